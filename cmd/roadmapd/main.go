@@ -1,0 +1,303 @@
+// Command roadmapd serves Aha!'s REST API for release planning from a SQLite
+// file or a PostgreSQL database.
+//
+//	roadmapd serve [--addr A] [--db PATH|URL] [--base-url URL] [--demo] [--fiscal-year-start M]
+//	roadmapd init --email E --name N
+//	roadmapd token create --user EMAIL
+//
+// Every flag falls back to an environment variable ROADMAPD_<FLAG> (dashes
+// as underscores): --db is ROADMAPD_DB.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/roadmapd/roadmapd/internal/api"
+	"github.com/roadmapd/roadmapd/internal/demo"
+	"github.com/roadmapd/roadmapd/internal/roadmap"
+	"github.com/roadmapd/roadmapd/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "roadmapd:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  roadmapd serve [flags]                 serve the API (roadmapd serve -h for flags)
+  roadmapd init --email E --name N       create the account administrator and print a token
+  roadmapd token create --user EMAIL     print a new API token for a user
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "init":
+		return initAccount(ctx, args[1:], stdout, stderr)
+	case "token":
+		if len(args) < 2 || args[1] != "create" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown token command")
+		}
+		return createToken(ctx, args[2:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// flagSet is a FlagSet whose flags fall back to ROADMAPD_* variables.
+type flagSet struct {
+	*flag.FlagSet
+}
+
+func newFlagSet(name string, stderr io.Writer) flagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return flagSet{fs}
+}
+
+func envName(flagName string) string {
+	return "ROADMAPD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		return v
+	}
+	return def
+}
+
+func (fs flagSet) str(name, def, help string) *string {
+	return fs.String(name, envOr(name, def), help+" (env "+envName(name)+")")
+}
+
+func (fs flagSet) integer(name string, def int, help string) (*int, error) {
+	v := def
+	if s, ok := os.LookupEnv(envName(name)); ok {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q is not a number", envName(name), s)
+		}
+		v = n
+	}
+	return fs.Int(name, v, help+" (env "+envName(name)+")"), nil
+}
+
+func (fs flagSet) duration(name string, def time.Duration, help string) (*time.Duration, error) {
+	v := def
+	if s, ok := os.LookupEnv(envName(name)); ok {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q is not a duration", envName(name), s)
+		}
+		v = d
+	}
+	return fs.Duration(name, v, help+" (env "+envName(name)+")"), nil
+}
+
+func (fs flagSet) boolean(name string, help string) (*bool, error) {
+	v := false
+	if s, ok := os.LookupEnv(envName(name)); ok {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q is not true or false", envName(name), s)
+		}
+		v = b
+	}
+	return fs.Bool(name, v, help+" (env "+envName(name)+")"), nil
+}
+
+// dbFlags are the database flags every command shares.
+type dbFlags struct {
+	dsn             *string
+	maxOpen, maxIdl *int
+	lifetime, idle  *time.Duration
+}
+
+func addDBFlags(fs flagSet) (*dbFlags, error) {
+	d := &dbFlags{dsn: fs.str("db", "roadmapd.db", "SQLite file path, or a postgres:// URL")}
+	var err error
+	if d.maxOpen, err = fs.integer("db-max-open-conns", 0, "most open connections (PostgreSQL default 10; SQLite readers default 4)"); err != nil {
+		return nil, err
+	}
+	if d.maxIdl, err = fs.integer("db-max-idle-conns", 0, "most idle connections kept (PostgreSQL; default 5)"); err != nil {
+		return nil, err
+	}
+	if d.lifetime, err = fs.duration("db-conn-max-lifetime", 0, "close connections older than this (PostgreSQL; default 30m)"); err != nil {
+		return nil, err
+	}
+	if d.idle, err = fs.duration("db-conn-max-idle-time", 0, "close connections idle longer than this (PostgreSQL; default 5m)"); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *dbFlags) open(ctx context.Context) (*store.DB, error) {
+	return store.Open(ctx, *d.dsn, store.Options{
+		MaxOpenConns:    *d.maxOpen,
+		MaxIdleConns:    *d.maxIdl,
+		ConnMaxLifetime: *d.lifetime,
+		ConnMaxIdleTime: *d.idle,
+	})
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	addr := fs.str("addr", "127.0.0.1:8080", "address to listen on")
+	baseURL := fs.str("base-url", "", "base URL for url and resource links (default http://ADDR)")
+	db, err := addDBFlags(fs)
+	if err != nil {
+		return err
+	}
+	demoFlag, err := fs.boolean("demo", "load the demo account into an empty database")
+	if err != nil {
+		return err
+	}
+	fyStart, err := fs.integer("fiscal-year-start", 1, "month (1-12) the fiscal year starts in")
+	if err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *fyStart < 1 || *fyStart > 12 {
+		return fmt.Errorf("--fiscal-year-start must be a month number from 1 to 12, not %d", *fyStart)
+	}
+	if *baseURL == "" {
+		*baseURL = "http://" + *addr
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	st, err := db.open(ctx)
+	if err != nil {
+		return fmt.Errorf("opening the database: %w", err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("closing the database", "err", err)
+		}
+	}()
+	if *demoFlag {
+		loaded, err := st.Seed(ctx, demo.Account())
+		if err != nil {
+			return fmt.Errorf("loading the demo account: %w", err)
+		}
+		if loaded {
+			log.Info("loaded the demo account", "token", demo.Token)
+		} else {
+			log.Info("the database already holds data; the demo account was not loaded and nothing was changed")
+		}
+	}
+
+	srv := &http.Server{
+		Addr:              *addr,
+		Handler:           api.New(st, api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("listening", "addr", *addr, "base_url", *baseURL)
+		errc <- srv.ListenAndServe()
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func initAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("init", stderr)
+	email := fs.str("email", "", "the administrator's email")
+	name := fs.str("name", "", "the administrator's name")
+	db, err := addDBFlags(fs)
+	if err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" || *name == "" {
+		return errors.New("init needs --email and --name")
+	}
+	st, err := db.open(ctx)
+	if err != nil {
+		return fmt.Errorf("opening the database: %w", err)
+	}
+	defer st.Close()
+	u, err := st.CreateAdmin(ctx, *name, *email)
+	if err != nil {
+		return err
+	}
+	return issueToken(ctx, st, u, stdout)
+}
+
+func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("token create", stderr)
+	email := fs.str("user", "", "email of the user the token is for")
+	db, err := addDBFlags(fs)
+	if err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("token create needs --user EMAIL")
+	}
+	st, err := db.open(ctx)
+	if err != nil {
+		return fmt.Errorf("opening the database: %w", err)
+	}
+	defer st.Close()
+	u, err := st.UserByEmail(ctx, *email)
+	if err != nil {
+		return err
+	}
+	return issueToken(ctx, st, u, stdout)
+}
+
+// issueToken stores a new token's hash and prints the token: the only time
+// it is ever shown.
+func issueToken(ctx context.Context, st *store.DB, u *roadmap.User, stdout io.Writer) error {
+	tok := roadmap.NewToken()
+	if err := st.CreateToken(ctx, u.ID, roadmap.HashToken(tok)); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}

@@ -1,0 +1,241 @@
+// Package api serves Aha!'s REST API for releases over HTTP: one route
+// table, handlers that return errors, one place that turns an error into a
+// status and {"errors":{"message":...}}, bearer-token authentication, and the
+// Aha!-shaped JSON representations.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/roadmapd/roadmapd/internal/roadmap"
+)
+
+// MaxBodyBytes is the largest request body accepted.
+const MaxBodyBytes = 1 << 20
+
+// Config configures the API.
+type Config struct {
+	// BaseURL builds the absolute url and resource of every record.
+	BaseURL string
+	// FiscalYearStart is the month (1-12) the account's fiscal year starts in.
+	FiscalYearStart int
+	// Logger receives request logs and internal errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is the HTTP API.
+type Server struct {
+	store roadmap.Store
+	cfg   Config
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+// New returns the API served from s.
+func New(s roadmap.Store, cfg Config) *Server {
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.FiscalYearStart < 1 || cfg.FiscalYearStart > 12 {
+		cfg.FiscalYearStart = 1
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv := &Server{store: s, cfg: cfg, log: log, mux: http.NewServeMux()}
+	srv.routes()
+	return srv
+}
+
+// handlerFunc is a handler that returns its error for one place to answer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// authedFunc is a handler that needs an authenticated user.
+type authedFunc func(w http.ResponseWriter, r *http.Request, u *roadmap.User) error
+
+func (s *Server) routes() {
+	s.mux.Handle("GET /healthz", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return writeJSON(w, http.StatusOK, object{{"status", "ok"}})
+	}))
+	s.mux.Handle("GET /readyz", s.handle(s.ready))
+
+	api := map[string]authedFunc{
+		"GET /api/v1/products/{product_id}/releases":         s.listProductReleases,
+		"POST /api/v1/products/{product_id}/releases":        s.createRelease,
+		"GET /api/v1/products/{product_id}/releases/{id}":    s.getProductRelease,
+		"PUT /api/v1/products/{product_id}/releases/{id}":    s.updateProductRelease,
+		"DELETE /api/v1/products/{product_id}/releases/{id}": s.deleteProductRelease,
+		"GET /api/v1/goals/{goal_id}/releases":               s.listGoalReleases,
+		"GET /api/v1/initiatives/{initiative_id}/releases":   s.listInitiativeReleases,
+		"GET /api/v1/releases/{release_id}/releases":         s.listRollUpReleases,
+		"GET /api/v1/roll_up_releases/{release_id}/releases": s.listRollUpReleases,
+		"GET /api/v1/releases/{id}":                          s.getRelease,
+		"POST /api/v1/releases/{id}/duplicate":               s.duplicateRelease,
+		"PUT /api/v1/releases/{id}":                          s.updateRelease,
+		"DELETE /api/v1/releases/{id}":                       s.deleteRelease,
+	}
+	for pattern, h := range api {
+		s.mux.Handle(pattern, s.handle(s.authed(h)))
+	}
+}
+
+// ServeHTTP serves a request; requests that match no route get a JSON 404
+// (or 405), like every other error.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	w = sw
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		w = &jsonErrorWriter{statusWriter: sw}
+	}
+	s.mux.ServeHTTP(w, r)
+	s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+}
+
+// statusWriter remembers the status written, for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// jsonErrorWriter replaces the plain-text body of the mux's own 404 and 405
+// answers with the contract's JSON error.
+type jsonErrorWriter struct {
+	*statusWriter
+	wrote bool
+}
+
+func (w *jsonErrorWriter) WriteHeader(code int) {
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	msg := "Not found"
+	if code == http.StatusMethodNotAllowed {
+		msg = "Method not allowed"
+	}
+	h := w.Header()
+	h.Del("X-Content-Type-Options")
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	w.statusWriter.WriteHeader(code)
+	body, _ := json.Marshal(object{{"errors", object{{"message", msg}}}})
+	w.statusWriter.Write(body)
+}
+
+func (w *jsonErrorWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return len(b), nil
+}
+
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+type userKey struct{}
+
+func (s *Server) authed(h authedFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		auth := r.Header.Get("Authorization")
+		scheme, token, ok := strings.Cut(auth, " ")
+		if auth == "" {
+			return roadmap.Errorf(roadmap.EUNAUTHORIZED, "Authentication required: send Authorization: Bearer <token>")
+		}
+		token = strings.TrimSpace(token)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return roadmap.Errorf(roadmap.EUNAUTHORIZED, "Authorization must be Bearer <token>")
+		}
+		u, err := s.store.UserByTokenHash(r.Context(), roadmap.HashToken(token))
+		if err != nil {
+			return err
+		}
+		r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+		return h(w, r, u)
+	}
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("readiness check failed", "err", err)
+		return roadmap.Errorf(roadmap.EUNAVAILABLE, "The database is unavailable")
+	}
+	return writeJSON(w, http.StatusOK, object{{"status", "ok"}})
+}
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case roadmap.EMALFORMED:
+		return http.StatusBadRequest
+	case roadmap.EINVALID:
+		return http.StatusUnprocessableEntity
+	case roadmap.ENOTFOUND:
+		return http.StatusNotFound
+	case roadmap.ECONFLICT:
+		return http.StatusConflict
+	case roadmap.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case roadmap.EFORBIDDEN:
+		return http.StatusForbidden
+	case roadmap.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case roadmap.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// writeError answers err in the contract's shape. Errors without a code are
+// logged in full and answered with a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = roadmap.Errorf(roadmap.EUNAVAILABLE, "The database did not answer in time; try again shortly")
+	}
+	code := roadmap.ErrorCode(err)
+	status := statusOf(code)
+	if status == http.StatusInternalServerError {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	body := object{{"message", roadmap.ErrorMessage(err)}}
+	var e *roadmap.Error
+	if errors.As(err, &e) && e.Field != "" {
+		body = append(body, kv{"field", e.Field})
+	}
+	switch status {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="roadmapd"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "5")
+	}
+	writeJSON(w, status, object{{"errors", body}})
+}
+
+// writeJSON writes v as the JSON body with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	data, err := marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(data)
+	return nil
+}

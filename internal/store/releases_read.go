@@ -1,0 +1,395 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roadmapd/roadmapd/internal/roadmap"
+)
+
+func userColsOf(a string) string {
+	return strings.ReplaceAll(userCols, "u.", a+".")
+}
+
+var releaseSelect = `SELECT r.id, r.product_id, r.reference_num, r.name, r.start_date, r.end_date,
+ r.development_started_on, r.release_date, r.external_release_date, r.external_date_resolution,
+ r.released_on, r.parking_lot, r.master_release, r.position, r.progress, r.progress_source,
+ r.duration_source, r.status_changed_on, r.capacity_units, r.total_capacity, r.theme_id,
+ r.theme_body, r.theme_created_at, r.theme_updated_at, r.workflow_status_id, r.owner_id,
+ r.created_by_id, COALESCE(r.parent_id, 0), r.created_at, r.updated_at,
+ ` + productCols + `, ` + statusCols + `, ` + userColsOf("o") + `, ` + userColsOf("cu") + `,
+ pr.id, pr.reference_num, pr.name, pr.start_date, pr.release_date, pr.parking_lot, pr.master_release, pr.created_at
+ FROM releases r
+ JOIN products p ON p.id = r.product_id
+ JOIN workflow_statuses s ON s.id = r.workflow_status_id
+ JOIN users o ON o.id = r.owner_id
+ JOIN users cu ON cu.id = r.created_by_id
+ LEFT JOIN releases pr ON pr.id = r.parent_id`
+
+func str(ns sql.NullString) string { return ns.String }
+
+func scanRelease(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Release, error) {
+	r := &roadmap.Release{}
+	var start, end, dev, rel, ext, released, changed, units sql.NullString
+	var pos, progress sql.NullInt64
+	var capacity sql.NullFloat64
+	var themeC, themeU, created, updated int64
+	var pid sql.NullInt64
+	var pref, pname, pstart, prel sql.NullString
+	var ppark, pmaster sql.NullBool
+	var pcreated sql.NullInt64
+	dest := []any{&r.ID, &r.ProductID, &r.ReferenceNum, &r.Name, &start, &end,
+		&dev, &rel, &ext, &r.ExternalDateResolution,
+		&released, &r.ParkingLot, &r.MasterRelease, &pos, &progress, &r.ProgressSource,
+		&r.DurationSource, &changed, &units, &capacity, &r.Theme.ID,
+		&r.Theme.Body, &themeC, &themeU, &r.WorkflowStatusID, &r.OwnerID,
+		&r.CreatedByID, &r.ParentID, &created, &updated}
+	var pc, pu, oc, ou, cc, cu int64
+	p := &r.Product
+	dest = append(dest, &p.ID, &p.ReferencePrefix, &p.Name, &p.ProductLine, &p.WorkspaceType, &p.ParentID, &pc, &pu)
+	s := &r.WorkflowStatus
+	dest = append(dest, &s.ID, &s.Name, &s.Position, &s.Complete, &s.Color)
+	o := &r.Owner
+	dest = append(dest, &o.ID, &o.Name, &o.Email, &o.Admin, &oc, &ou)
+	c := &r.CreatedBy
+	dest = append(dest, &c.ID, &c.Name, &c.Email, &c.Admin, &cc, &cu)
+	dest = append(dest, &pid, &pref, &pname, &pstart, &prel, &ppark, &pmaster, &pcreated)
+	dest = append(dest, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return nil, err
+	}
+	r.StartDate, r.EndDate, r.DevelopmentStartedOn, r.ReleaseDate = str(start), str(end), str(dev), str(rel)
+	r.ExternalReleaseDate, r.ReleasedOn, r.StatusChangedOn, r.CapacityUnits = str(ext), str(released), str(changed), str(units)
+	if pos.Valid {
+		v := int(pos.Int64)
+		r.Position = &v
+	}
+	if progress.Valid {
+		v := int(progress.Int64)
+		r.Progress = &v
+	}
+	if capacity.Valid {
+		v := capacity.Float64
+		r.TotalCapacity = &v
+	}
+	r.Theme.CreatedAt, r.Theme.UpdatedAt = fromMS(themeC), fromMS(themeU)
+	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
+	p.CreatedAt, p.UpdatedAt = fromMS(pc), fromMS(pu)
+	o.CreatedAt, o.UpdatedAt = fromMS(oc), fromMS(ou)
+	c.CreatedAt, c.UpdatedAt = fromMS(cc), fromMS(cu)
+	if pid.Valid {
+		r.Parent = &roadmap.ReleaseRef{ID: pid.Int64, ReferenceNum: pref.String, Name: pname.String,
+			StartDate: pstart.String, ReleaseDate: prel.String, ParkingLot: ppark.Bool,
+			MasterRelease: pmaster.Bool, CreatedAt: fromMS(pcreated.Int64)}
+	}
+	return r, nil
+}
+
+// Release returns a release by numeric ID or reference number, loaded for
+// its full representation.
+func (db *DB) Release(ctx context.Context, key string) (*roadmap.Release, error) {
+	r, err := loadRelease(ctx, db.reader(), key, true)
+	return r, db.wrap(err)
+}
+
+func loadRelease(ctx context.Context, c conn, key string, full bool) (*roadmap.Release, error) {
+	cond, arg := keyClause("r.id", "r.reference_num", key)
+	r, err := scanRelease(c.queryRow(ctx, releaseSelect+" WHERE "+cond, arg))
+	if err != nil {
+		return nil, scanErr(err, "release", key)
+	}
+	if err := loadRelations(ctx, c, []*roadmap.Release{r}, full); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func loadReleaseByID(ctx context.Context, c conn, id int64, full bool) (*roadmap.Release, error) {
+	return loadRelease(ctx, c, strconv.FormatInt(id, 10), full)
+}
+
+// Releases returns a page of releases and the total number that match.
+func (db *DB) Releases(ctx context.Context, f roadmap.ReleaseFilter) ([]*roadmap.Release, int, error) {
+	rels, total, err := listReleases(ctx, db.reader(), f, f.Full)
+	return rels, total, db.wrap(err)
+}
+
+func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full bool) ([]*roadmap.Release, int, error) {
+	var where []string
+	var args []any
+	switch {
+	case f.ProductID != 0:
+		where, args = append(where, "r.product_id = ?"), append(args, f.ProductID)
+	case f.GoalID != 0:
+		where, args = append(where, "r.id IN (SELECT release_id FROM release_goals WHERE goal_id = ?)"), append(args, f.GoalID)
+	case f.InitiativeID != 0:
+		where, args = append(where, "r.id IN (SELECT release_id FROM release_initiatives WHERE initiative_id = ?)"), append(args, f.InitiativeID)
+	case f.ParentID != 0:
+		where, args = append(where, "r.parent_id = ?"), append(args, f.ParentID)
+	}
+	if f.Query != "" {
+		where, args = append(where, "lower(r.name) LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")
+	}
+	if f.UpdatedSince != nil {
+		where, args = append(where, "r.updated_at > ?"), append(args, ms(*f.UpdatedSince))
+	}
+	if f.ParkingLot != nil {
+		where, args = append(where, "r.parking_lot = ?"), append(args, *f.ParkingLot)
+	}
+	if f.ExcludeShipped {
+		where = append(where, "s.complete = ?")
+		args = append(args, false)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	page := f.Page
+	if page.Page < 1 {
+		page.Page = 1
+	}
+	if page.PerPage < 1 {
+		page.PerPage = roadmap.DefaultPerPage
+	}
+	q := strings.Replace(releaseSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + cond + " ORDER BY r.id LIMIT ? OFFSET ?"
+	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*roadmap.Release
+	total := 0
+	for rows.Next() {
+		var n int
+		r, err := scanReleaseCounted(rows, &n)
+		if err != nil {
+			return nil, 0, err
+		}
+		total = n
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	if len(out) == 0 && page.Offset() > 0 {
+		// A page past the end has no row to carry the count.
+		cq := "SELECT COUNT(*) FROM releases r JOIN workflow_statuses s ON s.id = r.workflow_status_id" + cond
+		if err := c.queryRow(ctx, cq, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+	}
+	if err := loadRelations(ctx, c, out, full); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// scanReleaseCounted scans a release row that starts with COUNT(*) OVER ().
+func scanReleaseCounted(rows *sql.Rows, n *int) (*roadmap.Release, error) {
+	return scanRelease(countFirst{rows, n})
+}
+
+type countFirst struct {
+	rows *sql.Rows
+	n    *int
+}
+
+func (c countFirst) Scan(dest ...any) error {
+	return c.rows.Scan(append([]any{c.n}, dest...)...)
+}
+
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// loadRelations fills the lists a release shows, with one query per kind of
+// related record for the whole page: never a query per release.
+func loadRelations(ctx context.Context, c conn, rels []*roadmap.Release, full bool) error {
+	if len(rels) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*roadmap.Release, len(rels))
+	ids := make([]int64, len(rels))
+	for i, r := range rels {
+		byID[r.ID] = r
+		ids[i] = r.ID
+	}
+	in := "(" + placeholders(len(ids)) + ")"
+	args := int64Args(ids)
+
+	fields, err := integrationFields(ctx, c, "release", ids)
+	if err != nil {
+		return err
+	}
+	for id, fs := range fields {
+		byID[id].IntegrationFields = fs
+	}
+	if !full {
+		return nil
+	}
+
+	rows, err := c.query(ctx, "SELECT release_id, id, key, name, type, value, created_at, updated_at FROM custom_field_values WHERE release_id IN "+in+" ORDER BY release_id, position, id", args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rid, created, updated int64
+		var cf roadmap.CustomField
+		if err := rows.Scan(&rid, &cf.ID, &cf.Key, &cf.Name, &cf.Type, &cf.Value, &created, &updated); err != nil {
+			rows.Close()
+			return err
+		}
+		cf.CreatedAt, cf.UpdatedAt = fromMS(created), fromMS(updated)
+		byID[rid].CustomFields = append(byID[rid].CustomFields, cf)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+
+	rows, err = c.query(ctx, "SELECT release_id, COUNT(*) FROM comments WHERE release_id IN "+in+" GROUP BY release_id", args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rid int64
+		var n int
+		if err := rows.Scan(&rid, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		byID[rid].CommentsCount = n
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+
+	rows, err = c.query(ctx, "SELECT rg.release_id, "+goalCols+" FROM release_goals rg JOIN goals g ON g.id = rg.goal_id WHERE rg.release_id IN "+in+" ORDER BY rg.release_id, g.id", args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rid int64
+		var g roadmap.Goal
+		if err := scanGoal(prefixed{rows, &rid}, &g); err != nil {
+			rows.Close()
+			return err
+		}
+		byID[rid].Goals = append(byID[rid].Goals, g)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+
+	rows, err = c.query(ctx, "SELECT ri.release_id, "+initiativeCols+" FROM release_initiatives ri JOIN initiatives i ON i.id = ri.initiative_id WHERE ri.release_id IN "+in+" ORDER BY ri.release_id, i.id", args...)
+	if err != nil {
+		return err
+	}
+	var initIDs []int64
+	for rows.Next() {
+		var rid int64
+		var it roadmap.Initiative
+		if err := scanInitiative(prefixed{rows, &rid}, &it); err != nil {
+			rows.Close()
+			return err
+		}
+		byID[rid].Initiatives = append(byID[rid].Initiatives, it)
+		initIDs = append(initIDs, it.ID)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	if len(initIDs) > 0 {
+		ifs, err := integrationFields(ctx, c, "initiative", initIDs)
+		if err != nil {
+			return err
+		}
+		for _, r := range rels {
+			for i := range r.Initiatives {
+				r.Initiatives[i].IntegrationFields = ifs[r.Initiatives[i].ID]
+			}
+		}
+	}
+
+	rows, err = c.query(ctx, "SELECT rw.release_id, "+userCols+" FROM release_watchers rw JOIN users u ON u.id = rw.user_id WHERE rw.release_id IN "+in+" ORDER BY rw.release_id, u.id", args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rid int64
+		var u roadmap.User
+		if err := scanUser(prefixed{rows, &rid}, &u); err != nil {
+			rows.Close()
+			return err
+		}
+		byID[rid].Watchers = append(byID[rid].Watchers, u)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+
+	rows, err = c.query(ctx, "SELECT release_id, status_id, status_name, started_at, ended_at FROM release_status_times WHERE release_id IN "+in+" ORDER BY release_id, started_at, id", args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rid, started int64
+		var ended sql.NullInt64
+		var st roadmap.StatusTime
+		if err := rows.Scan(&rid, &st.StatusID, &st.StatusName, &started, &ended); err != nil {
+			rows.Close()
+			return err
+		}
+		st.StartedAt = fromMS(started)
+		if ended.Valid {
+			t := fromMS(ended.Int64)
+			st.EndedAt = &t
+		}
+		byID[rid].StatusTimes = append(byID[rid].StatusTimes, st)
+	}
+	return closeRows(rows)
+}
+
+// prefixed scans a row whose first column is a release ID, then the rest.
+type prefixed struct {
+	rows *sql.Rows
+	id   *int64
+}
+
+func (p prefixed) Scan(dest ...any) error {
+	return p.rows.Scan(append([]any{p.id}, dest...)...)
+}
+
+func closeRows(rows *sql.Rows) error {
+	err := rows.Err()
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func integrationFields(ctx context.Context, c conn, recordType string, ids []int64) (map[int64][]roadmap.IntegrationField, error) {
+	rows, err := c.query(ctx, "SELECT record_id, id, name, value, integration_id, service_name, created_at FROM integration_fields WHERE record_type = ? AND record_id IN ("+placeholders(len(ids))+") ORDER BY record_id, id",
+		append([]any{recordType}, int64Args(ids)...)...)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]roadmap.IntegrationField{}
+	for rows.Next() {
+		var rid, created int64
+		var f roadmap.IntegrationField
+		if err := rows.Scan(&rid, &f.ID, &f.Name, &f.Value, &f.IntegrationID, &f.ServiceName, &created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		f.CreatedAt = fromMS(created)
+		out[rid] = append(out[rid], f)
+	}
+	return out, closeRows(rows)
+}
+
+var _ = time.Time{}

@@ -1,0 +1,438 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/roadmapd/roadmapd/internal/roadmap"
+)
+
+// maxRollUpDepth bounds walks up the roll-up chain.
+const maxRollUpDepth = 64
+
+// CreateRelease creates a release in a product on behalf of a user.
+func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roadmap.ReleaseInput) (*roadmap.Release, error) {
+	var out *roadmap.Release
+	err := db.inTx(ctx, func(tx *Tx) error {
+		c := tx.conn()
+		r := &roadmap.Release{
+			ProductID:      productID,
+			ProgressSource: roadmap.DefaultProgressSource,
+			Progress:       new(int),
+			DurationSource: roadmap.DurationManual,
+			OwnerID:        userID,
+			CreatedByID:    userID,
+			Theme:          roadmap.Note{ID: tx.db.ids.next(tx.now), CreatedAt: tx.now, UpdatedAt: tx.now},
+			CreatedAt:      tx.now,
+			UpdatedAt:      tx.now,
+		}
+		if err := roadmap.ApplyReleaseInput(r, in, true, tx.now); err != nil {
+			return err
+		}
+		links, err := resolveLinks(ctx, c, r, in)
+		if err != nil {
+			return err
+		}
+		status, err := releaseStatus(ctx, c, productID, "workflow_status", in.WorkflowStatus.V)
+		if err != nil {
+			return err
+		}
+		if err := tx.numberRelease(ctx, r); err != nil {
+			return err
+		}
+		r.ID = tx.db.ids.next(tx.now)
+		roadmap.ApplyStatus(r, *status, tx.now)
+		if err := tx.insertRelease(ctx, r); err != nil {
+			return err
+		}
+		if err := tx.insertStatusTime(ctx, r.ID, r.StatusTimes[len(r.StatusTimes)-1]); err != nil {
+			return err
+		}
+		watchers := []int64{r.CreatedByID, r.OwnerID}
+		if links.watchers != nil {
+			watchers = append(watchers, links.watchers...)
+		}
+		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, watchers); err != nil {
+			return err
+		}
+		if err := tx.recomputeRollUps(ctx, r.ParentID); err != nil {
+			return err
+		}
+		out, err = loadReleaseByID(ctx, c, r.ID, true)
+		return err
+	})
+	return out, err
+}
+
+// numberRelease gives r the next reference number of its product and a
+// position after the product's last. The counter row's lock serialises
+// concurrent creates in one product.
+func (tx *Tx) numberRelease(ctx context.Context, r *roadmap.Release) error {
+	c := tx.conn()
+	col := "release_seq"
+	if r.MasterRelease {
+		col = "rollup_seq"
+	}
+	var n int64
+	var prefix string
+	err := c.queryRow(ctx, "UPDATE products SET "+col+" = "+col+" + 1 WHERE id = ? RETURNING "+col+", reference_prefix", r.ProductID).Scan(&n, &prefix)
+	if err != nil {
+		return scanErr(err, "product", strconv.FormatInt(r.ProductID, 10))
+	}
+	r.ReferenceNum = roadmap.ReleaseReference(prefix, r.MasterRelease, n)
+	var pos int
+	if err := c.queryRow(ctx, "SELECT COALESCE(MAX(position), 0) + 1 FROM releases WHERE product_id = ?", r.ProductID).Scan(&pos); err != nil {
+		return err
+	}
+	r.Position = &pos
+	return nil
+}
+
+// links are the resolved references of a release input; nil means "not given".
+type links struct {
+	goals, initiatives, watchers []int64
+}
+
+// resolveLinks resolves owner, parent, goals, initiatives and watchers of in,
+// setting OwnerID and ParentID on r.
+func resolveLinks(ctx context.Context, c conn, r *roadmap.Release, in roadmap.ReleaseInput) (links, error) {
+	var l links
+	if in.Owner.Set {
+		if in.Owner.Null || strings.TrimSpace(in.Owner.V) == "" {
+			return l, roadmap.FieldErrorf("owner", "owner can't be blank")
+		}
+		u, err := resolveUser(ctx, c, "owner", in.Owner.V)
+		if err != nil {
+			return l, err
+		}
+		r.OwnerID = u.ID
+	}
+	if in.ParentID.Set {
+		if in.ParentID.Null || strings.TrimSpace(in.ParentID.V) == "" {
+			r.ParentID = 0
+		} else {
+			id, err := resolveParent(ctx, c, r.ID, in.ParentID.V)
+			if err != nil {
+				return l, err
+			}
+			r.ParentID = id
+		}
+	}
+	var err error
+	if in.Goals.Set {
+		if l.goals, err = resolveByIDOrName(ctx, c, "goals", "goals", in.Goals.V); err != nil {
+			return l, err
+		}
+		l.goals = nonNil(l.goals)
+	}
+	if in.Initiatives.Set {
+		if l.initiatives, err = resolveByIDOrName(ctx, c, "initiatives", "initiatives", in.Initiatives.V); err != nil {
+			return l, err
+		}
+		l.initiatives = nonNil(l.initiatives)
+	}
+	if in.Watchers.Set {
+		l.watchers = []int64{}
+		for _, ref := range in.Watchers.V {
+			if strings.TrimSpace(ref) == "" {
+				continue
+			}
+			u, err := resolveUser(ctx, c, "watchers", ref)
+			if err != nil {
+				return l, err
+			}
+			l.watchers = append(l.watchers, u.ID)
+		}
+	}
+	return l, nil
+}
+
+func nonNil(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
+}
+
+// resolveParent checks that ref names a roll-up release that can hold the
+// release self (0 for a new one) without making a cycle.
+func resolveParent(ctx context.Context, c conn, self int64, ref string) (int64, error) {
+	ref = strings.TrimSpace(ref)
+	cond, arg := keyClause("id", "reference_num", ref)
+	var id, up int64
+	var master bool
+	err := c.queryRow(ctx, "SELECT id, master_release, COALESCE(parent_id, 0) FROM releases WHERE "+cond, arg).Scan(&id, &master, &up)
+	if isNoRows(err) {
+		return 0, roadmap.FieldErrorf("parent_id", "parent_id: no release %q", ref)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !master {
+		return 0, roadmap.FieldErrorf("parent_id", "parent_id %s is not a roll-up release", ref)
+	}
+	if id == self {
+		return 0, roadmap.FieldErrorf("parent_id", "a release can't be its own parent")
+	}
+	for depth := 0; up != 0; depth++ {
+		if up == self || depth > maxRollUpDepth {
+			return 0, roadmap.FieldErrorf("parent_id", "parent_id %s would make a cycle of roll-up releases", ref)
+		}
+		if err := c.queryRow(ctx, "SELECT COALESCE(parent_id, 0) FROM releases WHERE id = ?", up).Scan(&up); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+func (tx *Tx) insertRelease(ctx context.Context, r *roadmap.Release) error {
+	_, err := tx.conn().exec(ctx, `INSERT INTO releases (id, product_id, reference_num, name, start_date, end_date,
+ development_started_on, release_date, external_release_date, external_date_resolution, released_on,
+ parking_lot, master_release, position, progress, progress_source, duration_source, status_changed_on,
+ capacity_units, total_capacity, theme_id, theme_body, theme_created_at, theme_updated_at,
+ workflow_status_id, owner_id, created_by_id, parent_id, created_at, updated_at)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.ProductID, r.ReferenceNum, r.Name, nullStr(r.StartDate), nullStr(r.EndDate),
+		nullStr(r.DevelopmentStartedOn), nullStr(r.ReleaseDate), nullStr(r.ExternalReleaseDate), r.ExternalDateResolution, nullStr(r.ReleasedOn),
+		r.ParkingLot, r.MasterRelease, r.Position, r.Progress, r.ProgressSource, r.DurationSource, nullStr(r.StatusChangedOn),
+		nullStr(r.CapacityUnits), r.TotalCapacity, r.Theme.ID, r.Theme.Body, ms(r.Theme.CreatedAt), ms(r.Theme.UpdatedAt),
+		r.WorkflowStatusID, r.OwnerID, r.CreatedByID, nullID(r.ParentID), ms(r.CreatedAt), ms(r.UpdatedAt))
+	return err
+}
+
+func (tx *Tx) insertStatusTime(ctx context.Context, releaseID int64, st roadmap.StatusTime) error {
+	_, err := tx.conn().exec(ctx, "INSERT INTO release_status_times (id, release_id, status_id, status_name, started_at) VALUES (?, ?, ?, ?, ?)",
+		tx.db.ids.next(tx.now), releaseID, st.StatusID, st.StatusName, ms(st.StartedAt))
+	return err
+}
+
+// setLinks replaces the goals, initiatives and watchers of a release; a nil
+// list leaves that link as it is.
+func (tx *Tx) setLinks(ctx context.Context, releaseID int64, goals, initiatives, watchers []int64) error {
+	sets := []struct {
+		table, col string
+		ids        []int64
+	}{
+		{"release_goals", "goal_id", goals},
+		{"release_initiatives", "initiative_id", initiatives},
+		{"release_watchers", "user_id", watchers},
+	}
+	c := tx.conn()
+	for _, s := range sets {
+		if s.ids == nil {
+			continue
+		}
+		if _, err := c.exec(ctx, "DELETE FROM "+s.table+" WHERE release_id = ?", releaseID); err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		for _, id := range s.ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if _, err := c.exec(ctx, "INSERT INTO "+s.table+" (release_id, "+s.col+") VALUES (?, ?)", releaseID, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// UpdateRelease changes a release.
+func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInput) (*roadmap.Release, error) {
+	var out *roadmap.Release
+	err := db.inTx(ctx, func(tx *Tx) error {
+		c := tx.conn()
+		r, err := loadReleaseByID(ctx, c, id, true)
+		if err != nil {
+			return err
+		}
+		oldParent, oldStatus := r.ParentID, r.WorkflowStatusID
+		if err := roadmap.ApplyReleaseInput(r, in, false, tx.now); err != nil {
+			return err
+		}
+		links, err := resolveLinks(ctx, c, r, in)
+		if err != nil {
+			return err
+		}
+		if in.WorkflowStatus.Set {
+			if in.WorkflowStatus.Null {
+				return roadmap.FieldErrorf("workflow_status", "workflow_status can't be blank")
+			}
+			status, err := releaseStatus(ctx, c, r.ProductID, "workflow_status", in.WorkflowStatus.V)
+			if err != nil {
+				return err
+			}
+			roadmap.ApplyStatus(r, *status, tx.now)
+		}
+		if r.WorkflowStatusID != oldStatus {
+			if _, err := c.exec(ctx, "UPDATE release_status_times SET ended_at = ? WHERE release_id = ? AND ended_at IS NULL", ms(tx.now), r.ID); err != nil {
+				return err
+			}
+			if err := tx.insertStatusTime(ctx, r.ID, r.StatusTimes[len(r.StatusTimes)-1]); err != nil {
+				return err
+			}
+		}
+		r.UpdatedAt = tx.now
+		if err := tx.updateRelease(ctx, r); err != nil {
+			return err
+		}
+		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, links.watchers); err != nil {
+			return err
+		}
+		if err := tx.recomputeRollUps(ctx, r.ID, oldParent, r.ParentID); err != nil {
+			return err
+		}
+		out, err = loadReleaseByID(ctx, c, r.ID, true)
+		return err
+	})
+	return out, err
+}
+
+func (tx *Tx) updateRelease(ctx context.Context, r *roadmap.Release) error {
+	_, err := tx.conn().exec(ctx, `UPDATE releases SET name = ?, start_date = ?, end_date = ?,
+ development_started_on = ?, release_date = ?, external_release_date = ?, external_date_resolution = ?,
+ released_on = ?, parking_lot = ?, position = ?, progress = ?, progress_source = ?, duration_source = ?,
+ status_changed_on = ?, capacity_units = ?, total_capacity = ?, theme_body = ?, theme_updated_at = ?,
+ workflow_status_id = ?, owner_id = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
+		r.Name, nullStr(r.StartDate), nullStr(r.EndDate),
+		nullStr(r.DevelopmentStartedOn), nullStr(r.ReleaseDate), nullStr(r.ExternalReleaseDate), r.ExternalDateResolution,
+		nullStr(r.ReleasedOn), r.ParkingLot, r.Position, r.Progress, r.ProgressSource, r.DurationSource,
+		nullStr(r.StatusChangedOn), nullStr(r.CapacityUnits), r.TotalCapacity, r.Theme.Body, ms(r.Theme.UpdatedAt),
+		r.WorkflowStatusID, r.OwnerID, nullID(r.ParentID), ms(r.UpdatedAt), r.ID)
+	return err
+}
+
+// recomputeRollUps brings the dates of each given roll-up release, and of
+// the roll-ups above it, up to date with the releases under them, for those
+// whose duration source is duration_from_sub_releases.
+func (tx *Tx) recomputeRollUps(ctx context.Context, ids ...int64) error {
+	c := tx.conn()
+	done := map[int64]bool{}
+	for _, id := range ids {
+		for depth := 0; id != 0 && !done[id] && depth <= maxRollUpDepth; depth++ {
+			done[id] = true
+			var source, resolution string
+			var parent int64
+			err := c.queryRow(ctx, "SELECT duration_source, external_date_resolution, COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&source, &resolution, &parent)
+			if isNoRows(err) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if source == roadmap.DurationFromSubReleases {
+				var start, end *string
+				err := c.queryRow(ctx, "SELECT MIN(COALESCE(start_date, release_date)), MAX(release_date) FROM releases WHERE parent_id = ? AND parking_lot = ?", id, false).Scan(&start, &end)
+				if err != nil {
+					return err
+				}
+				if start != nil && end != nil {
+					ext := "external_release_date"
+					if resolution == roadmap.ResolutionSync {
+						ext = "release_date"
+					}
+					if _, err := c.exec(ctx, "UPDATE releases SET start_date = ?, release_date = ?, external_release_date = "+ext+", updated_at = ? WHERE id = ? AND (start_date IS NULL OR start_date <> ? OR release_date IS NULL OR release_date <> ?)",
+						*start, *end, ms(tx.now), id, *start, *end); err != nil {
+						return err
+					}
+					if resolution == roadmap.ResolutionSync {
+						if _, err := c.exec(ctx, "UPDATE releases SET external_release_date = release_date WHERE id = ?", id); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			id = parent
+		}
+	}
+	return nil
+}
+
+// DuplicateRelease copies a release with its fields and links: theme, dates,
+// status, capacity, sources, owner, parent, goals, initiatives, watchers and
+// custom fields. The copy gets a new reference number and a fresh status
+// history; comments and integration fields stay with the original, since
+// they describe that record.
+func (db *DB) DuplicateRelease(ctx context.Context, id, userID int64) (*roadmap.Release, error) {
+	var out *roadmap.Release
+	err := db.inTx(ctx, func(tx *Tx) error {
+		c := tx.conn()
+		src, err := loadReleaseByID(ctx, c, id, true)
+		if err != nil {
+			return err
+		}
+		r := *src
+		r.Name = "[Copy] " + src.Name
+		if utf8.RuneCountInString(r.Name) > roadmap.MaxNameLength {
+			r.Name = string([]rune(r.Name)[:roadmap.MaxNameLength])
+		}
+		r.ID = tx.db.ids.next(tx.now)
+		r.Theme = roadmap.Note{ID: tx.db.ids.next(tx.now), Body: src.Theme.Body, CreatedAt: tx.now, UpdatedAt: tx.now}
+		r.CreatedByID = userID
+		r.CreatedAt, r.UpdatedAt = tx.now, tx.now
+		r.StatusChangedOn = roadmap.Today(tx.now)
+		if err := tx.numberRelease(ctx, &r); err != nil {
+			return err
+		}
+		if err := tx.insertRelease(ctx, &r); err != nil {
+			return err
+		}
+		if err := tx.insertStatusTime(ctx, r.ID, roadmap.StatusTime{StatusID: r.WorkflowStatusID, StatusName: r.WorkflowStatus.Name, StartedAt: tx.now}); err != nil {
+			return err
+		}
+		var goals, initiatives, watchers []int64
+		for _, g := range src.Goals {
+			goals = append(goals, g.ID)
+		}
+		for _, i := range src.Initiatives {
+			initiatives = append(initiatives, i.ID)
+		}
+		for _, u := range src.Watchers {
+			watchers = append(watchers, u.ID)
+		}
+		watchers = append(watchers, userID)
+		if err := tx.setLinks(ctx, r.ID, nonNil(goals), nonNil(initiatives), watchers); err != nil {
+			return err
+		}
+		for i, cf := range src.CustomFields {
+			if _, err := c.exec(ctx, "INSERT INTO custom_field_values (id, release_id, key, name, type, value, position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				tx.db.ids.next(tx.now), r.ID, cf.Key, cf.Name, cf.Type, cf.Value, i, ms(tx.now), ms(tx.now)); err != nil {
+				return err
+			}
+		}
+		if err := tx.recomputeRollUps(ctx, r.ParentID); err != nil {
+			return err
+		}
+		out, err = loadReleaseByID(ctx, c, r.ID, true)
+		return err
+	})
+	return out, err
+}
+
+// DeleteRelease deletes a release with its theme, links, status history,
+// custom field values, comments and integration fields. Releases under a
+// deleted roll-up stay, detached from it.
+func (db *DB) DeleteRelease(ctx context.Context, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		c := tx.conn()
+		var parent int64
+		err := c.queryRow(ctx, "SELECT COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&parent)
+		if err != nil {
+			return scanErr(err, "release", strconv.FormatInt(id, 10))
+		}
+		if _, err := c.exec(ctx, "UPDATE releases SET parent_id = NULL, updated_at = ? WHERE parent_id = ?", ms(tx.now), id); err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, "DELETE FROM integration_fields WHERE record_type = 'release' AND record_id = ?", id); err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, "DELETE FROM releases WHERE id = ?", id); err != nil {
+			return err
+		}
+		return tx.recomputeRollUps(ctx, parent)
+	})
+}

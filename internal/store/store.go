@@ -1,0 +1,218 @@
+// Package store implements roadmap.Store on database/sql for SQLite
+// (modernc.org/sqlite) and PostgreSQL (pgx). Both run the same queries,
+// written with ? placeholders and rebound for PostgreSQL; the few dialect
+// differences live in dialect.go. Migrations are embedded per dialect and
+// applied by Open.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/roadmapd/roadmapd/internal/roadmap"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is a roadmap.Store on SQLite or PostgreSQL.
+type DB struct {
+	dialect dialect
+	// write runs every transaction that writes; on SQLite it holds one
+	// connection so that writers queue instead of failing with SQLITE_BUSY.
+	write *sql.DB
+	// read serves reads; on PostgreSQL it is the same pool as write.
+	read *sql.DB
+	ids  *idGen
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+var _ roadmap.Store = (*DB)(nil)
+
+// Options tunes the connection pools.
+type Options struct {
+	MaxOpenConns    int           // PostgreSQL pool size (0: 10)
+	MaxIdleConns    int           // idle connections kept (0: 5)
+	ConnMaxLifetime time.Duration // 0: 30 minutes
+	ConnMaxIdleTime time.Duration // 0: 5 minutes
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn (a SQLite file path, or a
+// postgres:// URL), applies pending migrations and returns the store.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	var d dialect = sqliteDialect{}
+	if IsPostgres(dsn) {
+		d = postgresDialect{}
+	}
+	write, read, err := d.open(dsn, opt)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{dialect: d, write: write, read: read, ids: newIDGen(), Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+db.dialect.name())
+	if err != nil {
+		return err
+	}
+	return db.dialect.migrate(ctx, db.write, sub)
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if e := db.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return db.wrap(err)
+	}
+	return nil
+}
+
+// Tx is a write transaction with its start time: everything written in it
+// carries the same "now".
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// inTx runs fn in a write transaction and commits it when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return db.wrap(err)
+	}
+	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return db.wrap(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return db.wrap(err)
+	}
+	return nil
+}
+
+// wrap turns database errors that mean "unavailable" into EUNAVAILABLE and
+// leaves domain errors as they are.
+func (db *DB) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *roadmap.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if db.dialect.unavailable(err) {
+		return &roadmap.Error{Code: roadmap.EUNAVAILABLE, Message: "The database is unavailable; try again shortly"}
+	}
+	return err
+}
+
+// queryer is what *sql.DB and *sql.Tx share.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// q rebinds a query for the dialect and runs it on qr.
+type conn struct {
+	qr queryer
+	d  dialect
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.qr.ExecContext(ctx, c.d.rebind(query), args...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.qr.QueryContext(ctx, c.d.rebind(query), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.qr.QueryRowContext(ctx, c.d.rebind(query), args...)
+}
+
+func (tx *Tx) conn() conn   { return conn{qr: tx.tx, d: tx.db.dialect} }
+func (db *DB) reader() conn { return conn{qr: db.read, d: db.dialect} }
+
+// ms converts a time to the stored form: milliseconds since the epoch.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMS converts a stored timestamp back to UTC time.
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// nullStr stores "" as NULL.
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullID stores 0 as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// placeholders returns "?,?,...": n of them.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+func notFound(what, key string) error {
+	return roadmap.Errorf(roadmap.ENOTFOUND, "%s %s not found", what, key)
+}
+
+var errNoRows = sql.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }
+
+func scanErr(err error, what, key string) error {
+	if isNoRows(err) {
+		return notFound(what, key)
+	}
+	return fmt.Errorf("%s %s: %w", what, key, err)
+}
