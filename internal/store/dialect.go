@@ -26,6 +26,15 @@ type dialect interface {
 	rebind(query string) string
 	// unavailable reports whether err means the database cannot be reached.
 	unavailable(err error) bool
+	// lockAccount makes a transaction that starts by checking whether the
+	// account is empty exclusive across processes.
+	lockAccount(ctx context.Context, tx *sql.Tx) error
+	// forUpdate is the clause that locks the rows a SELECT reads until the
+	// transaction ends.
+	forUpdate() string
+	// retryable reports whether a transaction that failed with err may be
+	// run again (a deadlock or serialization failure).
+	retryable(err error) bool
 }
 
 type sqliteDialect struct{}
@@ -73,6 +82,15 @@ func (sqliteDialect) rebind(q string) string { return q }
 
 func (sqliteDialect) unavailable(err error) bool { return false }
 
+// lockAccount needs nothing on SQLite: write transactions begin IMMEDIATE
+// and so already exclude each other.
+func (sqliteDialect) lockAccount(context.Context, *sql.Tx) error { return nil }
+
+// forUpdate is empty on SQLite, whose single writer excludes other writers.
+func (sqliteDialect) forUpdate() string { return "" }
+
+func (sqliteDialect) retryable(error) bool { return false }
+
 type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
@@ -118,6 +136,21 @@ func (postgresDialect) migrate(ctx context.Context, db *sql.DB, fsys fs.FS) erro
 		return fmt.Errorf("migrations: %w", err)
 	}
 	return nil
+}
+
+// accountLockID is the advisory lock key of account-wide initialisation.
+const accountLockID = 7240311950227353172
+
+func (postgresDialect) lockAccount(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(accountLockID))
+	return err
+}
+
+func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
+func (postgresDialect) retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 // rebind turns ? placeholders into $1, $2, ... outside string literals.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -246,6 +247,9 @@ func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 	var out *roadmap.Release
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		if err := tx.lockRelease(ctx, id); err != nil {
+			return err
+		}
 		r, err := loadReleaseByID(ctx, c, id, true)
 		if err != nil {
 			return err
@@ -306,47 +310,82 @@ func (tx *Tx) updateRelease(ctx context.Context, r *roadmap.Release) error {
 	return err
 }
 
+// lockRelease locks a release row until the transaction ends, so that
+// concurrent writers of one release apply their changes one after the other.
+func (tx *Tx) lockRelease(ctx context.Context, id int64) error {
+	var got int64
+	err := tx.conn().queryRow(ctx, "SELECT id FROM releases WHERE id = ?"+tx.db.dialect.forUpdate(), id).Scan(&got)
+	return scanErr(err, "release", strconv.FormatInt(id, 10))
+}
+
 // recomputeRollUps brings the dates of each given roll-up release, and of
 // the roll-ups above it, up to date with the releases under them, for those
-// whose duration source is duration_from_sub_releases.
+// whose duration source is duration_from_sub_releases. The roll-ups are
+// locked in ID order first, so that concurrent writers under one roll-up
+// compute from each other's committed changes and never deadlock.
 func (tx *Tx) recomputeRollUps(ctx context.Context, ids ...int64) error {
 	c := tx.conn()
-	done := map[int64]bool{}
+	type rollUp struct {
+		id, parent         int64
+		source, resolution string
+	}
+	var chain []rollUp
+	seen := map[int64]bool{}
 	for _, id := range ids {
-		for depth := 0; id != 0 && !done[id] && depth <= maxRollUpDepth; depth++ {
-			done[id] = true
-			var source, resolution string
-			var parent int64
-			err := c.queryRow(ctx, "SELECT duration_source, external_date_resolution, COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&source, &resolution, &parent)
+		for depth := 0; id != 0 && !seen[id] && depth <= maxRollUpDepth; depth++ {
+			seen[id] = true
+			ru := rollUp{id: id}
+			err := c.queryRow(ctx, "SELECT duration_source, external_date_resolution, COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&ru.source, &ru.resolution, &ru.parent)
 			if isNoRows(err) {
 				break
 			}
 			if err != nil {
 				return err
 			}
-			if source == roadmap.DurationFromSubReleases {
-				var start, end *string
-				err := c.queryRow(ctx, "SELECT MIN(COALESCE(start_date, release_date)), MAX(release_date) FROM releases WHERE parent_id = ? AND parking_lot = ?", id, false).Scan(&start, &end)
-				if err != nil {
-					return err
-				}
-				if start != nil && end != nil {
-					ext := "external_release_date"
-					if resolution == roadmap.ResolutionSync {
-						ext = "release_date"
-					}
-					if _, err := c.exec(ctx, "UPDATE releases SET start_date = ?, release_date = ?, external_release_date = "+ext+", updated_at = ? WHERE id = ? AND (start_date IS NULL OR start_date <> ? OR release_date IS NULL OR release_date <> ?)",
-						*start, *end, ms(tx.now), id, *start, *end); err != nil {
-						return err
-					}
-					if resolution == roadmap.ResolutionSync {
-						if _, err := c.exec(ctx, "UPDATE releases SET external_release_date = release_date WHERE id = ?", id); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			id = parent
+			chain = append(chain, ru)
+			id = ru.parent
+		}
+	}
+	var locked []int64
+	for _, ru := range chain {
+		if ru.source == roadmap.DurationFromSubReleases {
+			locked = append(locked, ru.id)
+		}
+	}
+	if len(locked) == 0 {
+		return nil
+	}
+	slices.Sort(locked)
+	for _, id := range locked {
+		if err := tx.lockRelease(ctx, id); err != nil {
+			return err
+		}
+	}
+	// chain lists each roll-up before the ones above it, so that a change
+	// reaches the top in one pass.
+	for _, ru := range chain {
+		if ru.source != roadmap.DurationFromSubReleases {
+			continue
+		}
+		var start, end *string
+		err := c.queryRow(ctx, "SELECT MIN(COALESCE(start_date, release_date)), MAX(release_date) FROM releases WHERE parent_id = ? AND parking_lot = ?", ru.id, false).Scan(&start, &end)
+		if err != nil {
+			return err
+		}
+		if start == nil || end == nil {
+			continue
+		}
+		ext := "external_release_date"
+		if ru.resolution == roadmap.ResolutionSync {
+			ext = "?"
+		}
+		args := []any{*start, *end}
+		if ext == "?" {
+			args = append(args, *end)
+		}
+		args = append(args, ms(tx.now), ru.id, *start, *end)
+		if _, err := c.exec(ctx, "UPDATE releases SET start_date = ?, release_date = ?, external_release_date = "+ext+", updated_at = ? WHERE id = ? AND (start_date IS NULL OR start_date <> ? OR release_date IS NULL OR release_date <> ?)", args...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -419,6 +458,9 @@ func (db *DB) DuplicateRelease(ctx context.Context, id, userID int64) (*roadmap.
 func (db *DB) DeleteRelease(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		if err := tx.lockRelease(ctx, id); err != nil {
+			return err
+		}
 		var parent int64
 		err := c.queryRow(ctx, "SELECT COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&parent)
 		if err != nil {

@@ -15,6 +15,9 @@ func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 	loaded := false
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		if err := tx.db.dialect.lockAccount(ctx, tx.tx); err != nil {
+			return err
+		}
 		var n int
 		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
@@ -30,6 +31,9 @@ type DB struct {
 	// read serves reads; on PostgreSQL it is the same pool as write.
 	read *sql.DB
 	ids  *idGen
+	// queries counts the statements run, so tests can check that a list
+	// costs a fixed number of queries whatever its length.
+	queries atomic.Int64
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -104,20 +108,30 @@ type Tx struct {
 }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
+// A transaction that fails on a deadlock or serialization conflict is run
+// again, a few times, from the start.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	const attempts = 4
+	var err error
+	for i := 0; i < attempts; i++ {
+		if err = db.tryTx(ctx, fn); err == nil || !db.dialect.retryable(err) {
+			break
+		}
+	}
+	return db.wrap(err)
+}
+
+func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return db.wrap(err)
+		return err
 	}
 	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
-		return db.wrap(err)
+		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return db.wrap(err)
-	}
-	return nil
+	return sqlTx.Commit()
 }
 
 // wrap turns database errors that mean "unavailable" into EUNAVAILABLE and
@@ -146,26 +160,35 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// q rebinds a query for the dialect and runs it on qr.
+// conn runs queries on a connection, a pool or a transaction, rebinding
+// them for the dialect and counting them.
 type conn struct {
 	qr queryer
 	d  dialect
+	n  *atomic.Int64
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.n.Add(1)
 	return c.qr.ExecContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n.Add(1)
 	return c.qr.QueryContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	c.n.Add(1)
 	return c.qr.QueryRowContext(ctx, c.d.rebind(query), args...)
 }
 
-func (tx *Tx) conn() conn   { return conn{qr: tx.tx, d: tx.db.dialect} }
-func (db *DB) reader() conn { return conn{qr: db.read, d: db.dialect} }
+func (tx *Tx) conn() conn   { return conn{qr: tx.tx, d: tx.db.dialect, n: &tx.db.queries} }
+func (db *DB) reader() conn { return conn{qr: db.read, d: db.dialect, n: &db.queries} }
+
+// QueryCount returns the number of statements the store has run, so that
+// tests can check that a list costs a fixed number of queries.
+func (db *DB) QueryCount() int64 { return db.queries.Load() }
 
 // ms converts a time to the stored form: milliseconds since the epoch.
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -211,6 +234,9 @@ var errNoRows = sql.ErrNoRows
 func isNoRows(err error) bool { return errors.Is(err, errNoRows) }
 
 func scanErr(err error, what, key string) error {
+	if err == nil {
+		return nil
+	}
 	if isNoRows(err) {
 		return notFound(what, key)
 	}

@@ -65,6 +65,9 @@ func (db *DB) CreateAdmin(ctx context.Context, name, email string) (*roadmap.Use
 	var u roadmap.User
 	err = db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		if err := tx.db.dialect.lockAccount(ctx, tx.tx); err != nil {
+			return err
+		}
 		var n int
 		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
 			return err
