@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -187,9 +188,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *fyStart < 1 || *fyStart > 12 {
 		return fmt.Errorf("--fiscal-year-start must be a month number from 1 to 12, not %d", *fyStart)
 	}
-	if *baseURL == "" {
-		*baseURL = "http://" + *addr
-	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
 	st, err := db.open(ctx)
@@ -213,8 +211,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	if *baseURL == "" {
+		*baseURL = "http://" + ln.Addr().String()
+	}
 	srv := &http.Server{
-		Addr:              *addr,
 		Handler:           api.New(st, api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -223,8 +227,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		log.Info("listening", "addr", *addr, "base_url", *baseURL)
-		errc <- srv.ListenAndServe()
+		log.Info("listening", "addr", ln.Addr().String(), "base_url", *baseURL)
+		errc <- srv.Serve(ln)
 	}()
 	select {
 	case err := <-errc:
