@@ -101,6 +101,10 @@ func Account() *roadmap.Seed {
 				IntegrationFields: []roadmap.IntegrationField{jira(546711007, "id", "9913333", 186281709), jira(966751335, "key", "JRA-987222", 186281709)}}, ProductID: PRJ1},
 			{Initiative: roadmap.Initiative{ID: Initiative2, ReferenceNum: "PRJ1-S-2", Name: "Initiative 2", Description: note(824706757, "Description of initiative 2"), CreatedAt: epoch}, ProductID: PRJ1},
 		},
+		Roles: []roadmap.SeedRole{
+			{UserID: John, ProductID: ProductLine, Role: roadmap.RoleOwner},
+			{UserID: Henry, ProductID: PRJ1, Role: roadmap.RoleContributor},
+		},
 		Comments: []roadmap.SeedComment{{ID: 517326331, ReleaseID: Release1, UserID: John, Body: "<p>A comment on release 1</p>", CreatedAt: epoch}},
 	}
 	themeID := int64(522610600)

@@ -62,6 +62,7 @@ type IntegrationField struct {
 // Goal is a strategic goal that releases can contribute to.
 type Goal struct {
 	ID           int64
+	ProductID    int64
 	ReferenceNum string
 	Name         string
 	Description  Note
@@ -71,6 +72,7 @@ type Goal struct {
 // Initiative is a large theme of work that releases can belong to.
 type Initiative struct {
 	ID                int64
+	ProductID         int64
 	ReferenceNum      string
 	Name              string
 	Description       Note
@@ -187,6 +189,9 @@ type ReleaseFilter struct {
 	Page           Page
 	// Full loads what the full representation shows, not only the list one.
 	Full bool
+	// VisibleTo, when not 0, keeps only releases of products that this user
+	// may see.
+	VisibleTo int64
 }
 
 // Opt is an optional input value: Set when the key was present, Null when it
@@ -237,6 +242,9 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// CreateToken stores the hash of a new API token for a user.
 	CreateToken(ctx context.Context, userID int64, hash []byte) error
+
+	// ProductRole returns a user's role in a product.
+	ProductRole(ctx context.Context, userID, productID int64) (Role, error)
 
 	// Product returns a product by numeric ID or reference prefix.
 	Product(ctx context.Context, key string) (*Product, error)

@@ -20,6 +20,14 @@ type Seed struct {
 	// IntegrationFields, CustomFields, StatusTimes and ParentID.
 	Releases []Release
 	Comments []SeedComment
+	Roles    []SeedRole
+}
+
+// SeedRole is a user's role in a product.
+type SeedRole struct {
+	UserID    int64
+	ProductID int64
+	Role      Role
 }
 
 // SeedToken is an API token of a seeded user, by hash.

@@ -38,11 +38,11 @@ func (db *DB) Product(ctx context.Context, key string) (*roadmap.Product, error)
 	return &p, nil
 }
 
-const goalCols = "g.id, g.reference_num, g.name, g.description_id, g.description_body, g.description_created_at, g.description_updated_at, g.created_at"
+const goalCols = "g.id, g.product_id, g.reference_num, g.name, g.description_id, g.description_body, g.description_created_at, g.description_updated_at, g.created_at"
 
 func scanGoal(sc interface{ Scan(...any) error }, g *roadmap.Goal, extra ...any) error {
 	var dc, du, c int64
-	dest := append([]any{&g.ID, &g.ReferenceNum, &g.Name, &g.Description.ID, &g.Description.Body, &dc, &du, &c}, extra...)
+	dest := append([]any{&g.ID, &g.ProductID, &g.ReferenceNum, &g.Name, &g.Description.ID, &g.Description.Body, &dc, &du, &c}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return err
 	}
@@ -60,11 +60,11 @@ func (db *DB) Goal(ctx context.Context, key string) (*roadmap.Goal, error) {
 	return &g, nil
 }
 
-const initiativeCols = "i.id, i.reference_num, i.name, i.description_id, i.description_body, i.description_created_at, i.description_updated_at, i.created_at"
+const initiativeCols = "i.id, i.product_id, i.reference_num, i.name, i.description_id, i.description_body, i.description_created_at, i.description_updated_at, i.created_at"
 
 func scanInitiative(sc interface{ Scan(...any) error }, in *roadmap.Initiative, extra ...any) error {
 	var dc, du, c int64
-	dest := append([]any{&in.ID, &in.ReferenceNum, &in.Name, &in.Description.ID, &in.Description.Body, &dc, &du, &c}, extra...)
+	dest := append([]any{&in.ID, &in.ProductID, &in.ReferenceNum, &in.Name, &in.Description.ID, &in.Description.Body, &dc, &du, &c}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return err
 	}

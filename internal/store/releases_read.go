@@ -130,6 +130,9 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 	case f.ParentID != 0:
 		where, args = append(where, "r.parent_id = ?"), append(args, f.ParentID)
 	}
+	if f.VisibleTo != 0 {
+		where, args = append(where, "r.product_id IN ("+visibleProducts+")"), append(args, f.VisibleTo, f.VisibleTo)
+	}
 	if f.Query != "" {
 		where, args = append(where, "lower(r.name) LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")
 	}

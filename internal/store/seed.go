@@ -89,6 +89,11 @@ func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 				return err
 			}
 		}
+		for _, r := range s.Roles {
+			if err := tx.setRole(ctx, r.UserID, r.ProductID, r.Role); err != nil {
+				return err
+			}
+		}
 		loaded = true
 		return nil
 	})
