@@ -80,8 +80,11 @@ func (s *Server) routes() {
 		"PUT /api/v1/releases/{id}":                          s.updateRelease,
 		"DELETE /api/v1/releases/{id}":                       s.deleteRelease,
 	}
-	for pattern, h := range api {
-		s.mux.Handle(pattern, s.handle(s.authed(h)))
+	groups := []map[string]authedFunc{api, s.productRoutes(), s.goalRoutes(), s.rollUpRoutes(), s.fieldRoutes()}
+	for _, group := range groups {
+		for pattern, h := range group {
+			s.mux.Handle(pattern, s.handle(s.authed(h)))
+		}
 	}
 }
 

@@ -25,12 +25,14 @@ const (
 	PRJ3        int64 = 702241743
 	PRJ4        int64 = 935317104
 
-	ReleaseWorkflow int64 = 738862500
-	StatusNew       int64 = 738862546
-	StatusPlanning  int64 = 738862547
-	StatusInDev     int64 = 738862548
-	StatusReady     int64 = 738862549
-	StatusShipped   int64 = 738862550
+	ReleaseWorkflow    int64 = 738862500
+	GoalWorkflow       int64 = 61191650
+	InitiativeWorkflow int64 = 61191651
+	StatusNew          int64 = 738862546
+	StatusPlanning     int64 = 738862547
+	StatusInDev        int64 = 738862548
+	StatusReady        int64 = 738862549
+	StatusShipped      int64 = 738862550
 
 	Goal1       int64 = 602095703
 	Goal2       int64 = 988418543
@@ -70,7 +72,7 @@ func Account() *roadmap.Seed {
 	product := func(id int64, prefix, name string) roadmap.SeedProduct {
 		return roadmap.SeedProduct{Product: roadmap.Product{ID: id, ReferencePrefix: prefix, Name: name,
 			WorkspaceType: "product_workspace", ParentID: ProductLine, CreatedAt: epoch, UpdatedAt: epoch},
-			ReleaseWorkflowID: ReleaseWorkflow}
+			ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow}
 	}
 	note := func(id int64, body string) roadmap.Note {
 		return roadmap.Note{ID: id, Body: body, CreatedAt: epoch, UpdatedAt: epoch}
@@ -81,12 +83,15 @@ func Account() *roadmap.Seed {
 	s := &roadmap.Seed{
 		Users:  users,
 		Tokens: []roadmap.SeedToken{{UserID: Mary, Hash: roadmap.HashToken(Token)}},
-		Workflows: []roadmap.SeedWorkflow{{ID: ReleaseWorkflow, Name: "Release workflow",
-			StatusableType: "Release", Statuses: statuses}},
+		Workflows: []roadmap.SeedWorkflow{
+			{ID: ReleaseWorkflow, Name: "Release workflow", StatusableType: "Release", Statuses: statuses},
+			{ID: GoalWorkflow, Name: "Goal workflow", StatusableType: "Goal", Statuses: goalStatuses()},
+			{ID: InitiativeWorkflow, Name: "Account initiative workflow", StatusableType: "Initiative", Statuses: initiativeStatuses()},
+		},
 		Products: []roadmap.SeedProduct{
 			{Product: roadmap.Product{ID: ProductLine, ReferencePrefix: "DEMOENT", Name: "Demo Enterprise",
 				ProductLine: true, WorkspaceType: "product_workspace", CreatedAt: epoch, UpdatedAt: epoch},
-				ReleaseWorkflowID: ReleaseWorkflow},
+				ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow},
 			product(PRJ1, "PRJ1", "Project 1"),
 			product(PRJ2, "PRJ2", "Project 2"),
 			product(PRJ3, "PRJ3", "Project 3"),
@@ -158,5 +163,32 @@ func Account() *roadmap.Seed {
 		shipped(release(414276209, PRJ4, "PRJ4-R-3", "Release month old (shipped)")),
 		parkingLot(release(85510963, PRJ4, "PRJ4-R-4", "Parking lot for Project 4")),
 	}
+	addProducts(s)
+	addGoals(s)
+	addRollUps(s)
+	addFields(s)
 	return s
+}
+
+// goalStatuses are the statuses of the goal workflow.
+func goalStatuses() []roadmap.WorkflowStatus {
+	return []roadmap.WorkflowStatus{
+		{ID: 53968950, Name: "Not Started", Position: 1, Color: "#dce7c6"},
+		{ID: 851912550, Name: "On Track", Position: 2, Color: "#ecdd8f"},
+		{ID: 851912551, Name: "At Risk", Position: 3, Color: "#f5c87d"},
+		{ID: 851912552, Name: "Off Track", Position: 4, Color: "#f2a99f"},
+		{ID: 851912553, Name: "Achieved", Position: 5, Complete: true, Color: "#b5d99c"},
+	}
+}
+
+// initiativeStatuses are the statuses of the initiative workflow, as the
+// workflows reference shows them.
+func initiativeStatuses() []roadmap.WorkflowStatus {
+	return []roadmap.WorkflowStatus{
+		{ID: 53968949, Name: "Not Started", Position: 1, Color: "#dce7c6"},
+		{ID: 851912549, Name: "On Track", Position: 2, Color: "#ecdd8f"},
+		{ID: 851912560, Name: "At Risk", Position: 3, Color: "#f5c87d"},
+		{ID: 851912561, Name: "Off Track", Position: 4, Color: "#f2a99f"},
+		{ID: 851912562, Name: "Done", Position: 5, Complete: true, Color: "#b5d99c"},
+	}
 }

@@ -234,6 +234,11 @@ type ReleaseInput struct {
 // Store persists the account. Every method that writes runs in one
 // transaction: it either applies all of its change or none of it.
 type Store interface {
+	ProductStore
+	GoalStore
+	RollUpStore
+	FieldStore
+
 	// UserByTokenHash returns the user that owns the API token with this hash.
 	UserByTokenHash(ctx context.Context, hash []byte) (*User, error)
 	// CreateAdmin creates the account administrator in an empty account.

@@ -44,10 +44,13 @@ type SeedWorkflow struct {
 	Statuses       []WorkflowStatus
 }
 
-// SeedProduct is a product and the workflow its releases follow.
+// SeedProduct is a product and the workflows its releases, goals and
+// initiatives follow.
 type SeedProduct struct {
 	Product
-	ReleaseWorkflowID int64
+	ReleaseWorkflowID    int64
+	GoalWorkflowID       int64
+	InitiativeWorkflowID int64
 }
 
 // SeedGoal is a goal and the product that owns it.

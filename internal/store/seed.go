@@ -50,8 +50,8 @@ func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 		seqs := releaseCounters(s.Releases)
 		for _, p := range s.Products {
 			seq := seqs[p.ReferencePrefix]
-			if _, err := c.exec(ctx, "INSERT INTO products (id, reference_prefix, name, product_line, workspace_type, parent_id, release_workflow_id, release_seq, rollup_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				p.ID, p.ReferencePrefix, p.Name, p.ProductLine, p.WorkspaceType, nullID(p.ParentID), nullID(p.ReleaseWorkflowID), seq[0], seq[1], ms(p.CreatedAt), ms(p.UpdatedAt)); err != nil {
+			if _, err := c.exec(ctx, "INSERT INTO products (id, reference_prefix, name, product_line, workspace_type, parent_id, release_workflow_id, goal_workflow_id, initiative_workflow_id, release_seq, rollup_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				p.ID, p.ReferencePrefix, p.Name, p.ProductLine, p.WorkspaceType, nullID(p.ParentID), nullID(p.ReleaseWorkflowID), nullID(p.GoalWorkflowID), nullID(p.InitiativeWorkflowID), seq[0], seq[1], ms(p.CreatedAt), ms(p.UpdatedAt)); err != nil {
 				return err
 			}
 		}

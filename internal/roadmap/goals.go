@@ -1,0 +1,5 @@
+package roadmap
+
+// GoalStore persists goals, initiatives and key results.
+type GoalStore interface {
+}

@@ -1,0 +1,5 @@
+package roadmap
+
+// RollUpStore persists roll-up releases and comments.
+type RollUpStore interface {
+}
