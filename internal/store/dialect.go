@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net"
 	"strconv"
@@ -67,15 +68,27 @@ func (sqliteDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
 	return write, read, nil
 }
 
+// migrate applies pending migrations. SQLite has no advisory locks; when two
+// processes open one new file at once, the one that loses the race fails on
+// a migration the other has applied meanwhile, and simply tries again: each
+// migration runs in its own transaction, so it then sees it applied.
 func (sqliteDialect) migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		var p *goose.Provider
+		if p, err = goose.NewProvider(goose.DialectSQLite3, db, fsys); err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		if _, err = p.Up(ctx); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+		}
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	return nil
+	return fmt.Errorf("migrations: %w", err)
 }
 
 func (sqliteDialect) rebind(q string) string { return q }
@@ -123,8 +136,18 @@ func (postgresDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
 // several processes starting at once on one database.
 const migrationLockID = 7240311950227353171
 
+// migrate applies pending migrations under an advisory lock, so that of
+// several processes starting at once one migrates and the others wait. The
+// lock is per schema, as migrations are.
 func (postgresDialect) migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID))
+	var schema string
+	if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte(schema))
+	lockID := migrationLockID ^ int64(h.Sum64()>>1)
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return err
 	}
@@ -146,7 +169,10 @@ func (postgresDialect) lockAccount(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
-func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+// forUpdate takes FOR NO KEY UPDATE: it excludes other writers of the row but
+// not the KEY SHARE locks that foreign key checks of rows pointing at it take,
+// so that writers of releases under one roll-up never deadlock on it.
+func (postgresDialect) forUpdate() string { return " FOR NO KEY UPDATE" }
 
 func (postgresDialect) retryable(err error) bool {
 	var pe *pgconn.PgError

@@ -134,7 +134,7 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 		where, args = append(where, "r.product_id IN ("+visibleProducts+")"), append(args, f.VisibleTo, f.VisibleTo)
 	}
 	if f.Query != "" {
-		where, args = append(where, "lower(r.name) LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(strings.ToLower(f.Query))+"%")
+		where, args = append(where, "r.name_fold LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(fold(f.Query))+"%")
 	}
 	if f.UpdatedSince != nil {
 		where, args = append(where, "r.updated_at > ?"), append(args, ms(*f.UpdatedSince))

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
@@ -193,13 +194,13 @@ func (tx *Tx) insertRelease(ctx context.Context, r *roadmap.Release) error {
  development_started_on, release_date, external_release_date, external_date_resolution, released_on,
  parking_lot, master_release, position, progress, progress_source, duration_source, status_changed_on,
  capacity_units, total_capacity, theme_id, theme_body, theme_created_at, theme_updated_at,
- workflow_status_id, owner_id, created_by_id, parent_id, created_at, updated_at)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+ workflow_status_id, owner_id, created_by_id, parent_id, created_at, updated_at, name_fold)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.ProductID, r.ReferenceNum, r.Name, nullStr(r.StartDate), nullStr(r.EndDate),
 		nullStr(r.DevelopmentStartedOn), nullStr(r.ReleaseDate), nullStr(r.ExternalReleaseDate), r.ExternalDateResolution, nullStr(r.ReleasedOn),
 		r.ParkingLot, r.MasterRelease, r.Position, r.Progress, r.ProgressSource, r.DurationSource, nullStr(r.StatusChangedOn),
 		nullStr(r.CapacityUnits), r.TotalCapacity, r.Theme.ID, r.Theme.Body, ms(r.Theme.CreatedAt), ms(r.Theme.UpdatedAt),
-		r.WorkflowStatusID, r.OwnerID, r.CreatedByID, nullID(r.ParentID), ms(r.CreatedAt), ms(r.UpdatedAt))
+		r.WorkflowStatusID, r.OwnerID, r.CreatedByID, nullID(r.ParentID), ms(r.CreatedAt), ms(r.UpdatedAt), fold(r.Name))
 	return err
 }
 
@@ -254,6 +255,7 @@ func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 		if err != nil {
 			return err
 		}
+		tx.resetNow(r.UpdatedAt)
 		oldParent, oldStatus := r.ParentID, r.WorkflowStatusID
 		if err := roadmap.ApplyReleaseInput(r, in, false, tx.now); err != nil {
 			return err
@@ -297,12 +299,12 @@ func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 }
 
 func (tx *Tx) updateRelease(ctx context.Context, r *roadmap.Release) error {
-	_, err := tx.conn().exec(ctx, `UPDATE releases SET name = ?, start_date = ?, end_date = ?,
+	_, err := tx.conn().exec(ctx, `UPDATE releases SET name = ?, name_fold = ?, start_date = ?, end_date = ?,
  development_started_on = ?, release_date = ?, external_release_date = ?, external_date_resolution = ?,
  released_on = ?, parking_lot = ?, position = ?, progress = ?, progress_source = ?, duration_source = ?,
  status_changed_on = ?, capacity_units = ?, total_capacity = ?, theme_body = ?, theme_updated_at = ?,
  workflow_status_id = ?, owner_id = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
-		r.Name, nullStr(r.StartDate), nullStr(r.EndDate),
+		r.Name, fold(r.Name), nullStr(r.StartDate), nullStr(r.EndDate),
 		nullStr(r.DevelopmentStartedOn), nullStr(r.ReleaseDate), nullStr(r.ExternalReleaseDate), r.ExternalDateResolution,
 		nullStr(r.ReleasedOn), r.ParkingLot, r.Position, r.Progress, r.ProgressSource, r.DurationSource,
 		nullStr(r.StatusChangedOn), nullStr(r.CapacityUnits), r.TotalCapacity, r.Theme.Body, ms(r.Theme.UpdatedAt),
@@ -461,6 +463,7 @@ func (db *DB) DeleteRelease(ctx context.Context, id int64) error {
 		if err := tx.lockRelease(ctx, id); err != nil {
 			return err
 		}
+		tx.resetNow(time.Time{})
 		var parent int64
 		err := c.queryRow(ctx, "SELECT COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&parent)
 		if err != nil {

@@ -69,6 +69,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.backfillFold(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
 	return db, nil
 }
 
@@ -132,6 +136,49 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	return sqlTx.Commit()
+}
+
+// resetNow takes the transaction's time again, after it has waited for the
+// locks of the rows it changes, so that what it writes is never dated before
+// the change it waited for; the time is never earlier than notBefore.
+func (tx *Tx) resetNow(notBefore time.Time) {
+	tx.now = tx.db.Now().UTC().Truncate(time.Millisecond)
+	if tx.now.Before(notBefore) {
+		tx.now = notBefore
+	}
+}
+
+// fold returns the form of a name that searches compare: lower case.
+func fold(s string) string { return strings.ToLower(s) }
+
+// backfillFold fills name_fold of releases written before the column existed.
+func (db *DB) backfillFold(ctx context.Context) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		c := tx.conn()
+		rows, err := c.query(ctx, "SELECT id, name FROM releases WHERE name_fold IS NULL")
+		if err != nil {
+			return err
+		}
+		names := map[int64]string{}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return err
+			}
+			names[id] = name
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		for id, name := range names {
+			if _, err := c.exec(ctx, "UPDATE releases SET name_fold = ? WHERE id = ?", fold(name), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // wrap turns database errors that mean "unavailable" into EUNAVAILABLE and
