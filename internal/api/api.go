@@ -97,7 +97,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		w = &jsonErrorWriter{statusWriter: sw}
 	}
-	s.mux.ServeHTTP(w, r)
+	if validText(r.URL.Path) {
+		s.mux.ServeHTTP(w, r)
+	} else {
+		// No record has a key with a NUL character or invalid UTF-8, and
+		// PostgreSQL refuses to even look one up.
+		s.writeError(sw, r, roadmap.Errorf(roadmap.ENOTFOUND, "Not found"))
+	}
 	s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
@@ -77,6 +78,10 @@ func readBody(w http.ResponseWriter, r *http.Request, name string, required bool
 	return b, nil
 }
 
+// validText reports whether s can be stored and compared as text by every
+// backend: valid UTF-8 without NUL characters, which PostgreSQL refuses.
+func validText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // decodeScalar reads a JSON string or number as text; ok is false for other types.
@@ -137,6 +142,13 @@ func (d *fieldDecoder) fail(err error) {
 	}
 }
 
+// text refuses a decoded string of key that no backend can store.
+func (d *fieldDecoder) text(key, s string) {
+	if !validText(s) {
+		d.fail(roadmap.FieldErrorf(key, "%s must not contain NUL characters", key))
+	}
+}
+
 // str decodes a string field (or null).
 func (d *fieldDecoder) str(key string) roadmap.Opt[string] {
 	raw, ok := d.rec[key]
@@ -150,6 +162,7 @@ func (d *fieldDecoder) str(key string) roadmap.Opt[string] {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		d.fail(fieldMalformed(key, "%s must be a string", key))
 	}
+	d.text(key, s)
 	return roadmap.Some(s)
 }
 
@@ -164,6 +177,7 @@ func (d *fieldDecoder) ref(key string) roadmap.Opt[string] {
 		return roadmap.Opt[string]{Set: true, Null: true}
 	}
 	if s, ok := decodeScalar(raw); ok {
+		d.text(key, s)
 		return roadmap.Some(s)
 	}
 	var obj map[string]json.RawMessage
@@ -171,6 +185,7 @@ func (d *fieldDecoder) ref(key string) roadmap.Opt[string] {
 		for _, k := range []string{"id", "name", "email"} {
 			if v, ok := obj[k]; ok {
 				if s, ok := decodeScalar(v); ok {
+					d.text(key, s)
 					return roadmap.Some(s)
 				}
 			}
@@ -194,6 +209,9 @@ func (d *fieldDecoder) list(key string) roadmap.Opt[[]string] {
 	if err != nil {
 		d.fail(fieldMalformed(key, "%s must be an array or a comma-separated string of IDs or names", key))
 		return roadmap.Opt[[]string]{}
+	}
+	for _, s := range l {
+		d.text(key, s)
 	}
 	return roadmap.Some(l)
 }
@@ -266,6 +284,7 @@ func releaseInput(rec map[string]json.RawMessage) (roadmap.ReleaseInput, error) 
 	if !in.WorkflowStatus.Set {
 		in.WorkflowStatus = d.ref("status")
 	}
+	in.CustomFields = customFieldsInput(d, "custom_fields")
 	return in, d.err
 }
 

@@ -28,6 +28,9 @@ func releaseFilter(r *http.Request) (roadmap.ReleaseFilter, error) {
 		return f, err
 	}
 	f.Query = r.URL.Query().Get("q")
+	if !validText(f.Query) {
+		return f, fieldMalformed("q", "q must be UTF-8 text without NUL characters")
+	}
 	if f.UpdatedSince, err = queryTime(r, "updated_since"); err != nil {
 		return f, err
 	}
@@ -75,6 +78,9 @@ func (s *Server) listProductReleases(w http.ResponseWriter, r *http.Request, u *
 	if err != nil {
 		return err
 	}
+	if err := s.authorize(r.Context(), u, p.ID, roadmap.AccessRead); err != nil {
+		return err
+	}
 	return s.listReleases(w, r, func(f *roadmap.ReleaseFilter) { f.ProductID = p.ID })
 }
 
@@ -83,7 +89,10 @@ func (s *Server) listGoalReleases(w http.ResponseWriter, r *http.Request, u *roa
 	if err != nil {
 		return err
 	}
-	return s.listReleases(w, r, func(f *roadmap.ReleaseFilter) { f.GoalID = g.ID })
+	if err := s.authorize(r.Context(), u, g.ProductID, roadmap.AccessRead); err != nil {
+		return err
+	}
+	return s.listReleases(w, r, func(f *roadmap.ReleaseFilter) { f.GoalID, f.VisibleTo = g.ID, visibleTo(u) })
 }
 
 func (s *Server) listInitiativeReleases(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -91,20 +100,26 @@ func (s *Server) listInitiativeReleases(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	return s.listReleases(w, r, func(f *roadmap.ReleaseFilter) { f.InitiativeID = in.ID })
+	if err := s.authorize(r.Context(), u, in.ProductID, roadmap.AccessRead); err != nil {
+		return err
+	}
+	return s.listReleases(w, r, func(f *roadmap.ReleaseFilter) { f.InitiativeID, f.VisibleTo = in.ID, visibleTo(u) })
 }
 
 func (s *Server) listRollUpReleases(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.store.Release(r.Context(), r.PathValue("release_id"))
+	rel, err := s.release(r, u, r.PathValue("release_id"), roadmap.AccessRead)
 	if err != nil {
 		return err
 	}
-	return s.listReleases(w, r, func(f *roadmap.ReleaseFilter) { f.ParentID = rel.ID })
+	return s.listReleases(w, r, func(f *roadmap.ReleaseFilter) { f.ParentID, f.VisibleTo = rel.ID, visibleTo(u) })
 }
 
 func (s *Server) createRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
 	p, err := s.store.Product(r.Context(), r.PathValue("product_id"))
 	if err != nil {
+		return err
+	}
+	if err := s.authorize(r.Context(), u, p.ID, roadmap.AccessWrite); err != nil {
 		return err
 	}
 	b, err := readBody(w, r, "release", true)
@@ -122,8 +137,22 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request, u *roadma
 	return s.writeRelease(w, rel, fieldsOf(r, b))
 }
 
-// productRelease finds a release by ID or key within the product of the path.
-func (s *Server) productRelease(r *http.Request) (*roadmap.Release, error) {
+// release finds a release by ID or key and checks the caller's access to
+// its product.
+func (s *Server) release(r *http.Request, u *roadmap.User, key string, a roadmap.Access) (*roadmap.Release, error) {
+	rel, err := s.store.Release(r.Context(), key)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(r.Context(), u, rel.ProductID, a); err != nil {
+		return nil, err
+	}
+	return rel, nil
+}
+
+// productRelease finds a release by ID or key within the product of the
+// path, and checks the caller's access to it.
+func (s *Server) productRelease(r *http.Request, u *roadmap.User, a roadmap.Access) (*roadmap.Release, error) {
 	p, err := s.store.Product(r.Context(), r.PathValue("product_id"))
 	if err != nil {
 		return nil, err
@@ -135,11 +164,14 @@ func (s *Server) productRelease(r *http.Request) (*roadmap.Release, error) {
 	if rel.ProductID != p.ID {
 		return nil, roadmap.Errorf(roadmap.ENOTFOUND, "release %s not found in product %s", r.PathValue("id"), p.ReferencePrefix)
 	}
+	if err := s.authorize(r.Context(), u, rel.ProductID, a); err != nil {
+		return nil, err
+	}
 	return rel, nil
 }
 
 func (s *Server) getRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.store.Release(r.Context(), r.PathValue("id"))
+	rel, err := s.release(r, u, r.PathValue("id"), roadmap.AccessRead)
 	if err != nil {
 		return err
 	}
@@ -147,7 +179,7 @@ func (s *Server) getRelease(w http.ResponseWriter, r *http.Request, u *roadmap.U
 }
 
 func (s *Server) getProductRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.productRelease(r)
+	rel, err := s.productRelease(r, u, roadmap.AccessRead)
 	if err != nil {
 		return err
 	}
@@ -171,7 +203,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, rel *roadmap.Rel
 }
 
 func (s *Server) updateRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.store.Release(r.Context(), r.PathValue("id"))
+	rel, err := s.release(r, u, r.PathValue("id"), roadmap.AccessWrite)
 	if err != nil {
 		return err
 	}
@@ -179,7 +211,7 @@ func (s *Server) updateRelease(w http.ResponseWriter, r *http.Request, u *roadma
 }
 
 func (s *Server) updateProductRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.productRelease(r)
+	rel, err := s.productRelease(r, u, roadmap.AccessWrite)
 	if err != nil {
 		return err
 	}
@@ -195,7 +227,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, rel *roadmap.Rel
 }
 
 func (s *Server) deleteRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.store.Release(r.Context(), r.PathValue("id"))
+	rel, err := s.release(r, u, r.PathValue("id"), roadmap.AccessWrite)
 	if err != nil {
 		return err
 	}
@@ -203,7 +235,7 @@ func (s *Server) deleteRelease(w http.ResponseWriter, r *http.Request, u *roadma
 }
 
 func (s *Server) deleteProductRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.productRelease(r)
+	rel, err := s.productRelease(r, u, roadmap.AccessWrite)
 	if err != nil {
 		return err
 	}
@@ -211,7 +243,7 @@ func (s *Server) deleteProductRelease(w http.ResponseWriter, r *http.Request, u 
 }
 
 func (s *Server) duplicateRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.store.Release(r.Context(), r.PathValue("id"))
+	rel, err := s.release(r, u, r.PathValue("id"), roadmap.AccessWrite)
 	if err != nil {
 		return err
 	}

@@ -138,27 +138,6 @@ func integrationFieldsRep(fs []roadmap.IntegrationField) []object {
 	return out
 }
 
-func customFieldsRep(fs []roadmap.CustomField) []object {
-	out := make([]object, 0, len(fs))
-	for _, f := range fs {
-		o := object{
-			{"id", id(f.ID)},
-			{"key", f.Key},
-			{"name", f.Name},
-			{"updatedAt", f.UpdatedAt.UTC().Format(time.RFC3339)},
-		}
-		if f.Type == "note" {
-			o = append(o,
-				kv{"body", f.Value},
-				kv{"created_at", timestamp(f.CreatedAt)},
-				kv{"updated_at", timestamp(f.UpdatedAt)},
-				kv{"attachments", []any{}})
-		}
-		out = append(out, append(o, kv{"value", f.Value}, kv{"type", f.Type}))
-	}
-	return out
-}
-
 func (s *Server) goalsRep(gs []roadmap.Goal) []object {
 	out := make([]object, 0, len(gs))
 	for _, g := range gs {

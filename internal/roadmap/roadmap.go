@@ -229,6 +229,7 @@ type ReleaseInput struct {
 	ProgressSource         Opt[string]
 	Progress               Opt[int]
 	DurationSource         Opt[string]
+	CustomFields           Opt[[]CustomFieldEntry]
 }
 
 // Store persists the account. Every method that writes runs in one

@@ -21,6 +21,9 @@ type Seed struct {
 	Releases []Release
 	Comments []SeedComment
 	Roles    []SeedRole
+	// Strategy is what goals, initiatives and key results have beyond
+	// their compact records.
+	Strategy *StrategySeed
 }
 
 // SeedRole is a user's role in a product.

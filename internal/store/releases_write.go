@@ -59,6 +59,9 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, watchers); err != nil {
 			return err
 		}
+		if err := tx.setRecordCustomFields(ctx, "custom_field_values", "release_id", r.ID, in.CustomFields.V); err != nil {
+			return err
+		}
 		if err := tx.recomputeRollUps(ctx, r.ParentID); err != nil {
 			return err
 		}
@@ -115,7 +118,7 @@ func resolveLinks(ctx context.Context, c conn, r *roadmap.Release, in roadmap.Re
 		if in.ParentID.Null || strings.TrimSpace(in.ParentID.V) == "" {
 			r.ParentID = 0
 		} else {
-			id, err := resolveParent(ctx, c, r.ID, in.ParentID.V)
+			id, err := resolveParent(ctx, c, r.ID, r.ProductID, in.ParentID.V)
 			if err != nil {
 				return l, err
 			}
@@ -158,9 +161,10 @@ func nonNil(ids []int64) []int64 {
 	return ids
 }
 
-// resolveParent checks that ref names a roll-up release that can hold the
-// release self (0 for a new one) without making a cycle.
-func resolveParent(ctx context.Context, c conn, self int64, ref string) (int64, error) {
+// resolveParent checks that ref names a roll-up release that collects the
+// releases of the product and can hold the release self (0 for a new one)
+// without making a cycle.
+func resolveParent(ctx context.Context, c conn, self, productID int64, ref string) (int64, error) {
 	ref = strings.TrimSpace(ref)
 	cond, arg := keyClause("id", "reference_num", ref)
 	var id, up int64
@@ -176,7 +180,7 @@ func resolveParent(ctx context.Context, c conn, self int64, ref string) (int64, 
 		return 0, roadmap.FieldErrorf("parent_id", "parent_id %s is not a roll-up release", ref)
 	}
 	if id == self {
-		return 0, roadmap.FieldErrorf("parent_id", "a release can't be its own parent")
+		return 0, roadmap.FieldErrorf("parent_id", "parent_id %s is the release itself: a release can't be its own parent", ref)
 	}
 	for depth := 0; up != 0; depth++ {
 		if up == self || depth > maxRollUpDepth {
@@ -185,6 +189,13 @@ func resolveParent(ctx context.Context, c conn, self int64, ref string) (int64, 
 		if err := c.queryRow(ctx, "SELECT COALESCE(parent_id, 0) FROM releases WHERE id = ?", up).Scan(&up); err != nil {
 			return 0, err
 		}
+	}
+	ok, err := rollUpAccepts(ctx, c, id, productID)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, roadmap.FieldErrorf("parent_id", "parent_id %s does not collect releases of this product", ref)
 	}
 	return id, nil
 }
@@ -287,6 +298,9 @@ func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 			return err
 		}
 		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, links.watchers); err != nil {
+			return err
+		}
+		if err := tx.setRecordCustomFields(ctx, "custom_field_values", "release_id", r.ID, in.CustomFields.V); err != nil {
 			return err
 		}
 		if err := tx.recomputeRollUps(ctx, r.ID, oldParent, r.ParentID); err != nil {

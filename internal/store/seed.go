@@ -94,6 +94,9 @@ func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 				return err
 			}
 		}
+		if err := tx.seedStrategy(ctx, s.Strategy); err != nil {
+			return err
+		}
 		loaded = true
 		return nil
 	})

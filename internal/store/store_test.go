@@ -341,8 +341,8 @@ func TestSeedDemoAccountOnce(t *testing.T) {
 			db := mustOpenDemo(t, backend)
 
 			before := snapshot(t, db)
-			if got := len(before); got != 14 {
-				t.Fatalf("the demo account has %d releases, want 14", got)
+			if got, want := len(before), len(demo.Account().Releases); got != want {
+				t.Fatalf("the demo account has %d releases, want %d", got, want)
 			}
 			loaded, err := db.Seed(ctx, demo.Account())
 			if err != nil {
@@ -453,8 +453,8 @@ func TestSeedConcurrently(t *testing.T) {
 			if n != 1 {
 				t.Fatalf("%d concurrent Seed calls loaded the account, want exactly 1", n)
 			}
-			if rels := snapshot(t, db); len(rels) != 14 {
-				t.Fatalf("%d releases after concurrent seeding, want 14", len(rels))
+			if rels, want := snapshot(t, db), len(demo.Account().Releases); len(rels) != want {
+				t.Fatalf("%d releases after concurrent seeding, want %d", len(rels), want)
 			}
 		})
 	}
