@@ -258,58 +258,82 @@ func (tx *Tx) setLinks(ctx context.Context, releaseID int64, goals, initiatives,
 func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInput) (*roadmap.Release, error) {
 	var out *roadmap.Release
 	err := db.inTx(ctx, func(tx *Tx) error {
-		c := tx.conn()
-		if err := tx.lockRelease(ctx, id); err != nil {
-			return err
-		}
-		r, err := loadReleaseByID(ctx, c, id, true)
+		r, err := tx.changeRelease(ctx, id, in, nil, nil)
 		if err != nil {
 			return err
 		}
-		tx.resetNow(r.UpdatedAt)
-		oldParent, oldStatus := r.ParentID, r.WorkflowStatusID
-		if err := roadmap.ApplyReleaseInput(r, in, false, tx.now); err != nil {
-			return err
-		}
-		links, err := resolveLinks(ctx, c, r, in)
-		if err != nil {
-			return err
-		}
-		if in.WorkflowStatus.Set {
-			if in.WorkflowStatus.Null {
-				return roadmap.FieldErrorf("workflow_status", "workflow_status can't be blank")
-			}
-			status, err := releaseStatus(ctx, c, r.ProductID, "workflow_status", in.WorkflowStatus.V)
-			if err != nil {
-				return err
-			}
-			roadmap.ApplyStatus(r, *status, tx.now)
-		}
-		if r.WorkflowStatusID != oldStatus {
-			if _, err := c.exec(ctx, "UPDATE release_status_times SET ended_at = ? WHERE release_id = ? AND ended_at IS NULL", ms(tx.now), r.ID); err != nil {
-				return err
-			}
-			if err := tx.insertStatusTime(ctx, r.ID, r.StatusTimes[len(r.StatusTimes)-1]); err != nil {
-				return err
-			}
-		}
-		r.UpdatedAt = tx.now
-		if err := tx.updateRelease(ctx, r); err != nil {
-			return err
-		}
-		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, links.watchers); err != nil {
-			return err
-		}
-		if err := tx.setRecordCustomFields(ctx, "custom_field_values", "release_id", r.ID, in.CustomFields.V); err != nil {
-			return err
-		}
-		if err := tx.recomputeRollUps(ctx, r.ID, oldParent, r.ParentID); err != nil {
-			return err
-		}
-		out, err = loadReleaseByID(ctx, c, r.ID, true)
+		out, err = loadReleaseByID(ctx, tx.conn(), r.ID, true)
 		return err
 	})
 	return out, err
+}
+
+// changeRelease applies in to release id: it locks the row and takes the
+// time after the lock, applies the domain rules, resolves references,
+// records a status change, writes the row, its links and custom fields, and
+// brings the roll-ups it leaves or joins up to date. check, when given, may
+// refuse the change as soon as the release is loaded; then, when given, runs
+// after the row is written.
+func (tx *Tx) changeRelease(ctx context.Context, id int64, in roadmap.ReleaseInput, check, then func(*roadmap.Release) error) (*roadmap.Release, error) {
+	c := tx.conn()
+	if err := tx.lockRelease(ctx, id); err != nil {
+		return nil, err
+	}
+	r, err := loadReleaseByID(ctx, c, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(r); err != nil {
+			return nil, err
+		}
+	}
+	tx.resetNow(r.UpdatedAt)
+	oldParent, oldStatus := r.ParentID, r.WorkflowStatusID
+	if err := roadmap.ApplyReleaseInput(r, in, false, tx.now); err != nil {
+		return nil, err
+	}
+	links, err := resolveLinks(ctx, c, r, in)
+	if err != nil {
+		return nil, err
+	}
+	if in.WorkflowStatus.Set {
+		if in.WorkflowStatus.Null {
+			return nil, roadmap.FieldErrorf("workflow_status", "workflow_status can't be blank")
+		}
+		status, err := releaseStatus(ctx, c, r.ProductID, "workflow_status", in.WorkflowStatus.V)
+		if err != nil {
+			return nil, err
+		}
+		roadmap.ApplyStatus(r, *status, tx.now)
+	}
+	if r.WorkflowStatusID != oldStatus {
+		if _, err := c.exec(ctx, "UPDATE release_status_times SET ended_at = ? WHERE release_id = ? AND ended_at IS NULL", ms(tx.now), r.ID); err != nil {
+			return nil, err
+		}
+		if err := tx.insertStatusTime(ctx, r.ID, r.StatusTimes[len(r.StatusTimes)-1]); err != nil {
+			return nil, err
+		}
+	}
+	r.UpdatedAt = tx.now
+	if err := tx.updateRelease(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, links.watchers); err != nil {
+		return nil, err
+	}
+	if err := tx.setRecordCustomFields(ctx, "custom_field_values", "release_id", r.ID, in.CustomFields.V); err != nil {
+		return nil, err
+	}
+	if then != nil {
+		if err := then(r); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.recomputeRollUps(ctx, r.ID, oldParent, r.ParentID); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 func (tx *Tx) updateRelease(ctx context.Context, r *roadmap.Release) error {

@@ -192,62 +192,26 @@ func (db *DB) UpdateRollUp(ctx context.Context, id int64, in roadmap.RollUpInput
 	var out *roadmap.RollUp
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
-		if err := tx.lockRelease(ctx, id); err != nil {
-			return err
-		}
-		r, err := loadReleaseByID(ctx, c, id, true)
-		if err != nil {
-			return err
-		}
-		if !r.MasterRelease {
-			return notFound("roll-up release", strconv.FormatInt(id, 10))
-		}
-		tx.resetNow(r.UpdatedAt)
-		oldParent, oldStatus := r.ParentID, r.WorkflowStatusID
-		if err := roadmap.ApplyReleaseInput(r, in.ReleaseInput, false, tx.now); err != nil {
-			return err
-		}
-		links, err := resolveLinks(ctx, c, r, in.ReleaseInput)
-		if err != nil {
-			return err
-		}
-		if in.WorkflowStatus.Set {
-			if in.WorkflowStatus.Null {
-				return roadmap.FieldErrorf("workflow_status", "workflow_status can't be blank")
-			}
-			status, err := releaseStatus(ctx, c, r.ProductID, "workflow_status", in.WorkflowStatus.V)
-			if err != nil {
-				return err
-			}
-			roadmap.ApplyStatus(r, *status, tx.now)
-		}
 		var projects []int64
-		if in.Projects.Set {
-			if projects, err = checkProjects(ctx, c, r.ProductID, in.Projects.V); err != nil {
-				return err
+		check := func(r *roadmap.Release) error {
+			if !r.MasterRelease {
+				return notFound("roll-up release", strconv.FormatInt(id, 10))
 			}
-		}
-		if r.WorkflowStatusID != oldStatus {
-			if _, err := c.exec(ctx, "UPDATE release_status_times SET ended_at = ? WHERE release_id = ? AND ended_at IS NULL", ms(tx.now), r.ID); err != nil {
-				return err
+			if !in.Projects.Set {
+				return nil
 			}
-			if err := tx.insertStatusTime(ctx, r.ID, r.StatusTimes[len(r.StatusTimes)-1]); err != nil {
-				return err
-			}
-		}
-		r.UpdatedAt = tx.now
-		if err := tx.updateRelease(ctx, r); err != nil {
+			var err error
+			projects, err = checkProjects(ctx, c, r.ProductID, in.Projects.V)
 			return err
 		}
-		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, links.watchers); err != nil {
-			return err
-		}
-		if in.Projects.Set {
-			if err := tx.replaceProjects(ctx, r.ID, projects, in.VisibleTo); err != nil {
-				return err
+		then := func(r *roadmap.Release) error {
+			if !in.Projects.Set {
+				return nil
 			}
+			return tx.replaceProjects(ctx, r.ID, projects, in.VisibleTo)
 		}
-		if err := tx.recomputeRollUps(ctx, r.ID, oldParent, r.ParentID); err != nil {
+		r, err := tx.changeRelease(ctx, id, in.ReleaseInput, check, then)
+		if err != nil {
 			return err
 		}
 		out, err = loadRollUp(ctx, c, strconv.FormatInt(r.ID, 10), in.VisibleTo)
