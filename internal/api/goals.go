@@ -287,6 +287,20 @@ func customFieldsInput(d *fieldDecoder, key string) roadmap.Opt[[]roadmap.Custom
 		if s, ok := decodeScalar(raw); ok {
 			return s, validText(s)
 		}
+		// A list (tags, multiple choices) is kept as a JSON array of text.
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) == nil {
+			items := make([]string, 0, len(list))
+			for _, it := range list {
+				s, ok := decodeScalar(it)
+				if !ok || !validText(s) {
+					return "", false
+				}
+				items = append(items, s)
+			}
+			text, _ := json.Marshal(items)
+			return string(text), true
+		}
 		var b bool
 		if json.Unmarshal(raw, &b) == nil {
 			if b {

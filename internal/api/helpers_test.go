@@ -63,8 +63,14 @@ func eachBackend(t *testing.T, fn func(t *testing.T, backend string)) {
 // may run in parallel.
 func newDemoServer(t testing.TB, backend string) *testServer {
 	t.Helper()
+	return newDemoServerAt(t, testdb.DSN(t, backend))
+}
+
+// newDemoServerAt is newDemoServer on the empty database at dsn.
+func newDemoServerAt(t testing.TB, dsn string) *testServer {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, testdb.DSN(t, backend), store.Options{})
+	db, err := store.Open(ctx, dsn, store.Options{})
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}

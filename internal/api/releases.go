@@ -130,6 +130,7 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
+	in.VisibleTo = visibleTo(u)
 	rel, err := s.store.CreateRelease(r.Context(), p.ID, u.ID, in)
 	if err != nil {
 		return err
@@ -186,7 +187,7 @@ func (s *Server) getProductRelease(w http.ResponseWriter, r *http.Request, u *ro
 	return s.writeRelease(w, rel, fieldsOf(r, nil))
 }
 
-func (s *Server) update(w http.ResponseWriter, r *http.Request, rel *roadmap.Release) error {
+func (s *Server) update(w http.ResponseWriter, r *http.Request, u *roadmap.User, rel *roadmap.Release) error {
 	b, err := readBody(w, r, "release", true)
 	if err != nil {
 		return err
@@ -195,6 +196,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, rel *roadmap.Rel
 	if err != nil {
 		return err
 	}
+	in.VisibleTo = visibleTo(u)
 	updated, err := s.store.UpdateRelease(r.Context(), rel.ID, in)
 	if err != nil {
 		return err
@@ -207,7 +209,7 @@ func (s *Server) updateRelease(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
-	return s.update(w, r, rel)
+	return s.update(w, r, u, rel)
 }
 
 func (s *Server) updateProductRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -215,7 +217,7 @@ func (s *Server) updateProductRelease(w http.ResponseWriter, r *http.Request, u 
 	if err != nil {
 		return err
 	}
-	return s.update(w, r, rel)
+	return s.update(w, r, u, rel)
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, rel *roadmap.Release) error {

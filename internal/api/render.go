@@ -250,6 +250,12 @@ func (s *Server) releaseFields(r *roadmap.Release) []field {
 	add("capacity_units", nullable(r.CapacityUnits), capacity)
 	add("total_capacity", total, capacity)
 	add("total_capacity_text", text, capacity)
+	var planned, plannedText any
+	if capacity {
+		planned, plannedText = r.PlannedCapacity, roadmap.FormatCapacity(r.CapacityUnits, r.PlannedCapacity)
+	}
+	add("planned_capacity", planned, capacity)
+	add("planned_capacity_text", plannedText, capacity)
 	add("status_changed_on", date(r.StatusChangedOn), true)
 	add("theme", noteRep(r.Theme), true)
 	add("url", s.releaseURL(r.ReferenceNum, r.MasterRelease), true)

@@ -211,6 +211,7 @@ func (s *Server) createRollUp(w http.ResponseWriter, r *http.Request, u *roadmap
 	if err != nil {
 		return err
 	}
+	in.ReleaseInput.VisibleTo = visibleTo(u)
 	if in.Projects.Set {
 		if in.Projects.V, err = s.resolveProjects(r, u, refs, nil); err != nil {
 			return err
@@ -236,6 +237,7 @@ func (s *Server) updateRollUp(w http.ResponseWriter, r *http.Request, u *roadmap
 	if err != nil {
 		return err
 	}
+	in.ReleaseInput.VisibleTo = visibleTo(u)
 	if in.Projects.Set {
 		// Adding a product needs write access to it; so does removing one,
 		// since its releases leave the roll-up. Products u may not see are

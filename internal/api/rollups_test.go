@@ -517,6 +517,7 @@ func TestComments(t *testing.T) {
 		}
 
 		// Comments belong to their release: they go with it.
+		clearWork(t, s, "PRJ1-R-1")
 		ruCall(t, s, "", "DELETE", "/api/v1/releases/PRJ1-R-1", "", 204)
 		ruCall(t, s, "", "GET", "/api/v1/comments/517326331", "", 404)
 		ruCall(t, s, "", "GET", "/api/v1/comments/"+second.get("id").str(), "", 404)

@@ -27,6 +27,7 @@ const (
 
 	ReleaseWorkflow    int64 = 738862500
 	GoalWorkflow       int64 = 61191650
+	FeatureWorkflow    int64 = 499195972
 	InitiativeWorkflow int64 = 61191651
 	StatusNew          int64 = 738862546
 	StatusPlanning     int64 = 738862547
@@ -72,7 +73,7 @@ func Account() *roadmap.Seed {
 	product := func(id int64, prefix, name string) roadmap.SeedProduct {
 		return roadmap.SeedProduct{Product: roadmap.Product{ID: id, ReferencePrefix: prefix, Name: name,
 			WorkspaceType: "product_workspace", ParentID: ProductLine, CreatedAt: epoch, UpdatedAt: epoch},
-			ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow}
+			ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow, FeatureWorkflowID: FeatureWorkflow}
 	}
 	note := func(id int64, body string) roadmap.Note {
 		return roadmap.Note{ID: id, Body: body, CreatedAt: epoch, UpdatedAt: epoch}
@@ -87,11 +88,12 @@ func Account() *roadmap.Seed {
 			{ID: ReleaseWorkflow, Name: "Release workflow", StatusableType: "Release", Statuses: statuses},
 			{ID: GoalWorkflow, Name: "Goal workflow", StatusableType: "Goal", Statuses: goalStatuses()},
 			{ID: InitiativeWorkflow, Name: "Account initiative workflow", StatusableType: "Initiative", Statuses: initiativeStatuses()},
+			{ID: FeatureWorkflow, Name: "Account product feature workflow", StatusableType: "Feature", Statuses: featureStatuses()},
 		},
 		Products: []roadmap.SeedProduct{
 			{Product: roadmap.Product{ID: ProductLine, ReferencePrefix: "DEMOENT", Name: "Demo Enterprise",
 				ProductLine: true, WorkspaceType: "product_workspace", CreatedAt: epoch, UpdatedAt: epoch},
-				ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow},
+				ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow, FeatureWorkflowID: FeatureWorkflow},
 			product(PRJ1, "PRJ1", "Project 1"),
 			product(PRJ2, "PRJ2", "Project 2"),
 			product(PRJ3, "PRJ3", "Project 3"),
@@ -167,6 +169,9 @@ func Account() *roadmap.Seed {
 	addGoals(s)
 	addRollUps(s)
 	addFields(s)
+	addFeatures(s)
+	addEpics(s)
+	addPhases(s)
 	return s
 }
 
@@ -178,6 +183,21 @@ func goalStatuses() []roadmap.WorkflowStatus {
 		{ID: 851912551, Name: "At Risk", Position: 3, Color: "#f5c87d"},
 		{ID: 851912552, Name: "Off Track", Position: 4, Color: "#f2a99f"},
 		{ID: 851912553, Name: "Achieved", Position: 5, Complete: true, Color: "#b5d99c"},
+	}
+}
+
+// featureStatuses are the statuses of the feature workflow that features,
+// epics and requirements follow, as the workflows reference shows them.
+func featureStatuses() []roadmap.WorkflowStatus {
+	return []roadmap.WorkflowStatus{
+		{ID: 934242751, Name: "New", Position: 1, Color: "#dce7c6"},
+		{ID: 962984386, Name: "Designed", Position: 2, Color: "#ecdd8f"},
+		{ID: 327385593, Name: "In progress", Position: 3, Color: "#ecdd8f"},
+		{ID: 597153450, Name: "Done", Position: 4, Complete: true, Color: "#ecdd8f"},
+		{ID: 1025247908, Name: "Shipped", Position: 5, Complete: true, Color: "#ecdd8f"},
+		{ID: 348961883, Name: "Won't Do", Position: 6, Color: "#ecdd8f"},
+		{ID: 118531893, Name: "Already Exists", Position: 7, Complete: true, Color: "#ecdd8f"},
+		{ID: 922838743, Name: "Not started", Position: 8, Color: "#dce790"},
 	}
 }
 

@@ -28,7 +28,7 @@ func addProducts(s *roadmap.Seed) {
 		s.Products = append(s.Products, roadmap.SeedProduct{
 			Product: roadmap.Product{ID: id, ReferencePrefix: prefix, Name: name, ProductLine: line,
 				WorkspaceType: workspace, ParentID: parent, CreatedAt: epoch, UpdatedAt: epoch},
-			ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow,
+			ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow, FeatureWorkflowID: FeatureWorkflow,
 		})
 	}
 	const (

@@ -24,7 +24,7 @@ func addRollUps(s *roadmap.Seed) {
 		s.Products = append(s.Products, roadmap.SeedProduct{
 			Product: roadmap.Product{ID: rollUpsPL1, ReferencePrefix: "PL1", Name: "Product Line 1", ProductLine: true,
 				WorkspaceType: "product_workspace", CreatedAt: epoch, UpdatedAt: epoch},
-			ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow,
+			ReleaseWorkflowID: ReleaseWorkflow, GoalWorkflowID: GoalWorkflow, InitiativeWorkflowID: InitiativeWorkflow, FeatureWorkflowID: FeatureWorkflow,
 		})
 	}
 	rollUp := func(id, themeID int64, ref, name string) roadmap.Release {

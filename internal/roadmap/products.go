@@ -199,13 +199,27 @@ func DefaultInitiativeStatuses() []WorkflowStatus {
 }
 
 // DefaultProductWorkflows are the workflows that every new product gets for
-// its releases, goals and initiatives, each with its own statuses. Its key
-// results follow its goal workflow.
+// its releases, goals, initiatives and features, each with its own statuses.
+// Its key results follow its goal workflow; its epics and requirements its
+// feature workflow.
 func DefaultProductWorkflows() []Workflow {
 	return []Workflow{
 		{Name: "Release workflow", StatusableType: "Release", Statuses: DefaultReleaseStatuses()},
 		{Name: "Goal workflow", StatusableType: "StrategicImperative", Statuses: DefaultGoalStatuses()},
 		{Name: "Initiative workflow", StatusableType: "Initiative", Statuses: DefaultInitiativeStatuses()},
+		{Name: "Feature workflow", StatusableType: "Feature", Statuses: DefaultFeatureStatuses()},
+	}
+}
+
+// DefaultFeatureStatuses are the statuses of a new feature workflow.
+func DefaultFeatureStatuses() []WorkflowStatus {
+	return []WorkflowStatus{
+		{Name: "New", Position: 1, Color: "#dce7c6"},
+		{Name: "Designed", Position: 2, Color: "#ecdd8f"},
+		{Name: "In progress", Position: 3, Color: "#ecdd8f"},
+		{Name: "Done", Position: 4, Complete: true, Color: "#ecdd8f"},
+		{Name: "Shipped", Position: 5, Complete: true, Color: "#ecdd8f"},
+		{Name: "Won't Do", Position: 6, Color: "#ecdd8f"},
 	}
 }
 

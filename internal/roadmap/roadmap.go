@@ -134,13 +134,17 @@ type Release struct {
 	StatusChangedOn        string
 	CapacityUnits          string
 	TotalCapacity          *float64
-	Theme                  Note
-	WorkflowStatusID       int64
-	OwnerID                int64
-	CreatedByID            int64
-	ParentID               int64
-	CreatedAt              time.Time
-	UpdatedAt              time.Time
+	// PlannedCapacity is the sum of the original estimates of the
+	// release's features in its capacity units: what is planned against
+	// TotalCapacity.
+	PlannedCapacity  float64
+	Theme            Note
+	WorkflowStatusID int64
+	OwnerID          int64
+	CreatedByID      int64
+	ParentID         int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 
 	// Loaded with the release for its representations.
 	Product           Product
@@ -230,6 +234,9 @@ type ReleaseInput struct {
 	Progress               Opt[int]
 	DurationSource         Opt[string]
 	CustomFields           Opt[[]CustomFieldEntry]
+	// VisibleTo, when not 0, is the user on whose behalf the write runs:
+	// goals and initiatives of products it may not see are unknown to it.
+	VisibleTo int64
 }
 
 // Store persists the account. Every method that writes runs in one
@@ -239,6 +246,9 @@ type Store interface {
 	GoalStore
 	RollUpStore
 	FieldStore
+	FeatureStore
+	EpicStore
+	PhaseStore
 
 	// UserByTokenHash returns the user that owns the API token with this hash.
 	UserByTokenHash(ctx context.Context, hash []byte) (*User, error)

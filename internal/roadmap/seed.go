@@ -24,6 +24,12 @@ type Seed struct {
 	// Strategy is what goals, initiatives and key results have beyond
 	// their compact records.
 	Strategy *StrategySeed
+	// Fields are the custom field definitions and integrations.
+	Fields *FieldSeed
+	// Phases, Epics and Features are the work inside the releases.
+	Phases   *PhaseSeed
+	Epics    *EpicSeed
+	Features *FeatureSeed
 }
 
 // SeedRole is a user's role in a product.
@@ -54,6 +60,9 @@ type SeedProduct struct {
 	ReleaseWorkflowID    int64
 	GoalWorkflowID       int64
 	InitiativeWorkflowID int64
+	// FeatureWorkflowID is the workflow of its features, epics and
+	// requirements.
+	FeatureWorkflowID int64
 }
 
 // SeedGoal is a goal and the product that owns it.

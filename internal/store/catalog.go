@@ -84,10 +84,15 @@ func (db *DB) Initiative(ctx context.Context, key string) (*roadmap.Initiative, 
 
 // resolveByIDOrName resolves a list of references (numeric IDs or names) to
 // record IDs in table, in the order given, without duplicates. An unknown
-// reference is an EINVALID error naming field.
-func resolveByIDOrName(ctx context.Context, c conn, table, field string, refs []string) ([]int64, error) {
+// reference, or one to a record of a product that visibleTo (when not 0)
+// may not see, is an EINVALID error naming field.
+func resolveByIDOrName(ctx context.Context, c conn, table, field string, refs []string, visibleTo int64) ([]int64, error) {
 	var out []int64
 	seen := map[int64]bool{}
+	visible, vargs := "", []any{}
+	if visibleTo != 0 {
+		visible, vargs = " AND product_id IN ("+visibleProducts+")", []any{visibleTo, visibleTo}
+	}
 	for _, ref := range refs {
 		ref = strings.TrimSpace(ref)
 		if ref == "" {
@@ -96,9 +101,9 @@ func resolveByIDOrName(ctx context.Context, c conn, table, field string, refs []
 		var id int64
 		var err error
 		if n, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
-			err = c.queryRow(ctx, "SELECT id FROM "+table+" WHERE id = ?", n).Scan(&id)
+			err = c.queryRow(ctx, "SELECT id FROM "+table+" WHERE id = ?"+visible, append([]any{n}, vargs...)...).Scan(&id)
 		} else {
-			err = c.queryRow(ctx, "SELECT id FROM "+table+" WHERE name = ? OR reference_num = ? ORDER BY id LIMIT 1", ref, ref).Scan(&id)
+			err = c.queryRow(ctx, "SELECT id FROM "+table+" WHERE (name = ? OR reference_num = ?)"+visible+" ORDER BY id LIMIT 1", append([]any{ref, ref}, vargs...)...).Scan(&id)
 		}
 		if isNoRows(err) {
 			return nil, roadmap.FieldErrorf(field, "%s: no %s %q", field, singular(table), ref)

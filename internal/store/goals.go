@@ -290,46 +290,6 @@ func recordCustomFields(ctx context.Context, c conn, table, ownerCol string, ids
 	return out, closeRows(rows)
 }
 
-// setRecordCustomFields writes custom field values of one record: a given key
-// changes the value of that field, or adds the field (named after its key,
-// as text) when the record has none by that key. Fields not given stay.
-func (tx *Tx) setRecordCustomFields(ctx context.Context, table, ownerCol string, owner int64, entries []roadmap.CustomFieldEntry) error {
-	if err := roadmap.ValidateCustomFields(entries); err != nil {
-		return err
-	}
-	c := tx.conn()
-	existing, err := recordCustomFields(ctx, c, table, ownerCol, []int64{owner})
-	if err != nil {
-		return err
-	}
-	byKey := map[string]roadmap.CustomField{}
-	for _, cf := range existing[owner] {
-		byKey[cf.Key] = cf
-	}
-	next := len(existing[owner])
-	for _, e := range entries {
-		key := strings.TrimSpace(e.Key)
-		if cf, ok := byKey[key]; ok {
-			if err := roadmap.ValidateCustomFieldValue(key, cf.Type, e.Value); err != nil {
-				return err
-			}
-			if cf.Value == e.Value {
-				continue
-			}
-			if _, err := c.exec(ctx, "UPDATE "+table+" SET value = ?, updated_at = ? WHERE id = ?", e.Value, ms(tx.now), cf.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		if _, err := c.exec(ctx, "INSERT INTO "+table+" (id, "+ownerCol+", key, name, type, value, position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			tx.db.ids.next(tx.now), owner, key, roadmap.HumanizeKey(key), "string", e.Value, next, ms(tx.now), ms(tx.now)); err != nil {
-			return err
-		}
-		next++
-	}
-	return nil
-}
-
 // takeNumber takes the next number of a counter column in the row id of
 // table and returns it with the row's prefix column; the UPDATE locks the row
 // until the transaction ends, so concurrent creates get distinct numbers.

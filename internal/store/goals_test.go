@@ -94,7 +94,7 @@ func TestStrategyListsQueryCount(t *testing.T) {
 					_, err = db.CreateInitiative(ctx, demo.PRJ2, demo.Mary, roadmap.InitiativeInput{Name: glSome(fmt.Sprint("Extra ", i)),
 						ProgressSource: glSome(roadmap.ProgressFromChildren), DurationSource: glSome(roadmap.DurationFromReleases),
 						ParentID: glSome(fmt.Sprint(parent.ID)), Releases: glSome([]string{"PRJ1-R-2"}), Goals: glSome([]string{"DEMOENT-G-1"}),
-						CustomFields: glSome([]roadmap.CustomFieldEntry{{Key: "k", Value: "v"}})})
+						CustomFields: glSome([]roadmap.CustomFieldEntry{{Key: "initiative_priority", Value: "P1"}})})
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -164,8 +164,8 @@ func normalPage(p roadmap.Page) roadmap.Page {
 	return p
 }
 
-// CreateProduct creates a product or product line with its own release, goal
-// and initiative workflows. When owner is true, the creator becomes the new
+// CreateProduct creates a product or product line with its own release,
+// goal, initiative and feature workflows. When owner is true, the creator becomes the new
 // product's owner.
 func (db *DB) CreateProduct(ctx context.Context, creatorID int64, owner bool, in roadmap.ProductInput) (*roadmap.ProductDetail, error) {
 	var out *roadmap.ProductDetail
@@ -205,11 +205,11 @@ func (db *DB) CreateProduct(ctx context.Context, creatorID int64, owner bool, in
 			return err
 		}
 		_, err = c.exec(ctx, `INSERT INTO products (id, reference_prefix, name, product_line, workspace_type, parent_id,
- release_workflow_id, goal_workflow_id, initiative_workflow_id, release_seq, rollup_seq, created_at, updated_at,
+ release_workflow_id, goal_workflow_id, initiative_workflow_id, feature_workflow_id, release_seq, rollup_seq, created_at, updated_at,
  description_id, description_body, description_created_at, description_updated_at, product_line_type, epics_enabled)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, p.ReferencePrefix, p.Name, p.ProductLine, p.WorkspaceType, nullID(p.ParentID),
-			wfs[0].ID, wfs[1].ID, wfs[2].ID, ms(tx.now), ms(tx.now),
+			wfs[0].ID, wfs[1].ID, wfs[2].ID, wfs[3].ID, ms(tx.now), ms(tx.now),
 			p.Description.ID, p.Description.Body, ms(p.Description.CreatedAt), ms(p.Description.UpdatedAt), nullStr(p.ProductLineType), p.EpicsEnabled)
 		if violatesUnique(err) {
 			return roadmap.FieldErrorf("reference_prefix", "reference_prefix %s is already taken", prefix)

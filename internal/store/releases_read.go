@@ -254,6 +254,26 @@ func loadRelations(ctx context.Context, c conn, rels []*roadmap.Release, full bo
 		return err
 	}
 
+	rows, err = c.query(ctx, "SELECT release_id, work_units, SUM(COALESCE(detailed_estimate, initial_estimate, 0)) FROM features WHERE release_id IN "+in+" GROUP BY release_id, work_units", args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rid int64
+		var units string
+		var sum float64
+		if err := rows.Scan(&rid, &units, &sum); err != nil {
+			rows.Close()
+			return err
+		}
+		if r := byID[rid]; r.CapacityUnits == units {
+			r.PlannedCapacity = sum
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+
 	rows, err = c.query(ctx, "SELECT release_id, COUNT(*) FROM comments WHERE release_id IN "+in+" GROUP BY release_id", args...)
 	if err != nil {
 		return err

@@ -894,6 +894,7 @@ func TestDeleteRelease(t *testing.T) {
 			}
 
 			// Deleting a linked release removes it from goal and initiative lists.
+			clearWork(t, db, demo.Release1)
 			if err := db.DeleteRelease(ctx, demo.Release1); err != nil {
 				t.Fatalf("DeleteRelease(PRJ1-R-1): %v", err)
 			}

@@ -127,13 +127,13 @@ func resolveLinks(ctx context.Context, c conn, r *roadmap.Release, in roadmap.Re
 	}
 	var err error
 	if in.Goals.Set {
-		if l.goals, err = resolveByIDOrName(ctx, c, "goals", "goals", in.Goals.V); err != nil {
+		if l.goals, err = resolveByIDOrName(ctx, c, "goals", "goals", in.Goals.V, in.VisibleTo); err != nil {
 			return l, err
 		}
 		l.goals = nonNil(l.goals)
 	}
 	if in.Initiatives.Set {
-		if l.initiatives, err = resolveByIDOrName(ctx, c, "initiatives", "initiatives", in.Initiatives.V); err != nil {
+		if l.initiatives, err = resolveByIDOrName(ctx, c, "initiatives", "initiatives", in.Initiatives.V, in.VisibleTo); err != nil {
 			return l, err
 		}
 		l.initiatives = nonNil(l.initiatives)
@@ -330,7 +330,7 @@ func (tx *Tx) changeRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 			return nil, err
 		}
 	}
-	if err := tx.recomputeRollUps(ctx, r.ID, oldParent, r.ParentID); err != nil {
+	if err := tx.recomputeReleases(ctx, []int64{r.ID, oldParent, r.ParentID}); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -493,8 +493,11 @@ func (db *DB) DuplicateRelease(ctx context.Context, id, userID int64) (*roadmap.
 }
 
 // DeleteRelease deletes a release with its theme, links, status history,
-// custom field values, comments and integration fields. Releases under a
-// deleted roll-up stay, detached from it.
+// custom field values, comments, integration fields and release phases.
+// Releases under a deleted roll-up stay, detached from it; to-dos attached
+// to it stay, detached. A release that holds features or epics is not
+// deleted: they are work that would be lost, so they must be moved or
+// deleted first.
 func (db *DB) DeleteRelease(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
@@ -506,6 +509,16 @@ func (db *DB) DeleteRelease(ctx context.Context, id int64) error {
 		err := c.queryRow(ctx, "SELECT COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&parent)
 		if err != nil {
 			return scanErr(err, "release", strconv.FormatInt(id, 10))
+		}
+		var features, epics int
+		if err := c.queryRow(ctx, "SELECT (SELECT COUNT(*) FROM features WHERE release_id = ?), (SELECT COUNT(*) FROM epics WHERE release_id = ?)", id, id).Scan(&features, &epics); err != nil {
+			return err
+		}
+		if features > 0 || epics > 0 {
+			return roadmap.Errorf(roadmap.EINVALID, "The release holds %d features and %d epics: move or delete them first", features, epics)
+		}
+		if _, err := c.exec(ctx, "DELETE FROM task_records WHERE (record_type = 'Release' AND record_id = ?) OR (record_type = 'ReleasePhase' AND record_id IN (SELECT id FROM release_phases WHERE release_id = ?))", id, id); err != nil {
+			return err
 		}
 		if _, err := c.exec(ctx, "UPDATE releases SET parent_id = NULL, updated_at = ? WHERE parent_id = ?", ms(tx.now), id); err != nil {
 			return err

@@ -357,6 +357,7 @@ func TestCommentsStore(t *testing.T) {
 		}
 
 		// Deleting a release deletes its comments.
+		clearReleaseWork(t, db, demo.Release1)
 		if err := db.DeleteRelease(ctx, demo.Release1); err != nil {
 			t.Fatal(err)
 		}

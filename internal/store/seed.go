@@ -50,8 +50,8 @@ func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 		seqs := releaseCounters(s.Releases)
 		for _, p := range s.Products {
 			seq := seqs[p.ReferencePrefix]
-			if _, err := c.exec(ctx, "INSERT INTO products (id, reference_prefix, name, product_line, workspace_type, parent_id, release_workflow_id, goal_workflow_id, initiative_workflow_id, release_seq, rollup_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				p.ID, p.ReferencePrefix, p.Name, p.ProductLine, p.WorkspaceType, nullID(p.ParentID), nullID(p.ReleaseWorkflowID), nullID(p.GoalWorkflowID), nullID(p.InitiativeWorkflowID), seq[0], seq[1], ms(p.CreatedAt), ms(p.UpdatedAt)); err != nil {
+			if _, err := c.exec(ctx, "INSERT INTO products (id, reference_prefix, name, product_line, workspace_type, parent_id, release_workflow_id, goal_workflow_id, initiative_workflow_id, feature_workflow_id, release_seq, rollup_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				p.ID, p.ReferencePrefix, p.Name, p.ProductLine, p.WorkspaceType, nullID(p.ParentID), nullID(p.ReleaseWorkflowID), nullID(p.GoalWorkflowID), nullID(p.InitiativeWorkflowID), nullID(p.FeatureWorkflowID), seq[0], seq[1], ms(p.CreatedAt), ms(p.UpdatedAt)); err != nil {
 				return err
 			}
 		}
@@ -94,8 +94,24 @@ func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 				return err
 			}
 		}
+		if err := tx.seedFields(ctx, s.Fields); err != nil {
+			return err
+		}
 		if err := tx.seedStrategy(ctx, s.Strategy); err != nil {
 			return err
+		}
+		if err := tx.seedPhases(ctx, s.Phases); err != nil {
+			return err
+		}
+		if s.Epics != nil {
+			if err := tx.seedEpics(ctx, s.Epics); err != nil {
+				return err
+			}
+		}
+		if s.Features != nil {
+			if err := tx.seedFeatures(ctx, s.Features); err != nil {
+				return err
+			}
 		}
 		loaded = true
 		return nil
