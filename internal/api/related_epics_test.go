@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io/fs"
 	"net/url"
@@ -11,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/roadmapd/roadmapd/internal/demo"
 )
 
 // The examples of the epics reference, replayed from golden files the way
@@ -96,13 +93,7 @@ var epCases = map[string]epCase{
 // newEpicsServer starts a demo server whose account holds the demo's epics.
 func newEpicsServer(t testing.TB, backend string) *testServer {
 	t.Helper()
-	s := newDemoServer(t, backend)
-	if r := s.do(t, "GET", "/api/v1/epics/PRJ1-E-1", ""); r.Status == 404 {
-		if err := s.DB.SeedEpics(context.Background(), demo.Epics()); err != nil {
-			t.Fatalf("seeding the demo's epics: %v", err)
-		}
-	}
-	return s
+	return newDemoServer(t, backend)
 }
 
 // TestRelatedEpics replays the examples of the epics reference on fresh

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/roadmapd/roadmapd/internal/demo"
 )
 
 // The examples of the features and requirements references, replayed from
@@ -230,25 +227,7 @@ func ftDrop(root *jsonNode, path string) {
 // them to the phases loaded after them).
 func newFeaturesServer(t testing.TB, backend string) *testServer {
 	t.Helper()
-	s := newDemoServer(t, backend)
-	ctx := context.Background()
-	if err := s.DB.SeedFields(ctx, demo.Fields()); err != nil {
-		t.Fatalf("seeding the demo's custom fields: %v", err)
-	}
-	if r := s.do(t, "GET", "/api/v1/release_phases/20526005", ""); r.Status == 404 {
-		if err := s.DB.SeedPhases(ctx, demo.Phases()); err != nil {
-			t.Fatalf("seeding the demo's release phases: %v", err)
-		}
-	}
-	if err := s.DB.SeedFeatures(ctx, demo.Features()); err != nil {
-		t.Fatalf("seeding the demo's features: %v", err)
-	}
-	if r := s.do(t, "GET", "/api/v1/epics/PRJ1-E-1", ""); r.Status == 404 {
-		if err := s.DB.SeedEpics(ctx, demo.Epics()); err != nil {
-			t.Fatalf("seeding the demo's epics: %v", err)
-		}
-	}
-	return s
+	return newDemoServer(t, backend)
 }
 
 // TestRelatedFeatures replays the examples of the features and requirements

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -11,8 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/roadmapd/roadmapd/internal/demo"
 )
 
 // The examples of the custom fields, custom field options and integration
@@ -29,11 +26,7 @@ import (
 // custom field definitions and integrations.
 func newFieldsServer(t testing.TB, backend string) *testServer {
 	t.Helper()
-	s := newDemoServer(t, backend)
-	if err := s.DB.SeedFields(context.Background(), demo.Fields()); err != nil {
-		t.Fatalf("seeding the demo's custom fields and integrations: %v", err)
-	}
-	return s
+	return newDemoServer(t, backend)
 }
 
 // rfDoc is one related reference and the reason each example of it that is

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/roadmapd/roadmapd/internal/demo"
 )
 
 // The examples of the release phases and to-dos references, replayed from
@@ -104,24 +101,7 @@ var phCases = map[string]glCase{
 // the to-dos are on. Phases are loaded first: features belong to them.
 func newPhasesServer(t testing.TB, backend string) *testServer {
 	t.Helper()
-	s := newDemoServer(t, backend)
-	ctx := context.Background()
-	loaders := []struct {
-		probe string
-		load  func() error
-	}{
-		{"/api/v1/release_phases/20526005", func() error { return s.DB.SeedPhases(ctx, demo.Phases()) }},
-		{"/api/v1/epics/PRJ1-E-1", func() error { return s.DB.SeedEpics(ctx, demo.Epics()) }},
-		{"/api/v1/features/PRJ1-1", func() error { return s.DB.SeedFeatures(ctx, demo.Features()) }},
-	}
-	for _, l := range loaders {
-		if r := s.do(t, "GET", l.probe, ""); r.Status == 404 {
-			if err := l.load(); err != nil {
-				t.Fatalf("loading the demo's records of %s: %v", l.probe, err)
-			}
-		}
-	}
-	return s
+	return newDemoServer(t, backend)
 }
 
 // TestRelatedPhases replays the in-scope examples of the release phases and

@@ -835,14 +835,6 @@ func (db *DB) DeleteEpic(ctx context.Context, id int64) error {
 	})
 }
 
-// SeedEpics loads epics with fixed IDs into an account that holds their
-// products, releases, users, goals and initiatives. Seed loads them with
-// the rest of an account; this loads them into an account that has the
-// rest.
-func (db *DB) SeedEpics(ctx context.Context, s *roadmap.EpicSeed) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.seedEpics(ctx, s) })
-}
-
 func (tx *Tx) seedEpics(ctx context.Context, s *roadmap.EpicSeed) error {
 	if s == nil {
 		return nil

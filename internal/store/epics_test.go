@@ -18,13 +18,7 @@ import (
 func mustOpenEpics(tb testing.TB, backend string) (*store.DB, string) {
 	tb.Helper()
 	dsn := testdb.DSN(tb, backend)
-	db := mustSeed(tb, mustOpen(tb, dsn))
-	if _, err := db.Epic(context.Background(), "PRJ1-E-1"); roadmap.IsNotFound(err) {
-		if err := db.SeedEpics(context.Background(), demo.Epics()); err != nil {
-			tb.Fatalf("SeedEpics: %v", err)
-		}
-	}
-	return db, dsn
+	return mustSeed(tb, mustOpen(tb, dsn)), dsn
 }
 
 func mustCreateEpic(tb testing.TB, db *store.DB, releaseID int64, in roadmap.EpicInput) *roadmap.Epic {

@@ -1199,18 +1199,6 @@ func featureBools(ctx context.Context, c conn, query string, args ...any) ([]boo
 	return out, closeRows(rows)
 }
 
-// SeedFeatures loads features and requirements with fixed IDs into an
-// account that holds their products, releases, users, goals, initiatives
-// and key results. A feature's epic and release phase are linked when they
-// are loaded already. Records loaded before are kept as they are, but for
-// the links to an epic or phase that were not loaded then: loading again
-// after the epics and phases links the features to them. Seed loads them
-// with the rest of an account; this loads them into an account that has
-// the rest.
-func (db *DB) SeedFeatures(ctx context.Context, s *roadmap.FeatureSeed) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.seedFeatures(ctx, s) })
-}
-
 func (tx *Tx) seedFeatures(ctx context.Context, s *roadmap.FeatureSeed) error {
 	if s == nil {
 		return nil

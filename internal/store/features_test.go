@@ -29,26 +29,7 @@ const (
 func mustOpenFeatures(tb testing.TB, backend string) (*store.DB, string) {
 	tb.Helper()
 	dsn := testdb.DSN(tb, backend)
-	db := mustSeed(tb, mustOpen(tb, dsn))
-	ctx := context.Background()
-	if err := db.SeedFields(ctx, demo.Fields()); err != nil {
-		tb.Fatalf("SeedFields: %v", err)
-	}
-	if _, err := db.ReleasePhase(ctx, "20526005"); roadmap.IsNotFound(err) {
-		if err := db.SeedPhases(ctx, demo.Phases()); err != nil {
-			tb.Fatalf("SeedPhases: %v", err)
-		}
-	}
-	// Loading the features again links them to phases loaded after them.
-	if err := db.SeedFeatures(ctx, demo.Features()); err != nil {
-		tb.Fatalf("SeedFeatures: %v", err)
-	}
-	if _, err := db.Epic(ctx, "PRJ1-E-1"); roadmap.IsNotFound(err) {
-		if err := db.SeedEpics(ctx, demo.Epics()); err != nil {
-			tb.Fatalf("SeedEpics: %v", err)
-		}
-	}
-	return db, dsn
+	return mustSeed(tb, mustOpen(tb, dsn)), dsn
 }
 
 func mustFeature(tb testing.TB, db *store.DB, key string) *roadmap.Feature {

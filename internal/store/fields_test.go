@@ -21,11 +21,7 @@ import (
 // field definitions and integrations.
 func mustOpenFields(tb testing.TB, backend string) *store.DB {
 	tb.Helper()
-	db := mustOpenDemo(tb, backend)
-	if err := db.SeedFields(context.Background(), demo.Fields()); err != nil {
-		tb.Fatalf("SeedFields: %v", err)
-	}
-	return db
+	return mustOpenDemo(tb, backend)
 }
 
 // cfDefinition creates a release custom field definition.

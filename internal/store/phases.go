@@ -314,9 +314,3 @@ func (tx *Tx) seedPhases(ctx context.Context, s *roadmap.PhaseSeed) error {
 	return nil
 }
 
-// SeedPhases loads release phases and to-dos with fixed IDs into an account
-// that holds their releases, records and users. Seed loads them with the
-// rest of an account.
-func (db *DB) SeedPhases(ctx context.Context, s *roadmap.PhaseSeed) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.seedPhases(ctx, s) })
-}

@@ -18,11 +18,7 @@ import (
 // release phases and to-dos.
 func phOpen(tb testing.TB, backend string) *store.DB {
 	tb.Helper()
-	db := mustOpenDemo(tb, backend)
-	if err := db.SeedPhases(context.Background(), demo.Phases()); err != nil {
-		tb.Fatalf("SeedPhases: %v", err)
-	}
-	return db
+	return mustOpenDemo(tb, backend)
 }
 
 func phSome[T any](v T) roadmap.Opt[T] { return roadmap.Some(v) }
