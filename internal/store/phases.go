@@ -313,4 +313,3 @@ func (tx *Tx) seedPhases(ctx context.Context, s *roadmap.PhaseSeed) error {
 	}
 	return nil
 }
-
