@@ -331,3 +331,40 @@ func rebind(backend, q string) string {
 	}
 	return b.String()
 }
+
+// TestDuplicateCopiesThePlan checks that a duplicate copies the release's
+// phases and features (with new reference numbers) and computes its own
+// progress from them, leaving the original's plan as it was.
+func TestDuplicateCopiesThePlan(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		s := newDemoServer(t, backend)
+		rel := s.create(t, "PRJ2", `"name":"Original","progress_source":"progress_from_features_completed"`)
+		r, id := rel.get("reference_num").str(), rel.get("id").str()
+		s.call(t, "POST", "/api/v1/release_phases", `{"release_phase":{"name":"Build","phase_type":"phase","release_id":`+id+`,"start_on":"2025-03-01","end_on":"2025-03-31"}}`, 200)
+		f1 := feature(t, s, r, `"name":"Done one","workflow_status":"Done","goals":["DEMOENT-G-1"],"detailed_estimate_text":"1d"`)
+		f2 := feature(t, s, r, `"name":"Open one"`)
+		wantProgress(t, s, "the original", r, "50")
+
+		copyID := s.call(t, "POST", "/api/v1/releases/"+r+"/duplicate", "", 200).get("release").get("id").str()
+		cp := s.release(t, copyID, "").get("reference_num").str()
+		wantProgress(t, s, "the copy", cp, "50")
+		features := s.call(t, "GET", "/api/v1/releases/"+cp+"/features", "", 200).get("features")
+		var names []string
+		for _, f := range features.list {
+			if ref := f.get("reference_num").str(); ref == f1 || ref == f2 {
+				t.Errorf("the copy holds the original feature %s rather than a copy", ref)
+			}
+			names = append(names, f.get("name").str())
+		}
+		if fmt.Sprint(sortedStrings(names)) != "[Done one Open one]" {
+			t.Errorf("the copy's features: %v", names)
+		}
+		phases := s.call(t, "GET", "/api/v1/releases/"+copyID+"/release_phases", "", 200).get("release_phases")
+		if len(phases.list) != 1 || phases.list[0].get("name").str() != "Build" {
+			t.Errorf("the copy's phases: %s", phases)
+		}
+		if n := len(s.call(t, "GET", "/api/v1/releases/"+r+"/features", "", 200).get("features").list); n != 2 {
+			t.Errorf("the original holds %d features after the duplicate, want 2", n)
+		}
+	})
+}

@@ -433,9 +433,10 @@ func (tx *Tx) recomputeRollUps(ctx context.Context, ids ...int64) error {
 
 // DuplicateRelease copies a release with its fields and links: theme, dates,
 // status, capacity, sources, owner, parent, goals, initiatives, watchers and
-// custom fields. The copy gets a new reference number and a fresh status
-// history; comments and integration fields stay with the original, since
-// they describe that record.
+// custom fields; and its plan: release phases and features (see copyPlan).
+// The copy gets a new reference number and a fresh status history; comments
+// and integration fields stay with the original, since they describe that
+// record.
 func (db *DB) DuplicateRelease(ctx context.Context, id, userID int64) (*roadmap.Release, error) {
 	var out *roadmap.Release
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -482,6 +483,9 @@ func (db *DB) DuplicateRelease(ctx context.Context, id, userID int64) (*roadmap.
 				tx.db.ids.next(tx.now), r.ID, cf.Key, cf.Name, cf.Type, cf.Value, i, ms(tx.now), ms(tx.now)); err != nil {
 				return err
 			}
+		}
+		if err := tx.copyPlan(ctx, src.ID, r.ID, userID); err != nil {
+			return err
 		}
 		if err := tx.recomputeRollUps(ctx, r.ParentID); err != nil {
 			return err
