@@ -23,7 +23,7 @@ import (
 // differs and why; ftAdjust applies what differs everywhere.
 
 // ftDocs are the references replayed here, with the examples left out.
-var ftDocs = []ruDoc{
+var ftDocs = []relatedDoc{
 	{name: "features", skip: func(ex *referenceExample, file string) string {
 		switch {
 		case strings.HasSuffix(file, "-update-a-feature-s-custom-worksheet-fields"):

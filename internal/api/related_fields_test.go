@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -29,13 +28,6 @@ func newFieldsServer(t testing.TB, backend string) *testServer {
 	return newDemoServer(t, backend)
 }
 
-// rfDoc is one related reference and the reason each example of it that is
-// not replayed is skipped.
-type rfDoc struct {
-	name string
-	skip func(ex *referenceExample, file string) string
-}
-
 // rfOutOfScope are the kinds of records whose integration fields are not
 // part of these references' scope here.
 var rfOutOfScope = map[string]string{
@@ -46,10 +38,10 @@ var rfOutOfScope = map[string]string{
 	"integrations":      "its records are features, epics and initiatives of feature data; roadmapd lists records by value per kind (releases, initiatives)",
 }
 
-var rfDocs = []rfDoc{
-	{name: "custom_fields_list", skip: func(*referenceExample, string) string { return "" }},
-	{name: "custom_field_options", skip: func(*referenceExample, string) string { return "" }},
-	{name: "integration_fields", skip: func(ex *referenceExample, file string) string {
+var rfDocs = []relatedDoc{
+	{name: "custom_fields_list", deleteWithBody: true, skip: func(*referenceExample, string) string { return "" }},
+	{name: "custom_field_options", deleteWithBody: true, skip: func(*referenceExample, string) string { return "" }},
+	{name: "integration_fields", deleteWithBody: true, skip: func(ex *referenceExample, file string) string {
 		first := strings.SplitN(strings.TrimPrefix(ex.Path, "/api/v1/"), "/", 2)[0]
 		if why, ok := rfOutOfScope[first]; ok {
 			return why
@@ -59,119 +51,6 @@ var rfDocs = []rfDoc{
 		}
 		return ""
 	}},
-}
-
-func (d rfDoc) dir() string { return filepath.Join("testdata", "related", d.name) }
-
-// render returns the golden files of the document by name, skipped.json
-// included. A DELETE whose example documents a body answers it with 200.
-func (d rfDoc) render() (map[string][]byte, error) {
-	path, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "spec", "related", d.name+".md"))
-	if err != nil {
-		return nil, err
-	}
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	examples, err := parseReference(string(doc))
-	if err != nil {
-		return nil, err
-	}
-	for _, ex := range examples {
-		if ex.Method == "DELETE" && string(ex.Response) != "null" {
-			ex.Status = 200
-		}
-	}
-	all, err := renderGolden(examples)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(all))
-	for name := range all {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	files := map[string][]byte{}
-	skipped := []ruSkipped{}
-	for _, name := range names {
-		var ex referenceExample
-		if err := json.Unmarshal(all[name], &ex); err != nil {
-			return nil, err
-		}
-		file := strings.TrimSuffix(name, ".json")
-		if why := d.skip(&ex, file); why != "" {
-			skipped = append(skipped, ruSkipped{Example: file, Title: ex.Title, Reason: why})
-			continue
-		}
-		files[name] = all[name]
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(skipped); err != nil {
-		return nil, err
-	}
-	files["skipped.json"] = buf.Bytes()
-	return files, nil
-}
-
-// write replaces the document's golden files.
-func (d rfDoc) write(t *testing.T) {
-	t.Helper()
-	files, err := d.render()
-	if err != nil {
-		t.Fatalf("-update needs the %s reference: %v", d.name, err)
-	}
-	if err := os.MkdirAll(d.dir(), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	old, err := filepath.Glob(filepath.Join(d.dir(), "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range old {
-		if err := os.Remove(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(d.dir(), name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("wrote %d golden files to %s", len(files), d.dir())
-}
-
-// load reads the document's golden examples in name order.
-func (d rfDoc) load(t *testing.T) []*referenceExample {
-	t.Helper()
-	names, err := filepath.Glob(filepath.Join(d.dir(), "[0-9]*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(names) == 0 {
-		t.Fatalf("no golden files in %s; run go test -run TestRelatedFields -update", d.dir())
-	}
-	var out []*referenceExample
-	for _, name := range names {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ex := &referenceExample{file: strings.TrimSuffix(filepath.Base(name), ".json")}
-		if err := json.Unmarshal(data, ex); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if len(ex.Response) > 0 && string(ex.Response) != "null" {
-			if ex.want, err = parseJSON(ex.Response); err != nil {
-				t.Fatalf("%s: response: %v", name, err)
-			}
-		}
-		out = append(out, ex)
-	}
-	return out
 }
 
 // TestRelatedFields replays the in-scope examples of the custom fields,

@@ -21,7 +21,7 @@ import (
 // skipped.json lists them with the reason. Where an example shows what the
 // demo account cannot show, phCases says what differs and why.
 
-var phDocs = []ruDoc{
+var phDocs = []relatedDoc{
 	{name: "release_phases", skip: func(*referenceExample, string) string { return "" }},
 	{name: "to-dos", skip: func(ex *referenceExample, _ string) string {
 		if strings.HasPrefix(ex.Path, "/api/v1/ideas/") {

@@ -26,144 +26,21 @@ import (
 // written against (demo-account.md fixes some records otherwise), the
 // comparison leaves those values out, each with its reason below.
 
-// puDoc is one related reference and the examples of it that are not replayed.
-type puDoc struct {
-	name string
-	// token is the bearer token the reference's examples send.
-	token string
-	// skip gives the reason an example is not replayed, by title.
-	skip map[string]string
-}
-
-var puDocs = []puDoc{
-	{name: "products", token: demo.Token, skip: map[string]string{
+var puDocs = []relatedDoc{
+	{name: "products", token: demo.Token, skip: skipByTitle(map[string]string{
 		"List products (including Aha! teams in the account)": "Aha! teams are out of scope (include_teams=true lists the products as without it)",
 		"List products with idea portals in the account":      "idea portals are out of scope (with_idea_portals=true lists none)",
-	}},
-	{name: "users", token: demo.UsersToken, skip: map[string]string{
+	})},
+	{name: "users", token: demo.UsersToken, skip: skipByTitle(map[string]string{
 		"List a user's custom roles":   "custom roles (an Enterprise+ feature) are out of scope: roadmapd has none, so the list is always empty",
 		"Update a user's custom roles": "custom roles (an Enterprise+ feature) are out of scope: roadmapd has none to give, so this answers 422",
 		"Delete a user's custom role":  "custom roles (an Enterprise+ feature) are out of scope: no user holds one, so this answers 404",
-	}},
-	{name: "me", token: demo.Token, skip: map[string]string{
+	})},
+	{name: "me", token: demo.Token, skip: skipByTitle(map[string]string{
 		"List records assigned to the current user":       "ideas, requirements, tasks, epics and features are out of scope; of the releases it lists, the demo's PRJ1-R-1 belongs to John Smith (demo-account.md), not to the token's user (products_test.go tests this route)",
 		"List pending tasks assigned to the current user": "tasks are out of scope",
-	}},
+	})},
 	{name: "workflows", token: demo.Token},
-}
-
-// puSkipped is one line of skipped.json.
-type puSkipped struct {
-	Example string `json:"example"`
-	Title   string `json:"title"`
-	Reason  string `json:"reason"`
-}
-
-func (d puDoc) dir() string { return filepath.Join("testdata", "related", d.name) }
-
-// render returns the golden files of the document by name, skipped.json
-// included.
-func (d puDoc) render() (map[string][]byte, error) {
-	path, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "spec", "related", d.name+".md"))
-	if err != nil {
-		return nil, err
-	}
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	examples, err := parseReference(string(doc))
-	if err != nil {
-		return nil, err
-	}
-	all, err := renderGolden(examples)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(all))
-	for name := range all {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	files := map[string][]byte{}
-	skipped := []puSkipped{}
-	for _, name := range names {
-		var ex referenceExample
-		if err := json.Unmarshal(all[name], &ex); err != nil {
-			return nil, err
-		}
-		if why := d.skip[ex.Title]; why != "" {
-			skipped = append(skipped, puSkipped{Example: strings.TrimSuffix(name, ".json"), Title: ex.Title, Reason: why})
-			continue
-		}
-		files[name] = all[name]
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(skipped); err != nil {
-		return nil, err
-	}
-	files["skipped.json"] = buf.Bytes()
-	return files, nil
-}
-
-// write replaces the document's golden files.
-func (d puDoc) write(t *testing.T) {
-	t.Helper()
-	files, err := d.render()
-	if err != nil {
-		t.Fatalf("-update needs the %s reference: %v", d.name, err)
-	}
-	if err := os.MkdirAll(d.dir(), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	old, err := filepath.Glob(filepath.Join(d.dir(), "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range old {
-		if err := os.Remove(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(d.dir(), name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("wrote %d golden files to %s", len(files), d.dir())
-}
-
-// load reads the document's golden examples in name order.
-func (d puDoc) load(t *testing.T) []*referenceExample {
-	t.Helper()
-	names, err := filepath.Glob(filepath.Join(d.dir(), "[0-9]*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(names) == 0 {
-		t.Fatalf("no golden files in %s; run go test -run TestRelatedProducts -update", d.dir())
-	}
-	var out []*referenceExample
-	for _, name := range names {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ex := &referenceExample{file: strings.TrimSuffix(filepath.Base(name), ".json")}
-		if err := json.Unmarshal(data, ex); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if len(ex.Response) > 0 && string(ex.Response) != "null" {
-			if ex.want, err = parseJSON(ex.Response); err != nil {
-				t.Fatalf("%s: response: %v", name, err)
-			}
-		}
-		out = append(out, ex)
-	}
-	return out
 }
 
 // TestRelatedProducts replays the in-scope examples of the products, users,

@@ -20,14 +20,6 @@ import (
 // ../../../shared/spec/related/*.md. Examples that are out of scope are not
 // written; skipped.json in each folder lists them with the reason.
 
-// ruDoc is one related reference and the examples of it that are not replayed.
-type ruDoc struct {
-	name string
-	// skip gives the reason an example (by golden file name, without .json)
-	// is not replayed.
-	skip func(ex *referenceExample, file string) string
-}
-
 // ruOutOfScope are the kinds of records whose comments roadmapd does not serve.
 var ruOutOfScope = map[string]string{
 	"features":       "features are out of scope",
@@ -41,7 +33,7 @@ var ruOutOfScope = map[string]string{
 	"goals":          "comments on goals are out of scope: comments belong to releases",
 }
 
-var ruDocs = []ruDoc{
+var ruDocs = []relatedDoc{
 	{name: "roll_up_releases", skip: func(*referenceExample, string) string { return "" }},
 	{name: "comments", skip: func(ex *referenceExample, file string) string {
 		first := strings.SplitN(strings.TrimPrefix(ex.Path, "/api/v1/"), "/", 2)[0]
@@ -60,122 +52,7 @@ var ruDocs = []ruDoc{
 	}},
 }
 
-// ruSkipped is one line of skipped.json.
-type ruSkipped struct {
-	Example string `json:"example"`
-	Title   string `json:"title"`
-	Reason  string `json:"reason"`
-}
-
-func (d ruDoc) dir() string { return filepath.Join("testdata", "related", d.name) }
-
-// render returns the golden files of the document by name, skipped.json
-// included.
-func (d ruDoc) render() (map[string][]byte, error) {
-	path, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "spec", "related", d.name+".md"))
-	if err != nil {
-		return nil, err
-	}
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	examples, err := parseReference(string(doc))
-	if err != nil {
-		return nil, err
-	}
-	all, err := renderGolden(examples)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(all))
-	for name := range all {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	files := map[string][]byte{}
-	skipped := []ruSkipped{}
-	for _, name := range names {
-		var ex referenceExample
-		if err := json.Unmarshal(all[name], &ex); err != nil {
-			return nil, err
-		}
-		file := strings.TrimSuffix(name, ".json")
-		if why := d.skip(&ex, file); why != "" {
-			skipped = append(skipped, ruSkipped{Example: file, Title: ex.Title, Reason: why})
-			continue
-		}
-		files[name] = all[name]
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(skipped); err != nil {
-		return nil, err
-	}
-	files["skipped.json"] = buf.Bytes()
-	return files, nil
-}
-
-// write replaces the document's golden files.
-func (d ruDoc) write(t *testing.T) {
-	t.Helper()
-	files, err := d.render()
-	if err != nil {
-		t.Fatalf("-update needs the %s reference: %v", d.name, err)
-	}
-	if err := os.MkdirAll(d.dir(), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	old, err := filepath.Glob(filepath.Join(d.dir(), "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range old {
-		if err := os.Remove(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(d.dir(), name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("wrote %d golden files to %s", len(files), d.dir())
-}
-
-// load reads the document's golden examples in name order.
-func (d ruDoc) load(t *testing.T) []*referenceExample {
-	t.Helper()
-	names, err := filepath.Glob(filepath.Join(d.dir(), "[0-9]*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(names) == 0 {
-		t.Fatalf("no golden files in %s; run go test -run TestRelatedRollUps -update", d.dir())
-	}
-	var out []*referenceExample
-	for _, name := range names {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ex := &referenceExample{file: strings.TrimSuffix(filepath.Base(name), ".json")}
-		if err := json.Unmarshal(data, ex); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if len(ex.Response) > 0 && string(ex.Response) != "null" {
-			if ex.want, err = parseJSON(ex.Response); err != nil {
-				t.Fatalf("%s: response: %v", name, err)
-			}
-		}
-		out = append(out, ex)
-	}
-	return out
-}
-
-func ruDocNamed(name string) ruDoc {
+func ruDocNamed(name string) relatedDoc {
 	for _, d := range ruDocs {
 		if d.name == name {
 			return d
