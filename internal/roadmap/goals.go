@@ -107,16 +107,6 @@ func StatusKey(name string) string {
 	return b.String()
 }
 
-// HumanizeKey turns a custom field key into the name shown for a field that
-// has no definition: stretch_goal is "Stretch goal".
-func HumanizeKey(key string) string {
-	s := strings.TrimSpace(strings.ReplaceAll(key, "_", " "))
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 // MeanProgress returns the rounded mean of values, 0 for none: the progress
 // that a computed source gives over its inputs.
 func MeanProgress(values []int) int {
@@ -550,17 +540,6 @@ func ValidateCustomFields(entries []CustomFieldEntry) error {
 		seen[e.Key] = true
 		if len(e.Value) > MaxDescriptionLength {
 			return FieldErrorf("custom_fields", "custom_fields: the value of %s is too long", e.Key)
-		}
-	}
-	return nil
-}
-
-// ValidateCustomFieldValue checks a value against the type of its field:
-// dates must be dates.
-func ValidateCustomFieldValue(key, typ, value string) error {
-	if typ == "date" && value != "" {
-		if _, err := ParseDate("custom_fields", value); err != nil {
-			return FieldErrorf("custom_fields", "custom_fields: %s must be a date (YYYY-MM-DD), not %q", key, value)
 		}
 	}
 	return nil
