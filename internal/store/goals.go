@@ -326,9 +326,7 @@ func recordProduct(ctx context.Context, c conn, table string, id int64) (int64, 
 
 // lockRecord locks a record of table until the transaction ends.
 func (tx *Tx) lockRecord(ctx context.Context, table string, id int64) error {
-	var got int64
-	err := tx.conn().queryRow(ctx, "SELECT id FROM "+table+" WHERE id = ?"+tx.db.dialect.forUpdate(), id).Scan(&got)
-	return scanErr(err, strings.ReplaceAll(singular(table), "_", " "), strconv.FormatInt(id, 10))
+	return scanErr(tx.lockRow(ctx, table, id), strings.ReplaceAll(singular(table), "_", " "), strconv.FormatInt(id, 10))
 }
 
 // nextRecordPosition returns the position after the last of the records of table

@@ -225,7 +225,7 @@ func (db *DB) DeleteReleasePhase(ctx context.Context, id int64) error {
 
 // lockPhase locks a release phase row until the transaction ends.
 func (tx *Tx) lockPhase(ctx context.Context, id int64) error {
-	return scanErr(tx.lockRow(ctx, "release_phases", id), "release phase", strconv.FormatInt(id, 10))
+	return tx.lockRecord(ctx, "release_phases", id)
 }
 
 // computePhase sets what a phase's sources compute: its progress, from its

@@ -232,23 +232,12 @@ func (tx *Tx) setLinks(ctx context.Context, releaseID int64, goals, initiatives,
 		{"release_initiatives", "initiative_id", initiatives},
 		{"release_watchers", "user_id", watchers},
 	}
-	c := tx.conn()
 	for _, s := range sets {
 		if s.ids == nil {
 			continue
 		}
-		if _, err := c.exec(ctx, "DELETE FROM "+s.table+" WHERE release_id = ?", releaseID); err != nil {
+		if err := tx.setLinkSet(ctx, s.table, "release_id", releaseID, s.col, s.ids); err != nil {
 			return err
-		}
-		seen := map[int64]bool{}
-		for _, id := range s.ids {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			if _, err := c.exec(ctx, "INSERT INTO "+s.table+" (release_id, "+s.col+") VALUES (?, ?)", releaseID, id); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -353,9 +342,7 @@ func (tx *Tx) updateRelease(ctx context.Context, r *roadmap.Release) error {
 // lockRelease locks a release row until the transaction ends, so that
 // concurrent writers of one release apply their changes one after the other.
 func (tx *Tx) lockRelease(ctx context.Context, id int64) error {
-	var got int64
-	err := tx.conn().queryRow(ctx, "SELECT id FROM releases WHERE id = ?"+tx.db.dialect.forUpdate(), id).Scan(&got)
-	return scanErr(err, "release", strconv.FormatInt(id, 10))
+	return tx.lockRecord(ctx, "releases", id)
 }
 
 // recomputeRollUps brings the dates of each given roll-up release, and of
