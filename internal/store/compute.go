@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
@@ -300,15 +301,4 @@ func (tx *Tx) recomputeRelease(ctx context.Context, id int64) error {
 }
 
 // scoped fills the table alias into a WHERE clause written with %s.
-func scoped(clause, alias string) string {
-	out := ""
-	for i := 0; i < len(clause); i++ {
-		if clause[i] == '%' && i+1 < len(clause) && clause[i+1] == 's' {
-			out += alias
-			i++
-			continue
-		}
-		out += string(clause[i])
-	}
-	return out
-}
+func scoped(clause, alias string) string { return strings.ReplaceAll(clause, "%s", alias) }
