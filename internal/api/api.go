@@ -64,6 +64,8 @@ func (s *Server) routes() {
 		return writeJSON(w, http.StatusOK, object{{"status", "ok"}})
 	}))
 	s.mux.Handle("GET /readyz", s.handle(s.ready))
+	s.mux.Handle("GET /api/v1/openapi.json", s.handle(s.openAPIDocument))
+	s.mux.Handle("GET /api/docs", s.handle(s.apiDocs))
 
 	api := map[string]authedFunc{
 		"GET /api/v1/products/{product_id}/releases":         s.listProductReleases,

@@ -90,7 +90,7 @@ func newDemoServerAt(t testing.TB, dsn string) *testServer {
 		BaseURL: testBaseURL,
 		Logger:  slog.New(slog.DiscardHandler),
 	})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(validated(t, h))
 	t.Cleanup(srv.Close)
 	return &testServer{URL: srv.URL, DB: db, Client: srv.Client()}
 }

@@ -78,7 +78,7 @@ func ruServer(t testing.TB, backend string) *testServer {
 	if loaded, err := db.Seed(ctx, seed); err != nil || !loaded {
 		t.Fatalf("seeding: loaded %v, %v", loaded, err)
 	}
-	srv := httptest.NewServer(api.New(db, api.Config{BaseURL: testBaseURL, Logger: slog.New(slog.DiscardHandler)}))
+	srv := httptest.NewServer(validated(t, api.New(db, api.Config{BaseURL: testBaseURL, Logger: slog.New(slog.DiscardHandler)})))
 	t.Cleanup(srv.Close)
 	return &testServer{URL: srv.URL, DB: db, Client: srv.Client()}
 }
