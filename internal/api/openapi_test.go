@@ -67,22 +67,20 @@ var loadValidator = sync.OnceValues(func() (*specValidator, error) {
 	return &specValidator{doc: doc, strict: strict, relaxed: relaxed}, nil
 })
 
-// relax drops every required key but id from the records under s.
+// relax drops every required key but id from the schemas under s.
 func relax(s *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
 	if s == nil || s.Value == nil || seen[s.Value] {
 		return
 	}
 	v := s.Value
 	seen[v] = true
-	if _, isRecord := v.Properties["id"]; isRecord {
-		var req []string
-		for _, k := range v.Required {
-			if k == "id" {
-				req = append(req, k)
-			}
+	var req []string
+	for _, k := range v.Required {
+		if k == "id" {
+			req = append(req, k)
 		}
-		v.Required = req
 	}
+	v.Required = req
 	for _, p := range v.Properties {
 		relax(p, seen)
 	}
@@ -313,7 +311,7 @@ func TestOpenAPIServed(t *testing.T) {
 		t.Error("the served description differs from the embedded one")
 	}
 	var doc struct {
-		OpenAPI string                                 `json:"openapi"`
+		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
 	}
 	if err := json.Unmarshal(r.Body, &doc); err != nil {

@@ -89,11 +89,11 @@ type (
 	}
 	pageOperation struct {
 		ID, Method, Path, Summary, Description string
-		Public                                  bool
-		Parameters                              []pageParameter
-		Body                                    string
-		BodyKeys                                []pageProperty
-		Responses                               []pageResponse
+		Public                                 bool
+		Parameters                             []pageParameter
+		Body                                   string
+		BodyKeys                               []pageProperty
+		Responses                              []pageResponse
 	}
 	pageParameter struct {
 		Name, In, Type, Description string
