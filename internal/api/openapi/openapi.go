@@ -22,8 +22,10 @@ func JSON() []byte { return document }
 // OpenAPI30 returns a view of the description in OpenAPI 3.0.3, for tools
 // that read only 3.0 (code generators): a type list with null becomes the
 // type with nullable, a type list of several types becomes no type, a
-// nullable reference becomes a nullable allOf of it, and the 3.1-only keys
-// are left out. Response validation uses the 3.1 description itself.
+// nullable reference becomes a nullable allOf of it, a number without a
+// format becomes a double, and the 3.1-only keys and the response headers
+// (rate limits, Retry-After) are left out, so that a generated client stays
+// small. Response validation uses the 3.1 description itself.
 func OpenAPI30() ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(document, &doc); err != nil {
@@ -40,11 +42,32 @@ func OpenAPI30() ([]byte, error) {
 			}
 		}
 	}
+	dropResponseHeaders(doc["paths"])
+	dropResponseHeaders(doc["components"].(map[string]any)["responses"])
 	walkSchemas(doc["paths"])
 	walkSchemas(doc["components"].(map[string]any)["responses"])
 	walkSchemas(doc["components"].(map[string]any)["parameters"])
 	walkSchemas(doc["components"].(map[string]any)["headers"])
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// dropResponseHeaders removes the headers of every response under v.
+func dropResponseHeaders(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if _, ok := v["description"]; ok {
+			if _, ok := v["headers"]; ok {
+				delete(v, "headers")
+			}
+		}
+		for _, x := range v {
+			dropResponseHeaders(x)
+		}
+	case []any:
+		for _, x := range v {
+			dropResponseHeaders(x)
+		}
+	}
 }
 
 // walkSchemas converts every "schema" value found under v.
@@ -97,6 +120,9 @@ func schema30(v any) any {
 		if nullable {
 			s["nullable"] = true
 		}
+	}
+	if s["type"] == "number" && s["format"] == nil {
+		s["format"] = "double"
 	}
 	if s["type"] == "null" {
 		delete(s, "type")
