@@ -706,6 +706,24 @@ type Fields = string
 // Page defines model for page.
 type Page = int
 
+// PathEpicId defines model for path_epic_id.
+type PathEpicId = string
+
+// PathGoalId defines model for path_goal_id.
+type PathGoalId = string
+
+// PathId defines model for path_id.
+type PathId = string
+
+// PathInitiativeId defines model for path_initiative_id.
+type PathInitiativeId = string
+
+// PathProductId defines model for path_product_id.
+type PathProductId = string
+
+// PathReleaseId defines model for path_release_id.
+type PathReleaseId = string
+
 // PerPage defines model for per_page.
 type PerPage = int
 
@@ -1197,7 +1215,7 @@ type ClientInterface interface {
 	// ListEpicFeatures List epic features
 	//
 	// Corresponds with GET /api/v1/epics/{epic_id}/features (the `ListEpicFeatures` operationId).
-	ListEpicFeatures(ctx context.Context, epicId string, params *ListEpicFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListEpicFeatures(ctx context.Context, epicId PathEpicId, params *ListEpicFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListFeatures List features
 	//
@@ -1207,167 +1225,167 @@ type ClientInterface interface {
 	// DeleteFeature Delete feature
 	//
 	// Corresponds with DELETE /api/v1/features/{id} (the `DeleteFeature` operationId).
-	DeleteFeature(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteFeature(ctx context.Context, id PathId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetFeature Get feature
 	//
 	// Corresponds with GET /api/v1/features/{id} (the `GetFeature` operationId).
-	GetFeature(ctx context.Context, id string, params *GetFeatureParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetFeature(ctx context.Context, id PathId, params *GetFeatureParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateFeatureWithBody Update feature
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/v1/features/{id} (the `UpdateFeature` operationId).
-	UpdateFeatureWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateFeatureWithBody(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateFeature Update feature
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/v1/features/{id} (the `UpdateFeature` operationId).
-	UpdateFeature(ctx context.Context, id string, body UpdateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateFeature(ctx context.Context, id PathId, body UpdateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListGoalFeatures List goal features
 	//
 	// Corresponds with GET /api/v1/goals/{goal_id}/features (the `ListGoalFeatures` operationId).
-	ListGoalFeatures(ctx context.Context, goalId string, params *ListGoalFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListGoalFeatures(ctx context.Context, goalId PathGoalId, params *ListGoalFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListGoalReleases List goal releases
 	//
 	// Corresponds with GET /api/v1/goals/{goal_id}/releases (the `ListGoalReleases` operationId).
-	ListGoalReleases(ctx context.Context, goalId string, params *ListGoalReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListGoalReleases(ctx context.Context, goalId PathGoalId, params *ListGoalReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInitiativeFeatures List initiative features
 	//
 	// Corresponds with GET /api/v1/initiatives/{initiative_id}/features (the `ListInitiativeFeatures` operationId).
-	ListInitiativeFeatures(ctx context.Context, initiativeId string, params *ListInitiativeFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListInitiativeFeatures(ctx context.Context, initiativeId PathInitiativeId, params *ListInitiativeFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInitiativeReleases List initiative releases
 	//
 	// Corresponds with GET /api/v1/initiatives/{initiative_id}/releases (the `ListInitiativeReleases` operationId).
-	ListInitiativeReleases(ctx context.Context, initiativeId string, params *ListInitiativeReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListInitiativeReleases(ctx context.Context, initiativeId PathInitiativeId, params *ListInitiativeReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProductFeatures List product features
 	//
 	// Corresponds with GET /api/v1/products/{product_id}/features (the `ListProductFeatures` operationId).
-	ListProductFeatures(ctx context.Context, productId string, params *ListProductFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListProductFeatures(ctx context.Context, productId PathProductId, params *ListProductFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProductReleases List product releases
 	//
 	// Corresponds with GET /api/v1/products/{product_id}/releases (the `ListProductReleases` operationId).
-	ListProductReleases(ctx context.Context, productId string, params *ListProductReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListProductReleases(ctx context.Context, productId PathProductId, params *ListProductReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateReleaseWithBody Create release
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/products/{product_id}/releases (the `CreateRelease` operationId).
-	CreateReleaseWithBody(ctx context.Context, productId string, params *CreateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateReleaseWithBody(ctx context.Context, productId PathProductId, params *CreateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateRelease Create release
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/products/{product_id}/releases (the `CreateRelease` operationId).
-	CreateRelease(ctx context.Context, productId string, params *CreateReleaseParams, body CreateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateRelease(ctx context.Context, productId PathProductId, params *CreateReleaseParams, body CreateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteProductRelease Delete product release
 	//
 	// Corresponds with DELETE /api/v1/products/{product_id}/releases/{id} (the `DeleteProductRelease` operationId).
-	DeleteProductRelease(ctx context.Context, productId string, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteProductRelease(ctx context.Context, productId PathProductId, id PathId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetProductRelease Get product release
 	//
 	// Corresponds with GET /api/v1/products/{product_id}/releases/{id} (the `GetProductRelease` operationId).
-	GetProductRelease(ctx context.Context, productId string, id string, params *GetProductReleaseParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetProductRelease(ctx context.Context, productId PathProductId, id PathId, params *GetProductReleaseParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateProductReleaseWithBody Update product release
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/v1/products/{product_id}/releases/{id} (the `UpdateProductRelease` operationId).
-	UpdateProductReleaseWithBody(ctx context.Context, productId string, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateProductReleaseWithBody(ctx context.Context, productId PathProductId, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateProductRelease Update product release
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/v1/products/{product_id}/releases/{id} (the `UpdateProductRelease` operationId).
-	UpdateProductRelease(ctx context.Context, productId string, id string, body UpdateProductReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateProductRelease(ctx context.Context, productId PathProductId, id PathId, body UpdateProductReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteRelease Delete release
 	//
 	// Corresponds with DELETE /api/v1/releases/{id} (the `DeleteRelease` operationId).
-	DeleteRelease(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteRelease(ctx context.Context, id PathId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRelease Get release
 	//
 	// Corresponds with GET /api/v1/releases/{id} (the `GetRelease` operationId).
-	GetRelease(ctx context.Context, id string, params *GetReleaseParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetRelease(ctx context.Context, id PathId, params *GetReleaseParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateReleaseWithBody Update release
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/v1/releases/{id} (the `UpdateRelease` operationId).
-	UpdateReleaseWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateReleaseWithBody(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateRelease Update release
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/v1/releases/{id} (the `UpdateRelease` operationId).
-	UpdateRelease(ctx context.Context, id string, body UpdateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateRelease(ctx context.Context, id PathId, body UpdateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DuplicateReleaseWithBody Duplicate release
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-	DuplicateReleaseWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DuplicateReleaseWithBody(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DuplicateRelease Duplicate release
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-	DuplicateRelease(ctx context.Context, id string, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DuplicateRelease(ctx context.Context, id PathId, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReleaseFeatures List release features
 	//
 	// Corresponds with GET /api/v1/releases/{release_id}/features (the `ListReleaseFeatures` operationId).
-	ListReleaseFeatures(ctx context.Context, releaseId string, params *ListReleaseFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListReleaseFeatures(ctx context.Context, releaseId PathReleaseId, params *ListReleaseFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateFeatureWithBody Create feature
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-	CreateFeatureWithBody(ctx context.Context, releaseId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateFeatureWithBody(ctx context.Context, releaseId PathReleaseId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateFeature Create feature
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-	CreateFeature(ctx context.Context, releaseId string, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateFeature(ctx context.Context, releaseId PathReleaseId, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRollUpReleases List roll up releases
 	//
 	// Corresponds with GET /api/v1/releases/{release_id}/releases (the `ListRollUpReleases` operationId).
-	ListRollUpReleases(ctx context.Context, releaseId string, params *ListRollUpReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListRollUpReleases(ctx context.Context, releaseId PathReleaseId, params *ListRollUpReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRollUpReleasesViaRollUpReleases List roll up releases
 	//
 	// Corresponds with GET /api/v1/roll_up_releases/{release_id}/releases (the `ListRollUpReleasesViaRollUpReleases` operationId).
-	ListRollUpReleasesViaRollUpReleases(ctx context.Context, releaseId string, params *ListRollUpReleasesViaRollUpReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListRollUpReleasesViaRollUpReleases(ctx context.Context, releaseId PathReleaseId, params *ListRollUpReleasesViaRollUpReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListEpicFeatures List epic features
 //
 // Corresponds with GET /api/v1/epics/{epic_id}/features (the `ListEpicFeatures` operationId).
-func (c *Client) ListEpicFeatures(ctx context.Context, epicId string, params *ListEpicFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListEpicFeatures(ctx context.Context, epicId PathEpicId, params *ListEpicFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEpicFeaturesRequest(c.Server, epicId, params)
 	if err != nil {
 		return nil, err
@@ -1397,7 +1415,7 @@ func (c *Client) ListFeatures(ctx context.Context, params *ListFeaturesParams, r
 // DeleteFeature Delete feature
 //
 // Corresponds with DELETE /api/v1/features/{id} (the `DeleteFeature` operationId).
-func (c *Client) DeleteFeature(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteFeature(ctx context.Context, id PathId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteFeatureRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -1412,7 +1430,7 @@ func (c *Client) DeleteFeature(ctx context.Context, id string, reqEditors ...Req
 // GetFeature Get feature
 //
 // Corresponds with GET /api/v1/features/{id} (the `GetFeature` operationId).
-func (c *Client) GetFeature(ctx context.Context, id string, params *GetFeatureParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetFeature(ctx context.Context, id PathId, params *GetFeatureParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFeatureRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
@@ -1429,7 +1447,7 @@ func (c *Client) GetFeature(ctx context.Context, id string, params *GetFeaturePa
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/v1/features/{id} (the `UpdateFeature` operationId).
-func (c *Client) UpdateFeatureWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateFeatureWithBody(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFeatureRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1446,7 +1464,7 @@ func (c *Client) UpdateFeatureWithBody(ctx context.Context, id string, contentTy
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/v1/features/{id} (the `UpdateFeature` operationId).
-func (c *Client) UpdateFeature(ctx context.Context, id string, body UpdateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateFeature(ctx context.Context, id PathId, body UpdateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFeatureRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -1461,7 +1479,7 @@ func (c *Client) UpdateFeature(ctx context.Context, id string, body UpdateFeatur
 // ListGoalFeatures List goal features
 //
 // Corresponds with GET /api/v1/goals/{goal_id}/features (the `ListGoalFeatures` operationId).
-func (c *Client) ListGoalFeatures(ctx context.Context, goalId string, params *ListGoalFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListGoalFeatures(ctx context.Context, goalId PathGoalId, params *ListGoalFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListGoalFeaturesRequest(c.Server, goalId, params)
 	if err != nil {
 		return nil, err
@@ -1476,7 +1494,7 @@ func (c *Client) ListGoalFeatures(ctx context.Context, goalId string, params *Li
 // ListGoalReleases List goal releases
 //
 // Corresponds with GET /api/v1/goals/{goal_id}/releases (the `ListGoalReleases` operationId).
-func (c *Client) ListGoalReleases(ctx context.Context, goalId string, params *ListGoalReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListGoalReleases(ctx context.Context, goalId PathGoalId, params *ListGoalReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListGoalReleasesRequest(c.Server, goalId, params)
 	if err != nil {
 		return nil, err
@@ -1491,7 +1509,7 @@ func (c *Client) ListGoalReleases(ctx context.Context, goalId string, params *Li
 // ListInitiativeFeatures List initiative features
 //
 // Corresponds with GET /api/v1/initiatives/{initiative_id}/features (the `ListInitiativeFeatures` operationId).
-func (c *Client) ListInitiativeFeatures(ctx context.Context, initiativeId string, params *ListInitiativeFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListInitiativeFeatures(ctx context.Context, initiativeId PathInitiativeId, params *ListInitiativeFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListInitiativeFeaturesRequest(c.Server, initiativeId, params)
 	if err != nil {
 		return nil, err
@@ -1506,7 +1524,7 @@ func (c *Client) ListInitiativeFeatures(ctx context.Context, initiativeId string
 // ListInitiativeReleases List initiative releases
 //
 // Corresponds with GET /api/v1/initiatives/{initiative_id}/releases (the `ListInitiativeReleases` operationId).
-func (c *Client) ListInitiativeReleases(ctx context.Context, initiativeId string, params *ListInitiativeReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListInitiativeReleases(ctx context.Context, initiativeId PathInitiativeId, params *ListInitiativeReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListInitiativeReleasesRequest(c.Server, initiativeId, params)
 	if err != nil {
 		return nil, err
@@ -1521,7 +1539,7 @@ func (c *Client) ListInitiativeReleases(ctx context.Context, initiativeId string
 // ListProductFeatures List product features
 //
 // Corresponds with GET /api/v1/products/{product_id}/features (the `ListProductFeatures` operationId).
-func (c *Client) ListProductFeatures(ctx context.Context, productId string, params *ListProductFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListProductFeatures(ctx context.Context, productId PathProductId, params *ListProductFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListProductFeaturesRequest(c.Server, productId, params)
 	if err != nil {
 		return nil, err
@@ -1536,7 +1554,7 @@ func (c *Client) ListProductFeatures(ctx context.Context, productId string, para
 // ListProductReleases List product releases
 //
 // Corresponds with GET /api/v1/products/{product_id}/releases (the `ListProductReleases` operationId).
-func (c *Client) ListProductReleases(ctx context.Context, productId string, params *ListProductReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListProductReleases(ctx context.Context, productId PathProductId, params *ListProductReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListProductReleasesRequest(c.Server, productId, params)
 	if err != nil {
 		return nil, err
@@ -1553,7 +1571,7 @@ func (c *Client) ListProductReleases(ctx context.Context, productId string, para
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/products/{product_id}/releases (the `CreateRelease` operationId).
-func (c *Client) CreateReleaseWithBody(ctx context.Context, productId string, params *CreateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateReleaseWithBody(ctx context.Context, productId PathProductId, params *CreateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateReleaseRequestWithBody(c.Server, productId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1570,7 +1588,7 @@ func (c *Client) CreateReleaseWithBody(ctx context.Context, productId string, pa
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/products/{product_id}/releases (the `CreateRelease` operationId).
-func (c *Client) CreateRelease(ctx context.Context, productId string, params *CreateReleaseParams, body CreateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateRelease(ctx context.Context, productId PathProductId, params *CreateReleaseParams, body CreateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateReleaseRequest(c.Server, productId, params, body)
 	if err != nil {
 		return nil, err
@@ -1585,7 +1603,7 @@ func (c *Client) CreateRelease(ctx context.Context, productId string, params *Cr
 // DeleteProductRelease Delete product release
 //
 // Corresponds with DELETE /api/v1/products/{product_id}/releases/{id} (the `DeleteProductRelease` operationId).
-func (c *Client) DeleteProductRelease(ctx context.Context, productId string, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteProductRelease(ctx context.Context, productId PathProductId, id PathId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteProductReleaseRequest(c.Server, productId, id)
 	if err != nil {
 		return nil, err
@@ -1600,7 +1618,7 @@ func (c *Client) DeleteProductRelease(ctx context.Context, productId string, id 
 // GetProductRelease Get product release
 //
 // Corresponds with GET /api/v1/products/{product_id}/releases/{id} (the `GetProductRelease` operationId).
-func (c *Client) GetProductRelease(ctx context.Context, productId string, id string, params *GetProductReleaseParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetProductRelease(ctx context.Context, productId PathProductId, id PathId, params *GetProductReleaseParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProductReleaseRequest(c.Server, productId, id, params)
 	if err != nil {
 		return nil, err
@@ -1617,7 +1635,7 @@ func (c *Client) GetProductRelease(ctx context.Context, productId string, id str
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/v1/products/{product_id}/releases/{id} (the `UpdateProductRelease` operationId).
-func (c *Client) UpdateProductReleaseWithBody(ctx context.Context, productId string, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateProductReleaseWithBody(ctx context.Context, productId PathProductId, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateProductReleaseRequestWithBody(c.Server, productId, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1634,7 +1652,7 @@ func (c *Client) UpdateProductReleaseWithBody(ctx context.Context, productId str
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/v1/products/{product_id}/releases/{id} (the `UpdateProductRelease` operationId).
-func (c *Client) UpdateProductRelease(ctx context.Context, productId string, id string, body UpdateProductReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateProductRelease(ctx context.Context, productId PathProductId, id PathId, body UpdateProductReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateProductReleaseRequest(c.Server, productId, id, body)
 	if err != nil {
 		return nil, err
@@ -1649,7 +1667,7 @@ func (c *Client) UpdateProductRelease(ctx context.Context, productId string, id 
 // DeleteRelease Delete release
 //
 // Corresponds with DELETE /api/v1/releases/{id} (the `DeleteRelease` operationId).
-func (c *Client) DeleteRelease(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteRelease(ctx context.Context, id PathId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteReleaseRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -1664,7 +1682,7 @@ func (c *Client) DeleteRelease(ctx context.Context, id string, reqEditors ...Req
 // GetRelease Get release
 //
 // Corresponds with GET /api/v1/releases/{id} (the `GetRelease` operationId).
-func (c *Client) GetRelease(ctx context.Context, id string, params *GetReleaseParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetRelease(ctx context.Context, id PathId, params *GetReleaseParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReleaseRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
@@ -1681,7 +1699,7 @@ func (c *Client) GetRelease(ctx context.Context, id string, params *GetReleasePa
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/v1/releases/{id} (the `UpdateRelease` operationId).
-func (c *Client) UpdateReleaseWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateReleaseWithBody(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateReleaseRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1698,7 +1716,7 @@ func (c *Client) UpdateReleaseWithBody(ctx context.Context, id string, contentTy
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/v1/releases/{id} (the `UpdateRelease` operationId).
-func (c *Client) UpdateRelease(ctx context.Context, id string, body UpdateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateRelease(ctx context.Context, id PathId, body UpdateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateReleaseRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -1715,7 +1733,7 @@ func (c *Client) UpdateRelease(ctx context.Context, id string, body UpdateReleas
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-func (c *Client) DuplicateReleaseWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DuplicateReleaseWithBody(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDuplicateReleaseRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1732,7 +1750,7 @@ func (c *Client) DuplicateReleaseWithBody(ctx context.Context, id string, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-func (c *Client) DuplicateRelease(ctx context.Context, id string, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DuplicateRelease(ctx context.Context, id PathId, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDuplicateReleaseRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
@@ -1747,7 +1765,7 @@ func (c *Client) DuplicateRelease(ctx context.Context, id string, body Duplicate
 // ListReleaseFeatures List release features
 //
 // Corresponds with GET /api/v1/releases/{release_id}/features (the `ListReleaseFeatures` operationId).
-func (c *Client) ListReleaseFeatures(ctx context.Context, releaseId string, params *ListReleaseFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListReleaseFeatures(ctx context.Context, releaseId PathReleaseId, params *ListReleaseFeaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListReleaseFeaturesRequest(c.Server, releaseId, params)
 	if err != nil {
 		return nil, err
@@ -1764,7 +1782,7 @@ func (c *Client) ListReleaseFeatures(ctx context.Context, releaseId string, para
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-func (c *Client) CreateFeatureWithBody(ctx context.Context, releaseId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateFeatureWithBody(ctx context.Context, releaseId PathReleaseId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateFeatureRequestWithBody(c.Server, releaseId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1781,7 +1799,7 @@ func (c *Client) CreateFeatureWithBody(ctx context.Context, releaseId string, co
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-func (c *Client) CreateFeature(ctx context.Context, releaseId string, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateFeature(ctx context.Context, releaseId PathReleaseId, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateFeatureRequest(c.Server, releaseId, body)
 	if err != nil {
 		return nil, err
@@ -1796,7 +1814,7 @@ func (c *Client) CreateFeature(ctx context.Context, releaseId string, body Creat
 // ListRollUpReleases List roll up releases
 //
 // Corresponds with GET /api/v1/releases/{release_id}/releases (the `ListRollUpReleases` operationId).
-func (c *Client) ListRollUpReleases(ctx context.Context, releaseId string, params *ListRollUpReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListRollUpReleases(ctx context.Context, releaseId PathReleaseId, params *ListRollUpReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRollUpReleasesRequest(c.Server, releaseId, params)
 	if err != nil {
 		return nil, err
@@ -1811,7 +1829,7 @@ func (c *Client) ListRollUpReleases(ctx context.Context, releaseId string, param
 // ListRollUpReleasesViaRollUpReleases List roll up releases
 //
 // Corresponds with GET /api/v1/roll_up_releases/{release_id}/releases (the `ListRollUpReleasesViaRollUpReleases` operationId).
-func (c *Client) ListRollUpReleasesViaRollUpReleases(ctx context.Context, releaseId string, params *ListRollUpReleasesViaRollUpReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ListRollUpReleasesViaRollUpReleases(ctx context.Context, releaseId PathReleaseId, params *ListRollUpReleasesViaRollUpReleasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRollUpReleasesViaRollUpReleasesRequest(c.Server, releaseId, params)
 	if err != nil {
 		return nil, err
@@ -1824,7 +1842,7 @@ func (c *Client) ListRollUpReleasesViaRollUpReleases(ctx context.Context, releas
 }
 
 // NewListEpicFeaturesRequest constructs an http.Request for the ListEpicFeatures method
-func NewListEpicFeaturesRequest(server string, epicId string, params *ListEpicFeaturesParams) (*http.Request, error) {
+func NewListEpicFeaturesRequest(server string, epicId PathEpicId, params *ListEpicFeaturesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1987,7 +2005,7 @@ func NewListFeaturesRequest(server string, params *ListFeaturesParams) (*http.Re
 }
 
 // NewDeleteFeatureRequest constructs an http.Request for the DeleteFeature method
-func NewDeleteFeatureRequest(server string, id string) (*http.Request, error) {
+func NewDeleteFeatureRequest(server string, id PathId) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2021,7 +2039,7 @@ func NewDeleteFeatureRequest(server string, id string) (*http.Request, error) {
 }
 
 // NewGetFeatureRequest constructs an http.Request for the GetFeature method
-func NewGetFeatureRequest(server string, id string, params *GetFeatureParams) (*http.Request, error) {
+func NewGetFeatureRequest(server string, id PathId, params *GetFeatureParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2082,7 +2100,7 @@ func NewGetFeatureRequest(server string, id string, params *GetFeatureParams) (*
 }
 
 // NewUpdateFeatureRequest calls the generic UpdateFeature builder with application/json body
-func NewUpdateFeatureRequest(server string, id string, body UpdateFeatureJSONRequestBody) (*http.Request, error) {
+func NewUpdateFeatureRequest(server string, id PathId, body UpdateFeatureJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -2093,7 +2111,7 @@ func NewUpdateFeatureRequest(server string, id string, body UpdateFeatureJSONReq
 }
 
 // NewUpdateFeatureRequestWithBody constructs an http.Request for the UpdateFeature method, with any body, and a specified content type
-func NewUpdateFeatureRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateFeatureRequestWithBody(server string, id PathId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2129,7 +2147,7 @@ func NewUpdateFeatureRequestWithBody(server string, id string, contentType strin
 }
 
 // NewListGoalFeaturesRequest constructs an http.Request for the ListGoalFeatures method
-func NewListGoalFeaturesRequest(server string, goalId string, params *ListGoalFeaturesParams) (*http.Request, error) {
+func NewListGoalFeaturesRequest(server string, goalId PathGoalId, params *ListGoalFeaturesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2214,7 +2232,7 @@ func NewListGoalFeaturesRequest(server string, goalId string, params *ListGoalFe
 }
 
 // NewListGoalReleasesRequest constructs an http.Request for the ListGoalReleases method
-func NewListGoalReleasesRequest(server string, goalId string, params *ListGoalReleasesParams) (*http.Request, error) {
+func NewListGoalReleasesRequest(server string, goalId PathGoalId, params *ListGoalReleasesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2347,7 +2365,7 @@ func NewListGoalReleasesRequest(server string, goalId string, params *ListGoalRe
 }
 
 // NewListInitiativeFeaturesRequest constructs an http.Request for the ListInitiativeFeatures method
-func NewListInitiativeFeaturesRequest(server string, initiativeId string, params *ListInitiativeFeaturesParams) (*http.Request, error) {
+func NewListInitiativeFeaturesRequest(server string, initiativeId PathInitiativeId, params *ListInitiativeFeaturesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2432,7 +2450,7 @@ func NewListInitiativeFeaturesRequest(server string, initiativeId string, params
 }
 
 // NewListInitiativeReleasesRequest constructs an http.Request for the ListInitiativeReleases method
-func NewListInitiativeReleasesRequest(server string, initiativeId string, params *ListInitiativeReleasesParams) (*http.Request, error) {
+func NewListInitiativeReleasesRequest(server string, initiativeId PathInitiativeId, params *ListInitiativeReleasesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2565,7 +2583,7 @@ func NewListInitiativeReleasesRequest(server string, initiativeId string, params
 }
 
 // NewListProductFeaturesRequest constructs an http.Request for the ListProductFeatures method
-func NewListProductFeaturesRequest(server string, productId string, params *ListProductFeaturesParams) (*http.Request, error) {
+func NewListProductFeaturesRequest(server string, productId PathProductId, params *ListProductFeaturesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2698,7 +2716,7 @@ func NewListProductFeaturesRequest(server string, productId string, params *List
 }
 
 // NewListProductReleasesRequest constructs an http.Request for the ListProductReleases method
-func NewListProductReleasesRequest(server string, productId string, params *ListProductReleasesParams) (*http.Request, error) {
+func NewListProductReleasesRequest(server string, productId PathProductId, params *ListProductReleasesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2831,7 +2849,7 @@ func NewListProductReleasesRequest(server string, productId string, params *List
 }
 
 // NewCreateReleaseRequest calls the generic CreateRelease builder with application/json body
-func NewCreateReleaseRequest(server string, productId string, params *CreateReleaseParams, body CreateReleaseJSONRequestBody) (*http.Request, error) {
+func NewCreateReleaseRequest(server string, productId PathProductId, params *CreateReleaseParams, body CreateReleaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -2842,7 +2860,7 @@ func NewCreateReleaseRequest(server string, productId string, params *CreateRele
 }
 
 // NewCreateReleaseRequestWithBody constructs an http.Request for the CreateRelease method, with any body, and a specified content type
-func NewCreateReleaseRequestWithBody(server string, productId string, params *CreateReleaseParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateReleaseRequestWithBody(server string, productId PathProductId, params *CreateReleaseParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2905,7 +2923,7 @@ func NewCreateReleaseRequestWithBody(server string, productId string, params *Cr
 }
 
 // NewDeleteProductReleaseRequest constructs an http.Request for the DeleteProductRelease method
-func NewDeleteProductReleaseRequest(server string, productId string, id string) (*http.Request, error) {
+func NewDeleteProductReleaseRequest(server string, productId PathProductId, id PathId) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2946,7 +2964,7 @@ func NewDeleteProductReleaseRequest(server string, productId string, id string) 
 }
 
 // NewGetProductReleaseRequest constructs an http.Request for the GetProductRelease method
-func NewGetProductReleaseRequest(server string, productId string, id string, params *GetProductReleaseParams) (*http.Request, error) {
+func NewGetProductReleaseRequest(server string, productId PathProductId, id PathId, params *GetProductReleaseParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3014,7 +3032,7 @@ func NewGetProductReleaseRequest(server string, productId string, id string, par
 }
 
 // NewUpdateProductReleaseRequest calls the generic UpdateProductRelease builder with application/json body
-func NewUpdateProductReleaseRequest(server string, productId string, id string, body UpdateProductReleaseJSONRequestBody) (*http.Request, error) {
+func NewUpdateProductReleaseRequest(server string, productId PathProductId, id PathId, body UpdateProductReleaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -3025,7 +3043,7 @@ func NewUpdateProductReleaseRequest(server string, productId string, id string, 
 }
 
 // NewUpdateProductReleaseRequestWithBody constructs an http.Request for the UpdateProductRelease method, with any body, and a specified content type
-func NewUpdateProductReleaseRequestWithBody(server string, productId string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateProductReleaseRequestWithBody(server string, productId PathProductId, id PathId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3068,7 +3086,7 @@ func NewUpdateProductReleaseRequestWithBody(server string, productId string, id 
 }
 
 // NewDeleteReleaseRequest constructs an http.Request for the DeleteRelease method
-func NewDeleteReleaseRequest(server string, id string) (*http.Request, error) {
+func NewDeleteReleaseRequest(server string, id PathId) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3102,7 +3120,7 @@ func NewDeleteReleaseRequest(server string, id string) (*http.Request, error) {
 }
 
 // NewGetReleaseRequest constructs an http.Request for the GetRelease method
-func NewGetReleaseRequest(server string, id string, params *GetReleaseParams) (*http.Request, error) {
+func NewGetReleaseRequest(server string, id PathId, params *GetReleaseParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3163,7 +3181,7 @@ func NewGetReleaseRequest(server string, id string, params *GetReleaseParams) (*
 }
 
 // NewUpdateReleaseRequest calls the generic UpdateRelease builder with application/json body
-func NewUpdateReleaseRequest(server string, id string, body UpdateReleaseJSONRequestBody) (*http.Request, error) {
+func NewUpdateReleaseRequest(server string, id PathId, body UpdateReleaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -3174,7 +3192,7 @@ func NewUpdateReleaseRequest(server string, id string, body UpdateReleaseJSONReq
 }
 
 // NewUpdateReleaseRequestWithBody constructs an http.Request for the UpdateRelease method, with any body, and a specified content type
-func NewUpdateReleaseRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateReleaseRequestWithBody(server string, id PathId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3210,7 +3228,7 @@ func NewUpdateReleaseRequestWithBody(server string, id string, contentType strin
 }
 
 // NewDuplicateReleaseRequest calls the generic DuplicateRelease builder with application/json body
-func NewDuplicateReleaseRequest(server string, id string, body DuplicateReleaseJSONRequestBody) (*http.Request, error) {
+func NewDuplicateReleaseRequest(server string, id PathId, body DuplicateReleaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -3221,7 +3239,7 @@ func NewDuplicateReleaseRequest(server string, id string, body DuplicateReleaseJ
 }
 
 // NewDuplicateReleaseRequestWithBody constructs an http.Request for the DuplicateRelease method, with any body, and a specified content type
-func NewDuplicateReleaseRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+func NewDuplicateReleaseRequestWithBody(server string, id PathId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3257,7 +3275,7 @@ func NewDuplicateReleaseRequestWithBody(server string, id string, contentType st
 }
 
 // NewListReleaseFeaturesRequest constructs an http.Request for the ListReleaseFeatures method
-func NewListReleaseFeaturesRequest(server string, releaseId string, params *ListReleaseFeaturesParams) (*http.Request, error) {
+func NewListReleaseFeaturesRequest(server string, releaseId PathReleaseId, params *ListReleaseFeaturesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3342,7 +3360,7 @@ func NewListReleaseFeaturesRequest(server string, releaseId string, params *List
 }
 
 // NewCreateFeatureRequest calls the generic CreateFeature builder with application/json body
-func NewCreateFeatureRequest(server string, releaseId string, body CreateFeatureJSONRequestBody) (*http.Request, error) {
+func NewCreateFeatureRequest(server string, releaseId PathReleaseId, body CreateFeatureJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -3353,7 +3371,7 @@ func NewCreateFeatureRequest(server string, releaseId string, body CreateFeature
 }
 
 // NewCreateFeatureRequestWithBody constructs an http.Request for the CreateFeature method, with any body, and a specified content type
-func NewCreateFeatureRequestWithBody(server string, releaseId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateFeatureRequestWithBody(server string, releaseId PathReleaseId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3389,7 +3407,7 @@ func NewCreateFeatureRequestWithBody(server string, releaseId string, contentTyp
 }
 
 // NewListRollUpReleasesRequest constructs an http.Request for the ListRollUpReleases method
-func NewListRollUpReleasesRequest(server string, releaseId string, params *ListRollUpReleasesParams) (*http.Request, error) {
+func NewListRollUpReleasesRequest(server string, releaseId PathReleaseId, params *ListRollUpReleasesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3522,7 +3540,7 @@ func NewListRollUpReleasesRequest(server string, releaseId string, params *ListR
 }
 
 // NewListRollUpReleasesViaRollUpReleasesRequest constructs an http.Request for the ListRollUpReleasesViaRollUpReleases method
-func NewListRollUpReleasesViaRollUpReleasesRequest(server string, releaseId string, params *ListRollUpReleasesViaRollUpReleasesParams) (*http.Request, error) {
+func NewListRollUpReleasesViaRollUpReleasesRequest(server string, releaseId PathReleaseId, params *ListRollUpReleasesViaRollUpReleasesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3703,7 +3721,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/epics/{epic_id}/features (the `ListEpicFeatures` operationId).
-	ListEpicFeaturesWithResponse(ctx context.Context, epicId string, params *ListEpicFeaturesParams, reqEditors ...RequestEditorFn) (*ListEpicFeaturesResponse, error)
+	ListEpicFeaturesWithResponse(ctx context.Context, epicId PathEpicId, params *ListEpicFeaturesParams, reqEditors ...RequestEditorFn) (*ListEpicFeaturesResponse, error)
 
 	// ListFeaturesWithResponse List features
 	//
@@ -3717,189 +3735,189 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v1/features/{id} (the `DeleteFeature` operationId).
-	DeleteFeatureWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteFeatureResponse, error)
+	DeleteFeatureWithResponse(ctx context.Context, id PathId, reqEditors ...RequestEditorFn) (*DeleteFeatureResponse, error)
 
 	// GetFeatureWithResponse Get feature
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/features/{id} (the `GetFeature` operationId).
-	GetFeatureWithResponse(ctx context.Context, id string, params *GetFeatureParams, reqEditors ...RequestEditorFn) (*GetFeatureResponse, error)
+	GetFeatureWithResponse(ctx context.Context, id PathId, params *GetFeatureParams, reqEditors ...RequestEditorFn) (*GetFeatureResponse, error)
 
 	// UpdateFeatureWithBodyWithResponse Update feature
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/features/{id} (the `UpdateFeature` operationId).
-	UpdateFeatureWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFeatureResponse, error)
+	UpdateFeatureWithBodyWithResponse(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFeatureResponse, error)
 
 	// UpdateFeatureWithResponse Update feature
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/features/{id} (the `UpdateFeature` operationId).
-	UpdateFeatureWithResponse(ctx context.Context, id string, body UpdateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFeatureResponse, error)
+	UpdateFeatureWithResponse(ctx context.Context, id PathId, body UpdateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFeatureResponse, error)
 
 	// ListGoalFeaturesWithResponse List goal features
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/goals/{goal_id}/features (the `ListGoalFeatures` operationId).
-	ListGoalFeaturesWithResponse(ctx context.Context, goalId string, params *ListGoalFeaturesParams, reqEditors ...RequestEditorFn) (*ListGoalFeaturesResponse, error)
+	ListGoalFeaturesWithResponse(ctx context.Context, goalId PathGoalId, params *ListGoalFeaturesParams, reqEditors ...RequestEditorFn) (*ListGoalFeaturesResponse, error)
 
 	// ListGoalReleasesWithResponse List goal releases
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/goals/{goal_id}/releases (the `ListGoalReleases` operationId).
-	ListGoalReleasesWithResponse(ctx context.Context, goalId string, params *ListGoalReleasesParams, reqEditors ...RequestEditorFn) (*ListGoalReleasesResponse, error)
+	ListGoalReleasesWithResponse(ctx context.Context, goalId PathGoalId, params *ListGoalReleasesParams, reqEditors ...RequestEditorFn) (*ListGoalReleasesResponse, error)
 
 	// ListInitiativeFeaturesWithResponse List initiative features
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/initiatives/{initiative_id}/features (the `ListInitiativeFeatures` operationId).
-	ListInitiativeFeaturesWithResponse(ctx context.Context, initiativeId string, params *ListInitiativeFeaturesParams, reqEditors ...RequestEditorFn) (*ListInitiativeFeaturesResponse, error)
+	ListInitiativeFeaturesWithResponse(ctx context.Context, initiativeId PathInitiativeId, params *ListInitiativeFeaturesParams, reqEditors ...RequestEditorFn) (*ListInitiativeFeaturesResponse, error)
 
 	// ListInitiativeReleasesWithResponse List initiative releases
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/initiatives/{initiative_id}/releases (the `ListInitiativeReleases` operationId).
-	ListInitiativeReleasesWithResponse(ctx context.Context, initiativeId string, params *ListInitiativeReleasesParams, reqEditors ...RequestEditorFn) (*ListInitiativeReleasesResponse, error)
+	ListInitiativeReleasesWithResponse(ctx context.Context, initiativeId PathInitiativeId, params *ListInitiativeReleasesParams, reqEditors ...RequestEditorFn) (*ListInitiativeReleasesResponse, error)
 
 	// ListProductFeaturesWithResponse List product features
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/products/{product_id}/features (the `ListProductFeatures` operationId).
-	ListProductFeaturesWithResponse(ctx context.Context, productId string, params *ListProductFeaturesParams, reqEditors ...RequestEditorFn) (*ListProductFeaturesResponse, error)
+	ListProductFeaturesWithResponse(ctx context.Context, productId PathProductId, params *ListProductFeaturesParams, reqEditors ...RequestEditorFn) (*ListProductFeaturesResponse, error)
 
 	// ListProductReleasesWithResponse List product releases
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/products/{product_id}/releases (the `ListProductReleases` operationId).
-	ListProductReleasesWithResponse(ctx context.Context, productId string, params *ListProductReleasesParams, reqEditors ...RequestEditorFn) (*ListProductReleasesResponse, error)
+	ListProductReleasesWithResponse(ctx context.Context, productId PathProductId, params *ListProductReleasesParams, reqEditors ...RequestEditorFn) (*ListProductReleasesResponse, error)
 
 	// CreateReleaseWithBodyWithResponse Create release
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/products/{product_id}/releases (the `CreateRelease` operationId).
-	CreateReleaseWithBodyWithResponse(ctx context.Context, productId string, params *CreateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateReleaseResponse, error)
+	CreateReleaseWithBodyWithResponse(ctx context.Context, productId PathProductId, params *CreateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateReleaseResponse, error)
 
 	// CreateReleaseWithResponse Create release
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/products/{product_id}/releases (the `CreateRelease` operationId).
-	CreateReleaseWithResponse(ctx context.Context, productId string, params *CreateReleaseParams, body CreateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReleaseResponse, error)
+	CreateReleaseWithResponse(ctx context.Context, productId PathProductId, params *CreateReleaseParams, body CreateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReleaseResponse, error)
 
 	// DeleteProductReleaseWithResponse Delete product release
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v1/products/{product_id}/releases/{id} (the `DeleteProductRelease` operationId).
-	DeleteProductReleaseWithResponse(ctx context.Context, productId string, id string, reqEditors ...RequestEditorFn) (*DeleteProductReleaseResponse, error)
+	DeleteProductReleaseWithResponse(ctx context.Context, productId PathProductId, id PathId, reqEditors ...RequestEditorFn) (*DeleteProductReleaseResponse, error)
 
 	// GetProductReleaseWithResponse Get product release
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/products/{product_id}/releases/{id} (the `GetProductRelease` operationId).
-	GetProductReleaseWithResponse(ctx context.Context, productId string, id string, params *GetProductReleaseParams, reqEditors ...RequestEditorFn) (*GetProductReleaseResponse, error)
+	GetProductReleaseWithResponse(ctx context.Context, productId PathProductId, id PathId, params *GetProductReleaseParams, reqEditors ...RequestEditorFn) (*GetProductReleaseResponse, error)
 
 	// UpdateProductReleaseWithBodyWithResponse Update product release
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/products/{product_id}/releases/{id} (the `UpdateProductRelease` operationId).
-	UpdateProductReleaseWithBodyWithResponse(ctx context.Context, productId string, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProductReleaseResponse, error)
+	UpdateProductReleaseWithBodyWithResponse(ctx context.Context, productId PathProductId, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProductReleaseResponse, error)
 
 	// UpdateProductReleaseWithResponse Update product release
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/products/{product_id}/releases/{id} (the `UpdateProductRelease` operationId).
-	UpdateProductReleaseWithResponse(ctx context.Context, productId string, id string, body UpdateProductReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProductReleaseResponse, error)
+	UpdateProductReleaseWithResponse(ctx context.Context, productId PathProductId, id PathId, body UpdateProductReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProductReleaseResponse, error)
 
 	// DeleteReleaseWithResponse Delete release
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v1/releases/{id} (the `DeleteRelease` operationId).
-	DeleteReleaseWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteReleaseResponse, error)
+	DeleteReleaseWithResponse(ctx context.Context, id PathId, reqEditors ...RequestEditorFn) (*DeleteReleaseResponse, error)
 
 	// GetReleaseWithResponse Get release
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/releases/{id} (the `GetRelease` operationId).
-	GetReleaseWithResponse(ctx context.Context, id string, params *GetReleaseParams, reqEditors ...RequestEditorFn) (*GetReleaseResponse, error)
+	GetReleaseWithResponse(ctx context.Context, id PathId, params *GetReleaseParams, reqEditors ...RequestEditorFn) (*GetReleaseResponse, error)
 
 	// UpdateReleaseWithBodyWithResponse Update release
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/releases/{id} (the `UpdateRelease` operationId).
-	UpdateReleaseWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateReleaseResponse, error)
+	UpdateReleaseWithBodyWithResponse(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateReleaseResponse, error)
 
 	// UpdateReleaseWithResponse Update release
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/releases/{id} (the `UpdateRelease` operationId).
-	UpdateReleaseWithResponse(ctx context.Context, id string, body UpdateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateReleaseResponse, error)
+	UpdateReleaseWithResponse(ctx context.Context, id PathId, body UpdateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateReleaseResponse, error)
 
 	// DuplicateReleaseWithBodyWithResponse Duplicate release
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-	DuplicateReleaseWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error)
+	DuplicateReleaseWithBodyWithResponse(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error)
 
 	// DuplicateReleaseWithResponse Duplicate release
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-	DuplicateReleaseWithResponse(ctx context.Context, id string, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error)
+	DuplicateReleaseWithResponse(ctx context.Context, id PathId, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error)
 
 	// ListReleaseFeaturesWithResponse List release features
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/releases/{release_id}/features (the `ListReleaseFeatures` operationId).
-	ListReleaseFeaturesWithResponse(ctx context.Context, releaseId string, params *ListReleaseFeaturesParams, reqEditors ...RequestEditorFn) (*ListReleaseFeaturesResponse, error)
+	ListReleaseFeaturesWithResponse(ctx context.Context, releaseId PathReleaseId, params *ListReleaseFeaturesParams, reqEditors ...RequestEditorFn) (*ListReleaseFeaturesResponse, error)
 
 	// CreateFeatureWithBodyWithResponse Create feature
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-	CreateFeatureWithBodyWithResponse(ctx context.Context, releaseId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error)
+	CreateFeatureWithBodyWithResponse(ctx context.Context, releaseId PathReleaseId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error)
 
 	// CreateFeatureWithResponse Create feature
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-	CreateFeatureWithResponse(ctx context.Context, releaseId string, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error)
+	CreateFeatureWithResponse(ctx context.Context, releaseId PathReleaseId, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error)
 
 	// ListRollUpReleasesWithResponse List roll up releases
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/releases/{release_id}/releases (the `ListRollUpReleases` operationId).
-	ListRollUpReleasesWithResponse(ctx context.Context, releaseId string, params *ListRollUpReleasesParams, reqEditors ...RequestEditorFn) (*ListRollUpReleasesResponse, error)
+	ListRollUpReleasesWithResponse(ctx context.Context, releaseId PathReleaseId, params *ListRollUpReleasesParams, reqEditors ...RequestEditorFn) (*ListRollUpReleasesResponse, error)
 
 	// ListRollUpReleasesViaRollUpReleasesWithResponse List roll up releases
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/roll_up_releases/{release_id}/releases (the `ListRollUpReleasesViaRollUpReleases` operationId).
-	ListRollUpReleasesViaRollUpReleasesWithResponse(ctx context.Context, releaseId string, params *ListRollUpReleasesViaRollUpReleasesParams, reqEditors ...RequestEditorFn) (*ListRollUpReleasesViaRollUpReleasesResponse, error)
+	ListRollUpReleasesViaRollUpReleasesWithResponse(ctx context.Context, releaseId PathReleaseId, params *ListRollUpReleasesViaRollUpReleasesParams, reqEditors ...RequestEditorFn) (*ListRollUpReleasesViaRollUpReleasesResponse, error)
 }
 
 type ListEpicFeaturesResponse struct {
@@ -6100,7 +6118,7 @@ func (r ListRollUpReleasesViaRollUpReleasesResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/epics/{epic_id}/features (the `ListEpicFeatures` operationId).
-func (c *ClientWithResponses) ListEpicFeaturesWithResponse(ctx context.Context, epicId string, params *ListEpicFeaturesParams, reqEditors ...RequestEditorFn) (*ListEpicFeaturesResponse, error) {
+func (c *ClientWithResponses) ListEpicFeaturesWithResponse(ctx context.Context, epicId PathEpicId, params *ListEpicFeaturesParams, reqEditors ...RequestEditorFn) (*ListEpicFeaturesResponse, error) {
 	rsp, err := c.ListEpicFeatures(ctx, epicId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6126,7 +6144,7 @@ func (c *ClientWithResponses) ListFeaturesWithResponse(ctx context.Context, para
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v1/features/{id} (the `DeleteFeature` operationId).
-func (c *ClientWithResponses) DeleteFeatureWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteFeatureResponse, error) {
+func (c *ClientWithResponses) DeleteFeatureWithResponse(ctx context.Context, id PathId, reqEditors ...RequestEditorFn) (*DeleteFeatureResponse, error) {
 	rsp, err := c.DeleteFeature(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6139,7 +6157,7 @@ func (c *ClientWithResponses) DeleteFeatureWithResponse(ctx context.Context, id 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/features/{id} (the `GetFeature` operationId).
-func (c *ClientWithResponses) GetFeatureWithResponse(ctx context.Context, id string, params *GetFeatureParams, reqEditors ...RequestEditorFn) (*GetFeatureResponse, error) {
+func (c *ClientWithResponses) GetFeatureWithResponse(ctx context.Context, id PathId, params *GetFeatureParams, reqEditors ...RequestEditorFn) (*GetFeatureResponse, error) {
 	rsp, err := c.GetFeature(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6152,7 +6170,7 @@ func (c *ClientWithResponses) GetFeatureWithResponse(ctx context.Context, id str
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/v1/features/{id} (the `UpdateFeature` operationId).
-func (c *ClientWithResponses) UpdateFeatureWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFeatureResponse, error) {
+func (c *ClientWithResponses) UpdateFeatureWithBodyWithResponse(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFeatureResponse, error) {
 	rsp, err := c.UpdateFeatureWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6165,7 +6183,7 @@ func (c *ClientWithResponses) UpdateFeatureWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/v1/features/{id} (the `UpdateFeature` operationId).
-func (c *ClientWithResponses) UpdateFeatureWithResponse(ctx context.Context, id string, body UpdateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFeatureResponse, error) {
+func (c *ClientWithResponses) UpdateFeatureWithResponse(ctx context.Context, id PathId, body UpdateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFeatureResponse, error) {
 	rsp, err := c.UpdateFeature(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6178,7 +6196,7 @@ func (c *ClientWithResponses) UpdateFeatureWithResponse(ctx context.Context, id 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/goals/{goal_id}/features (the `ListGoalFeatures` operationId).
-func (c *ClientWithResponses) ListGoalFeaturesWithResponse(ctx context.Context, goalId string, params *ListGoalFeaturesParams, reqEditors ...RequestEditorFn) (*ListGoalFeaturesResponse, error) {
+func (c *ClientWithResponses) ListGoalFeaturesWithResponse(ctx context.Context, goalId PathGoalId, params *ListGoalFeaturesParams, reqEditors ...RequestEditorFn) (*ListGoalFeaturesResponse, error) {
 	rsp, err := c.ListGoalFeatures(ctx, goalId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6191,7 +6209,7 @@ func (c *ClientWithResponses) ListGoalFeaturesWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/goals/{goal_id}/releases (the `ListGoalReleases` operationId).
-func (c *ClientWithResponses) ListGoalReleasesWithResponse(ctx context.Context, goalId string, params *ListGoalReleasesParams, reqEditors ...RequestEditorFn) (*ListGoalReleasesResponse, error) {
+func (c *ClientWithResponses) ListGoalReleasesWithResponse(ctx context.Context, goalId PathGoalId, params *ListGoalReleasesParams, reqEditors ...RequestEditorFn) (*ListGoalReleasesResponse, error) {
 	rsp, err := c.ListGoalReleases(ctx, goalId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6204,7 +6222,7 @@ func (c *ClientWithResponses) ListGoalReleasesWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/initiatives/{initiative_id}/features (the `ListInitiativeFeatures` operationId).
-func (c *ClientWithResponses) ListInitiativeFeaturesWithResponse(ctx context.Context, initiativeId string, params *ListInitiativeFeaturesParams, reqEditors ...RequestEditorFn) (*ListInitiativeFeaturesResponse, error) {
+func (c *ClientWithResponses) ListInitiativeFeaturesWithResponse(ctx context.Context, initiativeId PathInitiativeId, params *ListInitiativeFeaturesParams, reqEditors ...RequestEditorFn) (*ListInitiativeFeaturesResponse, error) {
 	rsp, err := c.ListInitiativeFeatures(ctx, initiativeId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6217,7 +6235,7 @@ func (c *ClientWithResponses) ListInitiativeFeaturesWithResponse(ctx context.Con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/initiatives/{initiative_id}/releases (the `ListInitiativeReleases` operationId).
-func (c *ClientWithResponses) ListInitiativeReleasesWithResponse(ctx context.Context, initiativeId string, params *ListInitiativeReleasesParams, reqEditors ...RequestEditorFn) (*ListInitiativeReleasesResponse, error) {
+func (c *ClientWithResponses) ListInitiativeReleasesWithResponse(ctx context.Context, initiativeId PathInitiativeId, params *ListInitiativeReleasesParams, reqEditors ...RequestEditorFn) (*ListInitiativeReleasesResponse, error) {
 	rsp, err := c.ListInitiativeReleases(ctx, initiativeId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6230,7 +6248,7 @@ func (c *ClientWithResponses) ListInitiativeReleasesWithResponse(ctx context.Con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/products/{product_id}/features (the `ListProductFeatures` operationId).
-func (c *ClientWithResponses) ListProductFeaturesWithResponse(ctx context.Context, productId string, params *ListProductFeaturesParams, reqEditors ...RequestEditorFn) (*ListProductFeaturesResponse, error) {
+func (c *ClientWithResponses) ListProductFeaturesWithResponse(ctx context.Context, productId PathProductId, params *ListProductFeaturesParams, reqEditors ...RequestEditorFn) (*ListProductFeaturesResponse, error) {
 	rsp, err := c.ListProductFeatures(ctx, productId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6243,7 +6261,7 @@ func (c *ClientWithResponses) ListProductFeaturesWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/products/{product_id}/releases (the `ListProductReleases` operationId).
-func (c *ClientWithResponses) ListProductReleasesWithResponse(ctx context.Context, productId string, params *ListProductReleasesParams, reqEditors ...RequestEditorFn) (*ListProductReleasesResponse, error) {
+func (c *ClientWithResponses) ListProductReleasesWithResponse(ctx context.Context, productId PathProductId, params *ListProductReleasesParams, reqEditors ...RequestEditorFn) (*ListProductReleasesResponse, error) {
 	rsp, err := c.ListProductReleases(ctx, productId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6256,7 +6274,7 @@ func (c *ClientWithResponses) ListProductReleasesWithResponse(ctx context.Contex
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/products/{product_id}/releases (the `CreateRelease` operationId).
-func (c *ClientWithResponses) CreateReleaseWithBodyWithResponse(ctx context.Context, productId string, params *CreateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateReleaseResponse, error) {
+func (c *ClientWithResponses) CreateReleaseWithBodyWithResponse(ctx context.Context, productId PathProductId, params *CreateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateReleaseResponse, error) {
 	rsp, err := c.CreateReleaseWithBody(ctx, productId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6269,7 +6287,7 @@ func (c *ClientWithResponses) CreateReleaseWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/products/{product_id}/releases (the `CreateRelease` operationId).
-func (c *ClientWithResponses) CreateReleaseWithResponse(ctx context.Context, productId string, params *CreateReleaseParams, body CreateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReleaseResponse, error) {
+func (c *ClientWithResponses) CreateReleaseWithResponse(ctx context.Context, productId PathProductId, params *CreateReleaseParams, body CreateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReleaseResponse, error) {
 	rsp, err := c.CreateRelease(ctx, productId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6282,7 +6300,7 @@ func (c *ClientWithResponses) CreateReleaseWithResponse(ctx context.Context, pro
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v1/products/{product_id}/releases/{id} (the `DeleteProductRelease` operationId).
-func (c *ClientWithResponses) DeleteProductReleaseWithResponse(ctx context.Context, productId string, id string, reqEditors ...RequestEditorFn) (*DeleteProductReleaseResponse, error) {
+func (c *ClientWithResponses) DeleteProductReleaseWithResponse(ctx context.Context, productId PathProductId, id PathId, reqEditors ...RequestEditorFn) (*DeleteProductReleaseResponse, error) {
 	rsp, err := c.DeleteProductRelease(ctx, productId, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6295,7 +6313,7 @@ func (c *ClientWithResponses) DeleteProductReleaseWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/products/{product_id}/releases/{id} (the `GetProductRelease` operationId).
-func (c *ClientWithResponses) GetProductReleaseWithResponse(ctx context.Context, productId string, id string, params *GetProductReleaseParams, reqEditors ...RequestEditorFn) (*GetProductReleaseResponse, error) {
+func (c *ClientWithResponses) GetProductReleaseWithResponse(ctx context.Context, productId PathProductId, id PathId, params *GetProductReleaseParams, reqEditors ...RequestEditorFn) (*GetProductReleaseResponse, error) {
 	rsp, err := c.GetProductRelease(ctx, productId, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6308,7 +6326,7 @@ func (c *ClientWithResponses) GetProductReleaseWithResponse(ctx context.Context,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/v1/products/{product_id}/releases/{id} (the `UpdateProductRelease` operationId).
-func (c *ClientWithResponses) UpdateProductReleaseWithBodyWithResponse(ctx context.Context, productId string, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProductReleaseResponse, error) {
+func (c *ClientWithResponses) UpdateProductReleaseWithBodyWithResponse(ctx context.Context, productId PathProductId, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProductReleaseResponse, error) {
 	rsp, err := c.UpdateProductReleaseWithBody(ctx, productId, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6321,7 +6339,7 @@ func (c *ClientWithResponses) UpdateProductReleaseWithBodyWithResponse(ctx conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/v1/products/{product_id}/releases/{id} (the `UpdateProductRelease` operationId).
-func (c *ClientWithResponses) UpdateProductReleaseWithResponse(ctx context.Context, productId string, id string, body UpdateProductReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProductReleaseResponse, error) {
+func (c *ClientWithResponses) UpdateProductReleaseWithResponse(ctx context.Context, productId PathProductId, id PathId, body UpdateProductReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProductReleaseResponse, error) {
 	rsp, err := c.UpdateProductRelease(ctx, productId, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6334,7 +6352,7 @@ func (c *ClientWithResponses) UpdateProductReleaseWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v1/releases/{id} (the `DeleteRelease` operationId).
-func (c *ClientWithResponses) DeleteReleaseWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteReleaseResponse, error) {
+func (c *ClientWithResponses) DeleteReleaseWithResponse(ctx context.Context, id PathId, reqEditors ...RequestEditorFn) (*DeleteReleaseResponse, error) {
 	rsp, err := c.DeleteRelease(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6347,7 +6365,7 @@ func (c *ClientWithResponses) DeleteReleaseWithResponse(ctx context.Context, id 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/releases/{id} (the `GetRelease` operationId).
-func (c *ClientWithResponses) GetReleaseWithResponse(ctx context.Context, id string, params *GetReleaseParams, reqEditors ...RequestEditorFn) (*GetReleaseResponse, error) {
+func (c *ClientWithResponses) GetReleaseWithResponse(ctx context.Context, id PathId, params *GetReleaseParams, reqEditors ...RequestEditorFn) (*GetReleaseResponse, error) {
 	rsp, err := c.GetRelease(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6360,7 +6378,7 @@ func (c *ClientWithResponses) GetReleaseWithResponse(ctx context.Context, id str
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/v1/releases/{id} (the `UpdateRelease` operationId).
-func (c *ClientWithResponses) UpdateReleaseWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateReleaseResponse, error) {
+func (c *ClientWithResponses) UpdateReleaseWithBodyWithResponse(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateReleaseResponse, error) {
 	rsp, err := c.UpdateReleaseWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6373,7 +6391,7 @@ func (c *ClientWithResponses) UpdateReleaseWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/v1/releases/{id} (the `UpdateRelease` operationId).
-func (c *ClientWithResponses) UpdateReleaseWithResponse(ctx context.Context, id string, body UpdateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateReleaseResponse, error) {
+func (c *ClientWithResponses) UpdateReleaseWithResponse(ctx context.Context, id PathId, body UpdateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateReleaseResponse, error) {
 	rsp, err := c.UpdateRelease(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6386,7 +6404,7 @@ func (c *ClientWithResponses) UpdateReleaseWithResponse(ctx context.Context, id 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-func (c *ClientWithResponses) DuplicateReleaseWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error) {
+func (c *ClientWithResponses) DuplicateReleaseWithBodyWithResponse(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error) {
 	rsp, err := c.DuplicateReleaseWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6399,7 +6417,7 @@ func (c *ClientWithResponses) DuplicateReleaseWithBodyWithResponse(ctx context.C
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-func (c *ClientWithResponses) DuplicateReleaseWithResponse(ctx context.Context, id string, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error) {
+func (c *ClientWithResponses) DuplicateReleaseWithResponse(ctx context.Context, id PathId, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error) {
 	rsp, err := c.DuplicateRelease(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6412,7 +6430,7 @@ func (c *ClientWithResponses) DuplicateReleaseWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/releases/{release_id}/features (the `ListReleaseFeatures` operationId).
-func (c *ClientWithResponses) ListReleaseFeaturesWithResponse(ctx context.Context, releaseId string, params *ListReleaseFeaturesParams, reqEditors ...RequestEditorFn) (*ListReleaseFeaturesResponse, error) {
+func (c *ClientWithResponses) ListReleaseFeaturesWithResponse(ctx context.Context, releaseId PathReleaseId, params *ListReleaseFeaturesParams, reqEditors ...RequestEditorFn) (*ListReleaseFeaturesResponse, error) {
 	rsp, err := c.ListReleaseFeatures(ctx, releaseId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6425,7 +6443,7 @@ func (c *ClientWithResponses) ListReleaseFeaturesWithResponse(ctx context.Contex
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-func (c *ClientWithResponses) CreateFeatureWithBodyWithResponse(ctx context.Context, releaseId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error) {
+func (c *ClientWithResponses) CreateFeatureWithBodyWithResponse(ctx context.Context, releaseId PathReleaseId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error) {
 	rsp, err := c.CreateFeatureWithBody(ctx, releaseId, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6438,7 +6456,7 @@ func (c *ClientWithResponses) CreateFeatureWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-func (c *ClientWithResponses) CreateFeatureWithResponse(ctx context.Context, releaseId string, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error) {
+func (c *ClientWithResponses) CreateFeatureWithResponse(ctx context.Context, releaseId PathReleaseId, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error) {
 	rsp, err := c.CreateFeature(ctx, releaseId, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6451,7 +6469,7 @@ func (c *ClientWithResponses) CreateFeatureWithResponse(ctx context.Context, rel
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/releases/{release_id}/releases (the `ListRollUpReleases` operationId).
-func (c *ClientWithResponses) ListRollUpReleasesWithResponse(ctx context.Context, releaseId string, params *ListRollUpReleasesParams, reqEditors ...RequestEditorFn) (*ListRollUpReleasesResponse, error) {
+func (c *ClientWithResponses) ListRollUpReleasesWithResponse(ctx context.Context, releaseId PathReleaseId, params *ListRollUpReleasesParams, reqEditors ...RequestEditorFn) (*ListRollUpReleasesResponse, error) {
 	rsp, err := c.ListRollUpReleases(ctx, releaseId, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -6464,7 +6482,7 @@ func (c *ClientWithResponses) ListRollUpReleasesWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/roll_up_releases/{release_id}/releases (the `ListRollUpReleasesViaRollUpReleases` operationId).
-func (c *ClientWithResponses) ListRollUpReleasesViaRollUpReleasesWithResponse(ctx context.Context, releaseId string, params *ListRollUpReleasesViaRollUpReleasesParams, reqEditors ...RequestEditorFn) (*ListRollUpReleasesViaRollUpReleasesResponse, error) {
+func (c *ClientWithResponses) ListRollUpReleasesViaRollUpReleasesWithResponse(ctx context.Context, releaseId PathReleaseId, params *ListRollUpReleasesViaRollUpReleasesParams, reqEditors ...RequestEditorFn) (*ListRollUpReleasesViaRollUpReleasesResponse, error) {
 	rsp, err := c.ListRollUpReleasesViaRollUpReleases(ctx, releaseId, params, reqEditors...)
 	if err != nil {
 		return nil, err
