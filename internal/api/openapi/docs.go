@@ -283,6 +283,7 @@ nav li { display: inline; margin-right: 1rem; }
 <body>
 <h1>{{.Title}} <small>version {{.Version}}</small></h1>
 <p>{{.Description}}</p>
+<p>Every operation but those marked "no token needed" needs an API token, sent as <code>Authorization: Bearer &lt;token&gt;</code>. Errors answer <code>{"errors": {"message": "...", "field": "..."}}</code>.</p>
 <p>The machine-readable description: <a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a> (OpenAPI 3.1).</p>
 <nav><ul>{{range .Tags}}<li><a href="#tag-{{.Name}}">{{.Name}}</a></li>{{end}}<li><a href="#schemas">schemas</a></li></ul></nav>
 {{range .Tags}}
