@@ -787,7 +787,7 @@ type GetFeatureParams struct {
 // UpdateFeatureJSONBody defines parameters for UpdateFeature.
 type UpdateFeatureJSONBody struct {
 	Feature struct {
-		AssignedToUser *string `json:"assigned_to_user,omitempty"`
+		AssignedToUser interface{} `json:"assigned_to_user,omitempty"`
 
 		// CustomFields Custom field values by key.
 		CustomFields          *map[string]interface{} `json:"custom_fields,omitempty"`
@@ -795,7 +795,8 @@ type UpdateFeatureJSONBody struct {
 		DetailedEstimateText  *string                 `json:"detailed_estimate_text,omitempty"`
 		DueDate               *string                 `json:"due_date,omitempty"`
 		Epic                  *string                 `json:"epic,omitempty"`
-		Goals                 *[]interface{}          `json:"goals,omitempty"`
+		Goals                 interface{}             `json:"goals,omitempty"`
+		InitialEstimateText   *string                 `json:"initial_estimate_text,omitempty"`
 		Initiative            *string                 `json:"initiative,omitempty"`
 		Name                  *string                 `json:"name,omitempty"`
 		Progress              *float64                `json:"progress,omitempty"`
@@ -803,10 +804,12 @@ type UpdateFeatureJSONBody struct {
 		Release               *string                 `json:"release,omitempty"`
 		RemainingEstimateText *string                 `json:"remaining_estimate_text,omitempty"`
 		ScoreFacts            *[]interface{}          `json:"score_facts,omitempty"`
+		StartDate             *string                 `json:"start_date,omitempty"`
 		Tags                  interface{}             `json:"tags,omitempty"`
-		Watchers              *[]interface{}          `json:"watchers,omitempty"`
+		Watchers              interface{}             `json:"watchers,omitempty"`
 		WorkDoneText          *string                 `json:"work_done_text,omitempty"`
-		WorkflowStatus        *string                 `json:"workflow_status,omitempty"`
+		WorkflowKind          *string                 `json:"workflow_kind,omitempty"`
+		WorkflowStatus        interface{}             `json:"workflow_status,omitempty"`
 	} `json:"feature"`
 
 	// Fields Works like the fields query parameter.
@@ -942,6 +945,7 @@ type CreateReleaseJSONBody struct {
 
 		// CustomFields Custom field values by key.
 		CustomFields           *map[string]interface{} `json:"custom_fields,omitempty"`
+		DurationSource         *string                 `json:"duration_source,omitempty"`
 		ExternalDateResolution *string                 `json:"external_date_resolution,omitempty"`
 		ExternalReleaseDate    *string                 `json:"external_release_date,omitempty"`
 		Goals                  interface{}             `json:"goals,omitempty"`
@@ -950,8 +954,8 @@ type CreateReleaseJSONBody struct {
 		Name                   *string                 `json:"name,omitempty"`
 		Owner                  interface{}             `json:"owner,omitempty"`
 		ParentId               interface{}             `json:"parent_id,omitempty"`
-		ParkingLot             *bool                   `json:"parking_lot,omitempty"`
-		Progress               *float64                `json:"progress,omitempty"`
+		ParkingLot             interface{}             `json:"parking_lot,omitempty"`
+		Progress               interface{}             `json:"progress,omitempty"`
 		ProgressSource         *string                 `json:"progress_source,omitempty"`
 		ReferenceNum           *string                 `json:"reference_num,omitempty"`
 		ReleaseDate            *string                 `json:"release_date,omitempty"`
@@ -960,6 +964,7 @@ type CreateReleaseJSONBody struct {
 		Theme                  *string                 `json:"theme,omitempty"`
 		TotalCapacityText      *string                 `json:"total_capacity_text,omitempty"`
 		Watchers               interface{}             `json:"watchers,omitempty"`
+		WorkflowStatus         interface{}             `json:"workflow_status,omitempty"`
 	} `json:"release"`
 }
 
@@ -980,24 +985,30 @@ type UpdateProductReleaseJSONBody struct {
 	// Fields Works like the fields query parameter.
 	Fields  *string `json:"fields,omitempty"`
 	Release struct {
-		CapacityUnits          *string     `json:"capacity_units,omitempty"`
-		DurationSource         *string     `json:"duration_source,omitempty"`
-		ExternalDateResolution *string     `json:"external_date_resolution,omitempty"`
-		ExternalReleaseDate    *string     `json:"external_release_date,omitempty"`
-		Goals                  interface{} `json:"goals,omitempty"`
-		Initiatives            interface{} `json:"initiatives,omitempty"`
-		Name                   *string     `json:"name,omitempty"`
-		Owner                  interface{} `json:"owner,omitempty"`
-		ParentId               interface{} `json:"parent_id,omitempty"`
-		ParkingLot             interface{} `json:"parking_lot,omitempty"`
-		Progress               interface{} `json:"progress,omitempty"`
-		ProgressSource         *string     `json:"progress_source,omitempty"`
-		ReleaseDate            *string     `json:"release_date,omitempty"`
-		StartDate              *string     `json:"start_date,omitempty"`
-		Status                 *string     `json:"status,omitempty"`
-		TotalCapacityText      *string     `json:"total_capacity_text,omitempty"`
-		Watchers               interface{} `json:"watchers,omitempty"`
-		WorkflowStatus         interface{} `json:"workflow_status,omitempty"`
+		CapacityUnits *string `json:"capacity_units,omitempty"`
+
+		// CustomFields Custom field values by key.
+		CustomFields           *map[string]interface{} `json:"custom_fields,omitempty"`
+		DurationSource         *string                 `json:"duration_source,omitempty"`
+		ExternalDateResolution *string                 `json:"external_date_resolution,omitempty"`
+		ExternalReleaseDate    *string                 `json:"external_release_date,omitempty"`
+		Goals                  interface{}             `json:"goals,omitempty"`
+		Id                     *string                 `json:"id,omitempty"`
+		Initiatives            interface{}             `json:"initiatives,omitempty"`
+		Name                   *string                 `json:"name,omitempty"`
+		Owner                  interface{}             `json:"owner,omitempty"`
+		ParentId               interface{}             `json:"parent_id,omitempty"`
+		ParkingLot             interface{}             `json:"parking_lot,omitempty"`
+		Progress               interface{}             `json:"progress,omitempty"`
+		ProgressSource         *string                 `json:"progress_source,omitempty"`
+		ReferenceNum           *string                 `json:"reference_num,omitempty"`
+		ReleaseDate            *string                 `json:"release_date,omitempty"`
+		StartDate              *string                 `json:"start_date,omitempty"`
+		Status                 *string                 `json:"status,omitempty"`
+		Theme                  *string                 `json:"theme,omitempty"`
+		TotalCapacityText      *string                 `json:"total_capacity_text,omitempty"`
+		Watchers               interface{}             `json:"watchers,omitempty"`
+		WorkflowStatus         interface{}             `json:"workflow_status,omitempty"`
 	} `json:"release"`
 }
 
@@ -1012,20 +1023,30 @@ type UpdateReleaseJSONBody struct {
 	// Fields Works like the fields query parameter.
 	Fields  *string `json:"fields,omitempty"`
 	Release struct {
+		CapacityUnits *string `json:"capacity_units,omitempty"`
+
 		// CustomFields Custom field values by key.
-		CustomFields   *map[string]interface{} `json:"custom_fields,omitempty"`
-		DurationSource *string                 `json:"duration_source,omitempty"`
-		Goals          interface{}             `json:"goals,omitempty"`
-		Initiatives    *[]interface{}          `json:"initiatives,omitempty"`
-		Name           *string                 `json:"name,omitempty"`
-		ParentId       *string                 `json:"parent_id,omitempty"`
-		Progress       *float64                `json:"progress,omitempty"`
-		ProgressSource *string                 `json:"progress_source,omitempty"`
-		ReleaseDate    *string                 `json:"release_date,omitempty"`
-		StartDate      *string                 `json:"start_date,omitempty"`
-		Status         *string                 `json:"status,omitempty"`
-		Theme          *string                 `json:"theme,omitempty"`
-		WorkflowStatus *string                 `json:"workflow_status,omitempty"`
+		CustomFields           *map[string]interface{} `json:"custom_fields,omitempty"`
+		DurationSource         *string                 `json:"duration_source,omitempty"`
+		ExternalDateResolution *string                 `json:"external_date_resolution,omitempty"`
+		ExternalReleaseDate    *string                 `json:"external_release_date,omitempty"`
+		Goals                  interface{}             `json:"goals,omitempty"`
+		Id                     *string                 `json:"id,omitempty"`
+		Initiatives            interface{}             `json:"initiatives,omitempty"`
+		Name                   *string                 `json:"name,omitempty"`
+		Owner                  interface{}             `json:"owner,omitempty"`
+		ParentId               interface{}             `json:"parent_id,omitempty"`
+		ParkingLot             interface{}             `json:"parking_lot,omitempty"`
+		Progress               interface{}             `json:"progress,omitempty"`
+		ProgressSource         *string                 `json:"progress_source,omitempty"`
+		ReferenceNum           *string                 `json:"reference_num,omitempty"`
+		ReleaseDate            *string                 `json:"release_date,omitempty"`
+		StartDate              *string                 `json:"start_date,omitempty"`
+		Status                 *string                 `json:"status,omitempty"`
+		Theme                  *string                 `json:"theme,omitempty"`
+		TotalCapacityText      *string                 `json:"total_capacity_text,omitempty"`
+		Watchers               interface{}             `json:"watchers,omitempty"`
+		WorkflowStatus         interface{}             `json:"workflow_status,omitempty"`
 	} `json:"release"`
 }
 
@@ -1050,22 +1071,29 @@ type ListReleaseFeaturesParams struct {
 // CreateFeatureJSONBody defines parameters for CreateFeature.
 type CreateFeatureJSONBody struct {
 	Feature struct {
-		AssignedToUser        interface{}    `json:"assigned_to_user,omitempty"`
-		Description           *string        `json:"description,omitempty"`
-		DetailedEstimateText  *string        `json:"detailed_estimate_text,omitempty"`
-		DueDate               *string        `json:"due_date,omitempty"`
-		Goals                 interface{}    `json:"goals,omitempty"`
-		InitialEstimateText   *string        `json:"initial_estimate_text,omitempty"`
-		Name                  *string        `json:"name,omitempty"`
-		Progress              *float64       `json:"progress,omitempty"`
-		ProgressSource        *string        `json:"progress_source,omitempty"`
-		RemainingEstimateText *string        `json:"remaining_estimate_text,omitempty"`
-		ScoreFacts            *[]interface{} `json:"score_facts,omitempty"`
-		StartDate             *string        `json:"start_date,omitempty"`
-		Tags                  *string        `json:"tags,omitempty"`
-		Watchers              *string        `json:"watchers,omitempty"`
-		WorkflowKind          *string        `json:"workflow_kind,omitempty"`
-		WorkflowStatus        interface{}    `json:"workflow_status,omitempty"`
+		AssignedToUser interface{} `json:"assigned_to_user,omitempty"`
+
+		// CustomFields Custom field values by key.
+		CustomFields          *map[string]interface{} `json:"custom_fields,omitempty"`
+		Description           *string                 `json:"description,omitempty"`
+		DetailedEstimateText  *string                 `json:"detailed_estimate_text,omitempty"`
+		DueDate               *string                 `json:"due_date,omitempty"`
+		Epic                  *string                 `json:"epic,omitempty"`
+		Goals                 interface{}             `json:"goals,omitempty"`
+		InitialEstimateText   *string                 `json:"initial_estimate_text,omitempty"`
+		Initiative            *string                 `json:"initiative,omitempty"`
+		Name                  *string                 `json:"name,omitempty"`
+		Progress              *float64                `json:"progress,omitempty"`
+		ProgressSource        *string                 `json:"progress_source,omitempty"`
+		Release               *string                 `json:"release,omitempty"`
+		RemainingEstimateText *string                 `json:"remaining_estimate_text,omitempty"`
+		ScoreFacts            *[]interface{}          `json:"score_facts,omitempty"`
+		StartDate             *string                 `json:"start_date,omitempty"`
+		Tags                  interface{}             `json:"tags,omitempty"`
+		Watchers              interface{}             `json:"watchers,omitempty"`
+		WorkDoneText          *string                 `json:"work_done_text,omitempty"`
+		WorkflowKind          *string                 `json:"workflow_kind,omitempty"`
+		WorkflowStatus        interface{}             `json:"workflow_status,omitempty"`
 	} `json:"feature"`
 
 	// Fields Works like the fields query parameter.
