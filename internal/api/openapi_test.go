@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,6 +43,14 @@ var loadValidator = sync.OnceValues(func() (*specValidator, error) {
 		if err := doc.Validate(context.Background()); err != nil {
 			return nil, fmt.Errorf("the description is not valid OpenAPI: %w", err)
 		}
+		// kin-openapi validates a 3.1 document's values by compiling each
+		// response schema into a JSON Schema 2020-12 validator, every time,
+		// and then, for schemas with references and no keyword new in
+		// 2020-12 (all of ours), drops it and validates with its own
+		// validator after all. Going to that validator directly gives the
+		// same verdicts without the compilation, which would otherwise make
+		// up most of the API suite's time.
+		doc.OpenAPI = "3.0.3"
 		return doc, nil
 	}
 	doc, err := load()
@@ -113,6 +122,22 @@ func choosesFields(query url.Values, body []byte) bool {
 // must match that status's response. A request that matches no described
 // operation must have been answered 404 or 405 with the error shape.
 func (v *specValidator) check(method, target string, reqBody []byte, status int, header http.Header, body []byte) error {
+	if strings.EqualFold(header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return fmt.Errorf("the gzip body does not open: %w", err)
+		}
+		if body, err = io.ReadAll(zr); err != nil {
+			return fmt.Errorf("the gzip body does not read: %w", err)
+		}
+	}
+	if status == http.StatusNotModified {
+		// A conditional GET answered 304 has no body to check.
+		if method != http.MethodGet || len(body) != 0 {
+			return fmt.Errorf("a 304 to %s with a %d-byte body", method, len(body))
+		}
+		return nil
+	}
 	req := httptest.NewRequest(method, target, nil)
 	router := v.strict
 	if choosesFields(req.URL.Query(), reqBody) {
@@ -278,6 +303,16 @@ func TestOpenAPICatchesMismatches(t *testing.T) {
 		rel["owner"].(map[string]any)["email"] = 7
 	}, 200)
 	edit("an undescribed status", func(map[string]any) {}, http.StatusAccepted)
+
+	// A compressed answer is checked as the client reads it.
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write(g.Response)
+	zw.Close()
+	gz := http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip"}}
+	if err := v.check(g.Method, g.Path, []byte(g.Body), g.Status, gz, zb.Bytes()); err != nil {
+		t.Errorf("the gzip-compressed golden answer fails: %v", err)
+	}
 
 	h := http.Header{"Content-Type": {"application/json"}}
 	if err := v.check("GET", "/api/v1/releases/PRJ1-R-1", nil, 404, h, []byte(`{"error":"Not found"}`)); err == nil {
