@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/oapi-codegen/runtime"
 )
@@ -762,6 +763,18 @@ type ListEpicFeaturesParams struct {
 	// PerPage Records per page (default 30, at most 200).
 	PerPage *PerPage `form:"per_page,omitempty" json:"per_page,omitempty"`
 
+	// Q Only records whose name contains this text.
+	Q *Q `form:"q,omitempty" json:"q,omitempty"`
+
+	// Tag Only records with this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// AssignedToUser Only records assigned to this user (ID or email).
+	AssignedToUser *string `form:"assigned_to_user,omitempty" json:"assigned_to_user,omitempty"`
+
+	// UpdatedSince Only records updated at or after this time (ISO 8601).
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
 }
@@ -776,6 +789,18 @@ type ListFeaturesParams struct {
 
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Q Only records whose name contains this text.
+	Q *Q `form:"q,omitempty" json:"q,omitempty"`
+
+	// Tag Only records with this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// AssignedToUser Only records assigned to this user (ID or email).
+	AssignedToUser *string `form:"assigned_to_user,omitempty" json:"assigned_to_user,omitempty"`
+
+	// UpdatedSince Only records updated at or after this time (ISO 8601).
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
 // GetFeatureParams defines parameters for GetFeature.
@@ -824,6 +849,18 @@ type ListGoalFeaturesParams struct {
 	// PerPage Records per page (default 30, at most 200).
 	PerPage *PerPage `form:"per_page,omitempty" json:"per_page,omitempty"`
 
+	// Q Only records whose name contains this text.
+	Q *Q `form:"q,omitempty" json:"q,omitempty"`
+
+	// Tag Only records with this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// AssignedToUser Only records assigned to this user (ID or email).
+	AssignedToUser *string `form:"assigned_to_user,omitempty" json:"assigned_to_user,omitempty"`
+
+	// UpdatedSince Only records updated at or after this time (ISO 8601).
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
 }
@@ -839,14 +876,14 @@ type ListGoalReleasesParams struct {
 	// Q Only records whose name contains this text.
 	Q *Q `form:"q,omitempty" json:"q,omitempty"`
 
-	// ParkingLot Filters the records by parking lot.
-	ParkingLot *string `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
+	// ParkingLot true: only parking-lot releases; false: only scheduled ones.
+	ParkingLot *bool `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
 
 	// ExcludeShipped Leave out shipped releases.
-	ExcludeShipped *string `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
+	ExcludeShipped *bool `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
 
 	// UpdatedSince Only records updated at or after this time (ISO 8601).
-	UpdatedSince *string `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
@@ -859,6 +896,18 @@ type ListInitiativeFeaturesParams struct {
 
 	// PerPage Records per page (default 30, at most 200).
 	PerPage *PerPage `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Q Only records whose name contains this text.
+	Q *Q `form:"q,omitempty" json:"q,omitempty"`
+
+	// Tag Only records with this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// AssignedToUser Only records assigned to this user (ID or email).
+	AssignedToUser *string `form:"assigned_to_user,omitempty" json:"assigned_to_user,omitempty"`
+
+	// UpdatedSince Only records updated at or after this time (ISO 8601).
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
@@ -875,14 +924,14 @@ type ListInitiativeReleasesParams struct {
 	// Q Only records whose name contains this text.
 	Q *Q `form:"q,omitempty" json:"q,omitempty"`
 
-	// ParkingLot Filters the records by parking lot.
-	ParkingLot *string `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
+	// ParkingLot true: only parking-lot releases; false: only scheduled ones.
+	ParkingLot *bool `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
 
 	// ExcludeShipped Leave out shipped releases.
-	ExcludeShipped *string `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
+	ExcludeShipped *bool `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
 
 	// UpdatedSince Only records updated at or after this time (ISO 8601).
-	UpdatedSince *string `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
@@ -902,14 +951,14 @@ type ListProductFeaturesParams struct {
 	// Q Only records whose name contains this text.
 	Q *Q `form:"q,omitempty" json:"q,omitempty"`
 
-	// Tag Filters the records by tag.
+	// Tag Only records with this tag.
 	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
 
-	// AssignedToUser Filters the records by assigned to user.
+	// AssignedToUser Only records assigned to this user (ID or email).
 	AssignedToUser *string `form:"assigned_to_user,omitempty" json:"assigned_to_user,omitempty"`
 
 	// UpdatedSince Only records updated at or after this time (ISO 8601).
-	UpdatedSince *string `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
 // ListProductReleasesParams defines parameters for ListProductReleases.
@@ -926,14 +975,14 @@ type ListProductReleasesParams struct {
 	// Q Only records whose name contains this text.
 	Q *Q `form:"q,omitempty" json:"q,omitempty"`
 
-	// ParkingLot Filters the records by parking lot.
-	ParkingLot *string `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
+	// ParkingLot true: only parking-lot releases; false: only scheduled ones.
+	ParkingLot *bool `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
 
 	// ExcludeShipped Leave out shipped releases.
-	ExcludeShipped *string `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
+	ExcludeShipped *bool `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
 
 	// UpdatedSince Only records updated at or after this time (ISO 8601).
-	UpdatedSince *string `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
 // CreateReleaseJSONBody defines parameters for CreateRelease.
@@ -1066,6 +1115,18 @@ type ListReleaseFeaturesParams struct {
 
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Q Only records whose name contains this text.
+	Q *Q `form:"q,omitempty" json:"q,omitempty"`
+
+	// Tag Only records with this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// AssignedToUser Only records assigned to this user (ID or email).
+	AssignedToUser *string `form:"assigned_to_user,omitempty" json:"assigned_to_user,omitempty"`
+
+	// UpdatedSince Only records updated at or after this time (ISO 8601).
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 }
 
 // CreateFeatureJSONBody defines parameters for CreateFeature.
@@ -1111,14 +1172,14 @@ type ListRollUpReleasesParams struct {
 	// Q Only records whose name contains this text.
 	Q *Q `form:"q,omitempty" json:"q,omitempty"`
 
-	// ParkingLot Filters the records by parking lot.
-	ParkingLot *string `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
+	// ParkingLot true: only parking-lot releases; false: only scheduled ones.
+	ParkingLot *bool `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
 
 	// ExcludeShipped Leave out shipped releases.
-	ExcludeShipped *string `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
+	ExcludeShipped *bool `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
 
 	// UpdatedSince Only records updated at or after this time (ISO 8601).
-	UpdatedSince *string `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
@@ -1135,14 +1196,14 @@ type ListRollUpReleasesViaRollUpReleasesParams struct {
 	// Q Only records whose name contains this text.
 	Q *Q `form:"q,omitempty" json:"q,omitempty"`
 
-	// ParkingLot Filters the records by parking lot.
-	ParkingLot *string `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
+	// ParkingLot true: only parking-lot releases; false: only scheduled ones.
+	ParkingLot *bool `form:"parking_lot,omitempty" json:"parking_lot,omitempty"`
 
 	// ExcludeShipped Leave out shipped releases.
-	ExcludeShipped *string `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
+	ExcludeShipped *bool `form:"exclude_shipped,omitempty" json:"exclude_shipped,omitempty"`
 
 	// UpdatedSince Only records updated at or after this time (ISO 8601).
-	UpdatedSince *string `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+	UpdatedSince *time.Time `form:"updated_since,omitempty" json:"updated_since,omitempty"`
 
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
@@ -1928,6 +1989,54 @@ func NewListEpicFeaturesRequest(server string, epicId PathEpicId, params *ListEp
 
 		}
 
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AssignedToUser != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assigned_to_user", *params.AssignedToUser, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Fields != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -2009,6 +2118,54 @@ func NewListFeaturesRequest(server string, params *ListFeaturesParams) (*http.Re
 		if params.Fields != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AssignedToUser != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assigned_to_user", *params.AssignedToUser, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2233,6 +2390,54 @@ func NewListGoalFeaturesRequest(server string, goalId PathGoalId, params *ListGo
 
 		}
 
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AssignedToUser != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assigned_to_user", *params.AssignedToUser, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Fields != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -2332,7 +2537,7 @@ func NewListGoalReleasesRequest(server string, goalId PathGoalId, params *ListGo
 
 		if params.ParkingLot != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2344,7 +2549,7 @@ func NewListGoalReleasesRequest(server string, goalId PathGoalId, params *ListGo
 
 		if params.ExcludeShipped != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2356,7 +2561,7 @@ func NewListGoalReleasesRequest(server string, goalId PathGoalId, params *ListGo
 
 		if params.UpdatedSince != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2442,6 +2647,54 @@ func NewListInitiativeFeaturesRequest(server string, initiativeId PathInitiative
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AssignedToUser != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assigned_to_user", *params.AssignedToUser, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2550,7 +2803,7 @@ func NewListInitiativeReleasesRequest(server string, initiativeId PathInitiative
 
 		if params.ParkingLot != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2562,7 +2815,7 @@ func NewListInitiativeReleasesRequest(server string, initiativeId PathInitiative
 
 		if params.ExcludeShipped != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2574,7 +2827,7 @@ func NewListInitiativeReleasesRequest(server string, initiativeId PathInitiative
 
 		if params.UpdatedSince != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2719,7 +2972,7 @@ func NewListProductFeaturesRequest(server string, productId PathProductId, param
 
 		if params.UpdatedSince != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2828,7 +3081,7 @@ func NewListProductReleasesRequest(server string, productId PathProductId, param
 
 		if params.ParkingLot != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2840,7 +3093,7 @@ func NewListProductReleasesRequest(server string, productId PathProductId, param
 
 		if params.ExcludeShipped != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2852,7 +3105,7 @@ func NewListProductReleasesRequest(server string, productId PathProductId, param
 
 		if params.UpdatedSince != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3373,6 +3626,54 @@ func NewListReleaseFeaturesRequest(server string, releaseId PathReleaseId, param
 
 		}
 
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AssignedToUser != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assigned_to_user", *params.AssignedToUser, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UpdatedSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3507,7 +3808,7 @@ func NewListRollUpReleasesRequest(server string, releaseId PathReleaseId, params
 
 		if params.ParkingLot != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3519,7 +3820,7 @@ func NewListRollUpReleasesRequest(server string, releaseId PathReleaseId, params
 
 		if params.ExcludeShipped != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3531,7 +3832,7 @@ func NewListRollUpReleasesRequest(server string, releaseId PathReleaseId, params
 
 		if params.UpdatedSince != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3640,7 +3941,7 @@ func NewListRollUpReleasesViaRollUpReleasesRequest(server string, releaseId Path
 
 		if params.ParkingLot != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parking_lot", *params.ParkingLot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3652,7 +3953,7 @@ func NewListRollUpReleasesViaRollUpReleasesRequest(server string, releaseId Path
 
 		if params.ExcludeShipped != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_shipped", *params.ExcludeShipped, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3664,7 +3965,7 @@ func NewListRollUpReleasesViaRollUpReleasesRequest(server string, releaseId Path
 
 		if params.UpdatedSince != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "updated_since", *params.UpdatedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
