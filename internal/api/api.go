@@ -28,6 +28,12 @@ type Config struct {
 	FiscalYearStart int
 	// Logger receives request logs and internal errors; nil discards them.
 	Logger *slog.Logger
+	// RateLimits limits the requests of each authenticated user; nil
+	// (the zero value) sets no limit.
+	RateLimits []RateLimit
+	// MetricsElsewhere leaves /metrics out of the routes, for serving
+	// Metrics() on another address.
+	MetricsElsewhere bool
 }
 
 // Server is the HTTP API.
@@ -36,6 +42,7 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	mux   *http.ServeMux
+	ops   opsState
 }
 
 // New returns the API served from s.
@@ -50,6 +57,7 @@ func New(s roadmap.Store, cfg Config) *Server {
 	}
 	srv := &Server{store: s, cfg: cfg, log: log, mux: http.NewServeMux()}
 	srv.routes()
+	srv.initOps()
 	return srv
 }
 
@@ -88,10 +96,9 @@ func (s *Server) routes() {
 	}
 }
 
-// ServeHTTP serves a request; requests that match no route get a JSON 404
+// serveRoutes serves a request; requests that match no route get a JSON 404
 // (or 405), like every other error.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+func (s *Server) serveRoutes(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	w = sw
 	if _, pattern := s.mux.Handler(r); pattern == "" {
@@ -104,7 +111,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// PostgreSQL refuses to even look one up.
 		s.writeError(sw, r, roadmap.Errorf(roadmap.ENOTFOUND, "Not found"))
 	}
-	s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
 }
 
 // statusWriter remembers the status written, for the request log.
@@ -175,6 +181,9 @@ func (s *Server) authed(h authedFunc) handlerFunc {
 			return err
 		}
 		r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+		if !s.admit(w, r, u) {
+			return nil
+		}
 		return h(w, r, u)
 	}
 }
@@ -215,13 +224,16 @@ func statusOf(code string) int {
 // writeError answers err in the contract's shape. Errors without a code are
 // logged in full and answered with a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if s.abandoned(r) {
+		return
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = roadmap.Errorf(roadmap.EUNAVAILABLE, "The database did not answer in time; try again shortly")
 	}
 	code := roadmap.ErrorCode(err)
 	status := statusOf(code)
 	if status == http.StatusInternalServerError {
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	body := object{{"message", roadmap.ErrorMessage(err)}}
 	var e *roadmap.Error

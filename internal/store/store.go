@@ -59,6 +59,8 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	var d dialect = sqliteDialect{}
 	if IsPostgres(dsn) {
 		d = postgresDialect{}
+	} else if err := checkSQLitePath(dsn); err != nil {
+		return nil, err
 	}
 	write, read, err := d.open(dsn, opt)
 	if err != nil {
