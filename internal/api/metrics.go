@@ -67,9 +67,9 @@ func (s *Server) Metrics() http.Handler {
 
 // poolCollector exports sql.DBStats of the store's pools.
 type poolCollector struct {
-	store                                  PoolStatser
-	maxOpen, open, inUse, idle             *prometheus.Desc
-	waitCount, waitDuration                *prometheus.Desc
+	store                                 PoolStatser
+	maxOpen, open, inUse, idle            *prometheus.Desc
+	waitCount, waitDuration               *prometheus.Desc
 	maxIdleClosed, idleClosed, lifeClosed *prometheus.Desc
 }
 
@@ -99,8 +99,12 @@ func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	for pool, st := range c.store.DBStats() {
-		g := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, pool) }
-		k := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, pool) }
+		g := func(d *prometheus.Desc, v float64) {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, pool)
+		}
+		k := func(d *prometheus.Desc, v float64) {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, pool)
+		}
 		g(c.maxOpen, float64(st.MaxOpenConnections))
 		g(c.open, float64(st.OpenConnections))
 		g(c.inUse, float64(st.InUse))
