@@ -92,15 +92,18 @@ func version(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	fmt.Fprint(stdout, versionText())
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		fmt.Fprintln(stdout, "roadmapd (no build information)")
+		return nil
+	}
+	fmt.Fprint(stdout, versionText(bi))
 	return nil
 }
 
-func versionText() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "roadmapd (no build information)\n"
-	}
+// versionText describes a build: the module version, then the VCS
+// settings that the build recorded, then the Go version.
+func versionText(bi *debug.BuildInfo) string {
 	var b strings.Builder
 	v := bi.Main.Version
 	if v == "" {

@@ -343,6 +343,7 @@ func initAccount(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if *email == "" || *name == "" {
+		fs.printUsage(stderr)
 		return usageError(errors.New("init needs --email and --name"))
 	}
 	st, err := db.open(ctx)
@@ -368,6 +369,7 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if *email == "" {
+		fs.printUsage(stderr)
 		return usageError(errors.New("token create needs --user EMAIL"))
 	}
 	st, err := db.open(ctx)

@@ -109,7 +109,7 @@ func Backup(ctx context.Context, src, dst string) error {
 	if st, err := os.Stat(filepath.Dir(dst)); err != nil || !st.IsDir() {
 		return fmt.Errorf("cannot write %s: the directory %s does not exist", dst, filepath.Dir(dst))
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		return err
 	}
