@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -320,6 +321,28 @@ func TestStartsWhilePostgresIsDown(t *testing.T) {
 	}
 	if err := srv.shutdown(t); err != nil {
 		t.Fatalf("serve returned %v", err)
+	}
+}
+
+// TestStartRefusesAMissingPostgresDatabase checks that a PostgreSQL server
+// that answers but refuses (here: no such database) ends serve with its
+// error instead of being waited for.
+func TestStartRefusesAMissingPostgresDatabase(t *testing.T) {
+	dsn := testdb.PostgresURL(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/no_such_database_here"
+	done := make(chan error, 1)
+	go func() { _, err := runCmd(t, "serve", "--addr", "127.0.0.1:0", "--db", u.String()); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "no_such_database_here") {
+			t.Fatalf("serve on a missing database: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve kept waiting for a database that does not exist")
 	}
 }
 

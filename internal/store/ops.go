@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // DBStats returns the statistics of the store's connection pools by name:
@@ -25,6 +27,12 @@ func (db *DB) DBStats() map[string]sql.DBStats {
 // database server could not be reached (and so a later attempt may succeed).
 func Unavailable(dsn string, err error) bool {
 	if err == nil || !IsPostgres(dsn) {
+		return false
+	}
+	// The server answered, and refused: a wrong password or database name
+	// is not cured by waiting.
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && !strings.HasPrefix(pe.Code, "08") && !strings.HasPrefix(pe.Code, "57P") {
 		return false
 	}
 	return postgresDialect{}.unavailable(err)
