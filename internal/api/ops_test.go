@@ -64,7 +64,7 @@ type opsServer struct {
 	api  *api.Server
 }
 
-func newOpsServer(t *testing.T, backend string, cfg api.Config) *opsServer {
+func newOpsServer(t testing.TB, backend string, cfg api.Config) *opsServer {
 	t.Helper()
 	dsn := testdb.DSN(t, backend)
 	ctx := context.Background()
@@ -88,7 +88,7 @@ func newOpsServer(t *testing.T, backend string, cfg api.Config) *opsServer {
 }
 
 // send sends a request with the given headers and reads the whole answer.
-func (s *opsServer) send(t *testing.T, method, path, body string, headers ...string) *response {
+func (s *opsServer) send(t testing.TB, method, path, body string, headers ...string) *response {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 	if err != nil {
