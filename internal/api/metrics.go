@@ -55,6 +55,7 @@ func newMetrics(reg *prometheus.Registry, store any) *metrics {
 
 // observe counts one answered request.
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	method = metricMethod(method)
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
 }
@@ -115,4 +116,15 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 		k(c.idleClosed, float64(st.MaxIdleTimeClosed))
 		k(c.lifeClosed, float64(st.MaxLifetimeClosed))
 	}
+}
+
+// metricMethod returns the method's label: methods other than the standard
+// ones are counted together, so that clients cannot grow the metrics.
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }

@@ -277,6 +277,8 @@ func TestMetrics(t *testing.T) {
 		s.send(t, "GET", "/api/v1/releases/PRJ1-R-999", "")
 		s.send(t, "HEAD", "/api/v1/releases/PRJ1-R-2", "")
 		s.send(t, "GET", "/no/such/route", "")
+		s.send(t, "BREW", "/api/v1/releases/PRJ1-R-1", "")
+		s.send(t, "FROB", "/api/v1/releases/PRJ1-R-1", "")
 		m := s.send(t, "GET", "/metrics", "", "Authorization", "")
 		if m.Status != 200 {
 			t.Fatalf("/metrics: %d", m.Status)
@@ -286,6 +288,7 @@ func TestMetrics(t *testing.T) {
 			`roadmapd_http_requests_total{method="GET",route="/api/v1/releases/{id}",status="404"}`:               1,
 			`roadmapd_http_requests_total{method="HEAD",route="/api/v1/releases/{id}",status="200"}`:              1,
 			`roadmapd_http_requests_total{method="GET",route="unmatched",status="404"}`:                           1,
+			`roadmapd_http_requests_total{method="other",route="unmatched",status="405"}`:                         2,
 			`roadmapd_http_request_duration_seconds_count{method="GET",route="/api/v1/releases/{id}"}`:            3,
 			`roadmapd_http_request_duration_seconds_bucket{method="GET",route="/api/v1/releases/{id}",le="+Inf"}`: 3,
 		}
@@ -307,7 +310,7 @@ func TestMetrics(t *testing.T) {
 				t.Errorf("open connections of pool %q: %v", pool, got)
 			}
 		}
-		for _, raw := range []string{"PRJ1-R-1", "PRJ1-R-999", "/no/such/route"} {
+		for _, raw := range []string{"PRJ1-R-1", "PRJ1-R-999", "/no/such/route", "BREW", "FROB"} {
 			if bytes.Contains(m.Body, []byte(raw)) {
 				t.Errorf("the metrics hold the raw path %q", raw)
 			}
