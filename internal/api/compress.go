@@ -39,6 +39,10 @@ func (w *bufferedWriter) Write(b []byte) (int, error) {
 	return w.buf.Write(b)
 }
 
+// Unwrap gives http.ResponseController the connection's writer, for
+// deadlines; what is written still goes through the buffer.
+func (w *bufferedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 var gzipPool = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
 
 // finish sends the held answer: a GET (or HEAD) 200 gets a strong ETag, a
