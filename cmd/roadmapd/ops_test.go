@@ -431,3 +431,15 @@ func TestDefaultRateLimit(t *testing.T) {
 		t.Fatal("41 requests at once passed the default limit of 20 a second")
 	}
 }
+
+// TestRateLimitFromEnvironment checks that ROADMAPD_RATE_LIMIT sets the
+// limit when the flag is not given.
+func TestRateLimitFromEnvironment(t *testing.T) {
+	t.Setenv("ROADMAPD_RATE_LIMIT", "2/m")
+	srv := startServeWith(t, "--db", filepath.Join(t.TempDir(), "env.db"), "--demo")
+	for i, want := range []int{200, 200, 429} {
+		if code, body := request(t, "GET", srv.url+"/api/v1/me", demo.Token, ""); code != want {
+			t.Fatalf("request %d: %d %s, want %d", i+1, code, body, want)
+		}
+	}
+}
