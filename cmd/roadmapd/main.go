@@ -4,6 +4,7 @@
 //	roadmapd serve [--addr A] [--db PATH|URL] [--base-url URL] [--demo] [--fiscal-year-start M]
 //	roadmapd init --email E --name N
 //	roadmapd token create --user EMAIL
+//	roadmapd user set-password --user EMAIL
 //
 // Every flag falls back to an environment variable ROADMAPD_<FLAG> (dashes
 // as underscores): --db is ROADMAPD_DB.
@@ -44,6 +45,7 @@ const usage = `usage:
   roadmapd serve [flags]                 serve the API (roadmapd serve -h for flags)
   roadmapd init --email E --name N       create the account administrator and print a token
   roadmapd token create --user EMAIL     print a new API token for a user
+  roadmapd user set-password --user EMAIL   set a user's sign-in password (read from stdin or a prompt)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,6 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("unknown token command")
 		}
 		return createToken(ctx, args[2:], stdout, stderr)
+	case "user":
+		if len(args) < 2 || args[1] != "set-password" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown user command")
+		}
+		return userSetPassword(ctx, args[2:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -205,7 +213,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("loading the demo account: %w", err)
 		}
 		if loaded {
-			log.Info("loaded the demo account", "token", demo.Token)
+			if err := demo.Load(ctx, st, time.Now()); err != nil {
+				return fmt.Errorf("loading the demo account: %w", err)
+			}
+			log.Info("loaded the demo account", "token", demo.Token, "password", demo.Password)
 		} else {
 			log.Info("the database already holds data; the demo account was not loaded and nothing was changed")
 		}
@@ -248,6 +259,7 @@ func initAccount(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("init", stderr)
 	email := fs.str("email", "", "the administrator's email")
 	name := fs.str("name", "", "the administrator's name")
+	pwFile := fs.String("password-file", "", "file holding the administrator's sign-in password (else ROADMAPD_PASSWORD, else a prompt)")
 	db, err := addDBFlags(fs)
 	if err != nil {
 		return err
@@ -258,6 +270,15 @@ func initAccount(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *email == "" || *name == "" {
 		return errors.New("init needs --email and --name")
 	}
+	pw, err := initPassword(*pwFile, stderr)
+	if err != nil {
+		return err
+	}
+	if pw != "" {
+		if err := roadmap.ValidatePassword(pw); err != nil {
+			return err
+		}
+	}
 	st, err := db.open(ctx)
 	if err != nil {
 		return fmt.Errorf("opening the database: %w", err)
@@ -266,6 +287,11 @@ func initAccount(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	u, err := st.CreateAdmin(ctx, *name, *email)
 	if err != nil {
 		return err
+	}
+	if pw != "" {
+		if err := setPassword(ctx, st, u.ID, pw); err != nil {
+			return err
+		}
 	}
 	return issueToken(ctx, st, u, stdout)
 }
