@@ -30,6 +30,7 @@ import (
 	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 	"github.com/roadmapd/roadmapd/internal/store"
+	"github.com/roadmapd/roadmapd/internal/web"
 )
 
 func main() {
@@ -230,7 +231,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*baseURL = "http://" + ln.Addr().String()
 	}
 	srv := &http.Server{
-		Handler:           api.New(st, api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log}),
+		Handler:           handler(st, *baseURL, *fyStart, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -253,6 +254,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// handler serves the API at /api/v1/, /healthz and /readyz, and the web UI
+// everywhere else.
+func handler(st *store.DB, baseURL string, fyStart int, log *slog.Logger) http.Handler {
+	apiH := api.New(st, api.Config{BaseURL: baseURL, FiscalYearStart: fyStart, Logger: log})
+	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", apiH)
+	mux.Handle("/healthz", apiH)
+	mux.Handle("/readyz", apiH)
+	mux.Handle("/", web.New(st, web.Config{BaseURL: baseURL, FiscalYearStart: fyStart, Logger: log}))
+	return mux
 }
 
 func initAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
