@@ -47,7 +47,7 @@ var showcasePlan = []showcaseRelease{
 	{product: ShowcaseMobile, name: "Offline mode", start: -62, end: -18, status: "Shipped", goal: "Delight mobile users", initiative: "Mobile first", withPhases: true,
 		features: []showcaseFeature{{"Local cache", "Shipped", "1w"}, {"Sync conflicts", "Shipped", "4d"}, {"Offline banner", "Done", "1d"}}},
 	{product: ShowcaseMobile, name: "Payments v2", start: -30, end: 21, status: "In development", goal: "Grow revenue", initiative: "Mobile first", withPhases: true, capacity: "4w", externalLag: 10,
-		theme: "<p>Pay in <strong>one tap</strong>, with wallets and saved cards.</p>",
+		theme:    "<p>Pay in <strong>one tap</strong>, with wallets and saved cards.</p>",
 		features: []showcaseFeature{{"Wallet payments", "In progress", "1w"}, {"Saved cards", "Done", "3d"}, {"Receipts by email", "Designed", "2d"}, {"Refund flow", "New", "4d"}}},
 	{product: ShowcaseMobile, name: "Onboarding refresh", start: -4, end: 46, status: "Planning", rollUp: "Autumn launch", goal: "Delight mobile users", withPhases: true,
 		features: []showcaseFeature{{"Welcome tour", "Designed", "3d"}, {"Sign in with passkeys", "New", "1w"}}},

@@ -111,10 +111,10 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return formatNum(*p)
 		},
 		"releaseURL": releasePath,
-		"join": func(sep string, xs []string) string { return strings.Join(xs, sep) },
-		"sub":  func(a, b int) int { return a - b },
-		"add":  func(a, b int) int { return a + b },
-		"pct":  func(a, b float64) string { return strconv.FormatFloat(a, 'f', 2, 64) + "%" },
+		"join":       func(sep string, xs []string) string { return strings.Join(xs, sep) },
+		"sub":        func(a, b int) int { return a - b },
+		"add":        func(a, b int) int { return a + b },
+		"pct":        func(a, b float64) string { return strconv.FormatFloat(a, 'f', 2, 64) + "%" },
 	}
 }
 
