@@ -68,7 +68,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 				return ""
 			}
 			for _, fl := range strings.Split(fields, ",") {
-				if f.Field == fl {
+				if fl != "" && f.Field == fl {
 					return ""
 				}
 			}
@@ -111,6 +111,19 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return formatNum(*p)
 		},
 		"releaseURL": releasePath,
+		// capText shows a capacity in its units as the API's *_text fields do.
+		"capText": func(units string, v any) string {
+			switch x := v.(type) {
+			case *float64:
+				if x == nil {
+					return ""
+				}
+				return roadmap.FormatCapacity(units, *x)
+			case float64:
+				return roadmap.FormatCapacity(units, x)
+			}
+			return ""
+		},
 		"join":       func(sep string, xs []string) string { return strings.Join(xs, sep) },
 		"sub":        func(a, b int) int { return a - b },
 		"add":        func(a, b int) int { return a + b },
