@@ -144,7 +144,7 @@ func Showcase(ctx context.Context, st roadmap.Store, today time.Time) error {
 		in := roadmap.ReleaseInput{
 			Name:           roadmap.Some(sr.name),
 			WorkflowStatus: roadmap.Some(sr.status),
-			ProgressSource: roadmap.Some("progress_from_features"),
+			ProgressSource: roadmap.Some("progress_from_features_completed"),
 		}
 		if sr.parkingLot {
 			in.ParkingLot = roadmap.Some(true)

@@ -292,20 +292,21 @@ func (s *Server) phasesOf(ctx context.Context, u *roadmap.User, rels []*roadmap.
 
 // releaseData is what the release page shows.
 type releaseData struct {
-	Release     *roadmap.Release
-	Features    []*roadmap.Feature
-	Epics       []*roadmap.Epic
-	Phases      []*roadmap.ReleasePhase
-	Comments    []*roadmap.Comment
-	SubReleases []*roadmap.Release
-	Statuses    []roadmap.WorkflowStatus
-	Targets     []*roadmap.Release
-	RollUps     []*roadmap.Release
-	Shipped     *roadmap.WorkflowStatus
-	CanWrite    bool
-	Estimate    float64
-	URL         string
-	StartField  string
+	Release      *roadmap.Release
+	Features     []*roadmap.Feature
+	Epics        []*roadmap.Epic
+	Phases       []*roadmap.ReleasePhase
+	Comments     []*roadmap.Comment
+	SubReleases  []*roadmap.Release
+	Statuses     []roadmap.WorkflowStatus
+	Targets      []*roadmap.Release
+	RollUps      []*roadmap.Release
+	Shipped      *roadmap.WorkflowStatus
+	CanWrite     bool
+	Estimate     float64
+	EstimateText string
+	URL          string
+	StartField   string
 }
 
 // release finds a release by ID or key and checks u's access to it.
@@ -355,13 +356,14 @@ func (s *Server) showRelease(w http.ResponseWriter, r *http.Request, u *roadmap.
 	}); err != nil {
 		return err
 	}
+	units := roadmap.CapacityTime
 	for _, f := range d.Features {
-		if f.DetailedEstimate != nil {
-			d.Estimate += *f.DetailedEstimate
-		} else if f.InitialEstimate != nil {
-			d.Estimate += *f.InitialEstimate
+		if e := featureEstimate(f); e != nil {
+			d.Estimate += *e
+			units = f.WorkUnits
 		}
 	}
+	d.EstimateText = roadmap.FormatCapacity(units, d.Estimate)
 	if d.Epics, err = allPages(func(pg roadmap.Page) ([]*roadmap.Epic, int, error) {
 		return s.store.Epics(ctx, roadmap.EpicFilter{ReleaseID: rel.ID, Page: pg})
 	}); err != nil {
@@ -455,7 +457,7 @@ func (s *Server) featurePage(w http.ResponseWriter, r *http.Request, u *roadmap.
 	if f.Release != nil {
 		rp.ReleaseRef, rp.ReleaseName, rp.ReleaseURL = f.Release.ReferenceNum, f.Release.Name, releasePath(f.Release.ReferenceNum, f.Release.MasterRelease)
 	}
-	rp.Facts = append(rp.Facts, [2]string{"Kind", f.WorkflowKind}, [2]string{"Initial estimate", estText(f.InitialEstimate)}, [2]string{"Detailed estimate", estText(f.DetailedEstimate)}, [2]string{"Remaining estimate", estText(f.RemainingEstimate)})
+	rp.Facts = append(rp.Facts, [2]string{"Kind", f.WorkflowKind}, [2]string{"Initial estimate", estText(f.WorkUnits, f.InitialEstimate)}, [2]string{"Detailed estimate", estText(f.WorkUnits, f.DetailedEstimate)}, [2]string{"Remaining estimate", estText(f.WorkUnits, f.RemainingEstimate)})
 	if f.Epic != nil {
 		rp.Links = append(rp.Links, link{URL: "/epics/" + f.Epic.ReferenceNum, Ref: f.Epic.ReferenceNum, Name: f.Epic.Name, Extra: "epic"})
 	}
@@ -469,11 +471,21 @@ func (s *Server) featurePage(w http.ResponseWriter, r *http.Request, u *roadmap.
 	return s.showRecord(w, r, u, f.ProductID, rp)
 }
 
-func estText(p *float64) string {
+// estText shows an estimate in its work units.
+func estText(units string, p *float64) string {
 	if p == nil {
 		return "—"
 	}
-	return formatNum(*p)
+	return roadmap.FormatCapacity(units, *p)
+}
+
+// featureEstimate is the estimate a feature plans with: its detailed
+// estimate, else its initial one.
+func featureEstimate(f *roadmap.Feature) *float64 {
+	if f.DetailedEstimate != nil {
+		return f.DetailedEstimate
+	}
+	return f.InitialEstimate
 }
 
 func (s *Server) epicPage(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

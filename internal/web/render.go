@@ -111,6 +111,9 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return formatNum(*p)
 		},
 		"releaseURL": releasePath,
+		"featureEstimate": func(f *roadmap.Feature) string {
+			return estText(f.WorkUnits, featureEstimate(f))
+		},
 		// capText shows a capacity in its units as the API's *_text fields do.
 		"capText": func(units string, v any) string {
 			switch x := v.(type) {
@@ -124,10 +127,10 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return ""
 		},
-		"join":       func(sep string, xs []string) string { return strings.Join(xs, sep) },
-		"sub":        func(a, b int) int { return a - b },
-		"add":        func(a, b int) int { return a + b },
-		"pct":        func(a, b float64) string { return strconv.FormatFloat(a, 'f', 2, 64) + "%" },
+		"join": func(sep string, xs []string) string { return strings.Join(xs, sep) },
+		"sub":  func(a, b int) int { return a - b },
+		"add":  func(a, b int) int { return a + b },
+		"pct":  func(a, b float64) string { return strconv.FormatFloat(a, 'f', 2, 64) + "%" },
 	}
 }
 

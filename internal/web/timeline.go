@@ -288,7 +288,7 @@ func placeBar(in roadmapInput, r *roadmap.Release) *bar {
 		b.Color = r.WorkflowStatus.Color
 	}
 	b.Shipped = r.Released()
-	if ext, ok := parseDate(r.ExternalReleaseDate); ok && sp.inside(ext) {
+	if ext, ok := parseDate(r.ExternalReleaseDate); ok && r.ExternalReleaseDate != r.ReleaseDate && sp.inside(ext) {
 		b.External = &mark{X: sp.x(ext), Date: r.ExternalReleaseDate}
 	}
 	for _, ph := range in.Phases[r.ID] {
