@@ -256,12 +256,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// handler serves the API at /api/v1/, /healthz and /readyz, and the web UI
+// handler serves the API under /api/ and at /healthz and /readyz, and the web UI
 // everywhere else.
 func handler(st *store.DB, baseURL string, fyStart int, log *slog.Logger) http.Handler {
 	apiH := api.New(st, api.Config{BaseURL: baseURL, FiscalYearStart: fyStart, Logger: log})
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", apiH)
+	mux.Handle("/api/", apiH)
 	mux.Handle("/healthz", apiH)
 	mux.Handle("/readyz", apiH)
 	mux.Handle("/", web.New(st, web.Config{BaseURL: baseURL, FiscalYearStart: fyStart, Logger: log}))
