@@ -168,6 +168,10 @@ func (s *Server) signedIn(h pageFunc) http.Handler {
 			s.renderError(w, r, nil, http.StatusUnauthorized, "Your session has ended. Sign in again.")
 			return
 		}
+		if c, err := r.Cookie(CookieName); err == nil && r.Method == http.MethodGet {
+			// The session slides on the server; the cookie slides with it.
+			setCookie(w, c.Value, s.secure)
+		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 			if err := r.ParseForm(); err != nil {

@@ -104,7 +104,12 @@ func TestSessionExpiry(t *testing.T) {
 		e.advance(20 * 24 * time.Hour)
 		e.must(e.get(c, "/"), http.StatusOK)
 		e.advance(20 * 24 * time.Hour) // 40 days since sign-in, 20 since use
-		e.must(e.get(c, "/"), http.StatusOK)
+		r0 := e.get(c, "/")
+		e.must(r0, http.StatusOK)
+		// The browser keeps the cookie as long as the server keeps the session.
+		if ck := (&http.Response{Header: r0.Header}).Cookies(); len(ck) != 1 || ck[0].Value != c || ck[0].MaxAge != int(roadmap.SessionIdle/time.Second) {
+			t.Fatalf("a used session's cookie was not renewed: %+v", ck)
+		}
 		e.advance(roadmap.SessionIdle + time.Hour)
 		r := e.get(c, "/")
 		if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/sign_in") {
