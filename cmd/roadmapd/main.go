@@ -4,6 +4,7 @@
 //	roadmapd serve [--addr A] [--db PATH|URL] [--base-url URL] [--demo] [--fiscal-year-start M]
 //	roadmapd init --email E --name N
 //	roadmapd token create --user EMAIL
+//	roadmapd user set-password --user EMAIL
 //	roadmapd backup --db PATH --to FILE
 //	roadmapd version
 //
@@ -32,6 +33,7 @@ import (
 	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 	"github.com/roadmapd/roadmapd/internal/store"
+	"github.com/roadmapd/roadmapd/internal/web"
 )
 
 func main() {
@@ -47,6 +49,7 @@ const usage = `usage:
   roadmapd serve [flags]                 serve the API (roadmapd serve -h for flags)
   roadmapd init --email E --name N       create the account administrator and print a token
   roadmapd token create --user EMAIL     print a new API token for a user
+  roadmapd user set-password --user EMAIL   set a user's sign-in password (read from stdin or a prompt)
   roadmapd backup --db PATH --to FILE    copy a SQLite database consistently, also while it is served
   roadmapd version                       print the version and build information
 
@@ -81,6 +84,16 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usageError(errors.New("unknown token command"))
 		}
 		return createToken(ctx, args[2:], stdout, stderr)
+	case "user":
+		if len(args) == 2 && isHelp(args[1]) {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		if len(args) < 2 || args[1] != "set-password" {
+			fmt.Fprint(stderr, usage)
+			return usageError(errors.New("unknown user command"))
+		}
+		return userSetPassword(ctx, args[2:], stdout, stderr)
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
@@ -253,14 +266,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("loading the demo account: %w", err)
 			}
 			if loaded {
-				log.Info("loaded the demo account", "token", demo.Token)
+				if err := demo.Load(ctx, st, time.Now()); err != nil {
+					return fmt.Errorf("loading the demo account: %w", err)
+				}
+				log.Info("loaded the demo account", "token", demo.Token, "password", demo.Password)
 			} else {
 				log.Info("the database already holds data; the demo account was not loaded and nothing was changed")
 			}
 		}
 		h := api.New(st, api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log, RateLimits: limits, MetricsElsewhere: *o.metricsAddr != ""})
 		metricsGate.open(h.Metrics())
-		apiGate.open(h)
+		apiGate.open(handler(h, st, *baseURL, *fyStart, log))
 		return nil
 	}
 	errc := make(chan error, 3)
@@ -331,10 +347,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return serveErr
 }
 
+// handler serves the API under /api/ and at /healthz, /readyz and /metrics,
+// and the web UI everywhere else.
+func handler(apiH http.Handler, st *store.DB, baseURL string, fyStart int, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiH)
+	mux.Handle("/healthz", apiH)
+	mux.Handle("/readyz", apiH)
+	mux.Handle("/metrics", apiH)
+	mux.Handle("/", web.New(st, web.Config{BaseURL: baseURL, FiscalYearStart: fyStart, Logger: log}))
+	return mux
+}
+
 func initAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("init", stdout, stderr)
 	email := fs.str("email", "", "the administrator's email")
 	name := fs.str("name", "", "the administrator's name")
+	pwFile := fs.String("password-file", "", "file holding the administrator's sign-in password (else ROADMAPD_PASSWORD, else a prompt)")
 	db, err := addDBFlags(fs)
 	if err != nil {
 		return err
@@ -346,6 +375,15 @@ func initAccount(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.printUsage(stderr)
 		return usageError(errors.New("init needs --email and --name"))
 	}
+	pw, err := initPassword(*pwFile, stderr)
+	if err != nil {
+		return err
+	}
+	if pw != "" {
+		if err := roadmap.ValidatePassword(pw); err != nil {
+			return err
+		}
+	}
 	st, err := db.open(ctx)
 	if err != nil {
 		return fmt.Errorf("opening the database: %w", err)
@@ -354,6 +392,11 @@ func initAccount(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	u, err := st.CreateAdmin(ctx, *name, *email)
 	if err != nil {
 		return err
+	}
+	if pw != "" {
+		if err := setPassword(ctx, st, u.ID, pw); err != nil {
+			return err
+		}
 	}
 	return issueToken(ctx, st, u, stdout)
 }
