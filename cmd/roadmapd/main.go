@@ -292,7 +292,10 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	return issueToken(ctx, st, u, stdout)
+	if err := issueToken(ctx, st, u, stdout); err != nil {
+		return fmt.Errorf("no token for %s: %w", u.Email, err)
+	}
+	return nil
 }
 
 // issueToken stores a new token's hash and prints the token: the only time
