@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
-	"strconv"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
