@@ -14,7 +14,8 @@ import (
 // request, by holding from another connection the locks that a create
 // needs: the request answers 503 with Retry-After in the error shape once
 // its deadline passes, not when the lock is let go; the create did not take
-// effect, and the server serves normally when the lock is gone.
+// effect, and once the lock is gone a retry with the same Idempotency-Key
+// creates the record, once.
 func TestRequestDeadlineAnswers503(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		const timeout = time.Second
@@ -46,7 +47,8 @@ func TestRequestDeadlineAnswers503(t *testing.T) {
 		}()
 
 		start := time.Now()
-		r := s.do(t, "POST", "/api/v1/products/PRJ1/releases", `{"release":{"name":"Past its deadline"}}`)
+		const body = `{"release":{"name":"Past its deadline"}}`
+		r := s.post(t, "/api/v1/products/PRJ1/releases", body, "deadline-1", demo.Token)
 		elapsed := time.Since(start)
 		if r.Status != 503 || r.Header.Get("Retry-After") == "" {
 			t.Fatalf("a create the database does not answer: %s (Retry-After %q), want 503 with Retry-After", r, r.Header.Get("Retry-After"))
@@ -72,8 +74,13 @@ func TestRequestDeadlineAnswers503(t *testing.T) {
 		if n := len(list.json(t)["releases"].([]any)); n != 0 {
 			t.Fatalf("the create that answered 503 took effect: %d releases named so", n)
 		}
-		if r := s.do(t, "POST", "/api/v1/products/PRJ1/releases", `{"release":{"name":"After the lock"}}`); r.Status != 200 {
-			t.Fatalf("a create after the lock is gone: %s", r)
+		// The 503 was not remembered for the key: the retry creates the
+		// record, once.
+		if r := s.post(t, "/api/v1/products/PRJ1/releases", body, "deadline-1", demo.Token); r.Status != 200 {
+			t.Fatalf("the retry after the lock is gone: %s", r)
+		}
+		if n := s.releasesNamed(t, "Past its deadline"); n != 1 {
+			t.Fatalf("%d releases after the retry, want 1", n)
 		}
 	})
 }

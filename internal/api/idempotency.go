@@ -67,7 +67,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, u *roadmap.U
 		w.WriteHeader(claim.Status)
 		w.Write(claim.Body)
 		return nil
-	case claim.Committed:
+	case claim.Stale && claim.Committed:
 		return roadmap.Errorf(roadmap.ECONFLICT, "The first request with this Idempotency-Key took effect but its answer was lost; read the record instead of retrying")
 	default:
 		w.Header().Set("Retry-After", "1")

@@ -12,6 +12,9 @@ type IdempotencyClaim struct {
 	SameRequest bool
 	// Committed says that the first request's write took effect.
 	Committed bool
+	// Stale says that the first request ended (its deadline is long past)
+	// without recording an answer.
+	Stale bool
 	// Status, ContentType and Body are the first request's answer; Status
 	// is 0 while it is unknown (the first request is still running, or its
 	// answer was lost).

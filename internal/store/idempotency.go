@@ -59,7 +59,8 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, userID int64, key, reques
 			claim.ContentType = *contentType
 		}
 		claim.SameRequest = hash == requestHash
-		if claim.SameRequest && claim.Status == 0 && !claim.Committed && created < now-staleAfter.Milliseconds() {
+		claim.Stale = claim.Status == 0 && created < now-staleAfter.Milliseconds()
+		if claim.SameRequest && claim.Stale && !claim.Committed {
 			if _, err := c.exec(ctx, "UPDATE idempotency_keys SET created_at = ? WHERE user_id = ? AND idem_key = ?", now, userID, key); err != nil {
 				return err
 			}
