@@ -137,6 +137,10 @@ type dbFlags struct {
 	dsn             *string
 	maxOpen, maxIdl *int
 	lifetime, idle  *time.Duration
+	synchronous     *string
+	// statementTimeout is serve's request timeout; other commands keep the
+	// store's default.
+	statementTimeout time.Duration
 }
 
 func addDBFlags(fs flagSet) (*dbFlags, error) {
@@ -154,15 +158,18 @@ func addDBFlags(fs flagSet) (*dbFlags, error) {
 	if d.idle, err = fs.duration("db-conn-max-idle-time", 0, "close connections idle longer than this (PostgreSQL; default 5m)"); err != nil {
 		return nil, err
 	}
+	d.synchronous = fs.str("sqlite-synchronous", "full", "SQLite synchronous setting: full (commits survive power loss) or normal (faster)")
 	return d, nil
 }
 
 func (d *dbFlags) open(ctx context.Context) (*store.DB, error) {
 	return store.Open(ctx, *d.dsn, store.Options{
-		MaxOpenConns:    *d.maxOpen,
-		MaxIdleConns:    *d.maxIdl,
-		ConnMaxLifetime: *d.lifetime,
-		ConnMaxIdleTime: *d.idle,
+		MaxOpenConns:      *d.maxOpen,
+		MaxIdleConns:      *d.maxIdl,
+		ConnMaxLifetime:   *d.lifetime,
+		ConnMaxIdleTime:   *d.idle,
+		SQLiteSynchronous: *d.synchronous,
+		StatementTimeout:  d.statementTimeout,
 	})
 }
 
@@ -182,12 +189,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	guards, err := addGuardFlags(fs)
+	if err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *fyStart < 1 || *fyStart > 12 {
 		return fmt.Errorf("--fiscal-year-start must be a month number from 1 to 12, not %d", *fyStart)
 	}
+	if err := guards.check(writeTimeout); err != nil {
+		return err
+	}
+	db.statementTimeout = *guards.requestTimeout
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
 	st, err := db.open(ctx)
@@ -219,10 +234,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*baseURL = "http://" + ln.Addr().String()
 	}
 	srv := &http.Server{
-		Handler:           api.New(st, api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log}),
+		Handler:           api.New(st, guards.apply(api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       120 * time.Second,
 	}
 	errc := make(chan error, 1)
