@@ -140,6 +140,16 @@ func (b *blackHole) isHoled() bool {
 	return b.holed
 }
 
+// drop closes every open connection, as a crashed peer or a reset does.
+func (b *blackHole) drop() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range b.conns {
+		c.Close()
+	}
+	b.conns = nil
+}
+
 func (b *blackHole) set(holed bool) {
 	b.mu.Lock()
 	b.holed = holed
@@ -241,5 +251,24 @@ func TestBlackHoledDatabaseAnswers503(t *testing.T) {
 	}
 	if n := count("During the outage"); n != 1 {
 		t.Fatalf("%d releases after the retry, want 1", n)
+	}
+
+	// A connection that drops while a request waits on it answers 503,
+	// not 500.
+	bh.set(true)
+	type answer struct {
+		code int
+		body []byte
+	}
+	done := make(chan answer, 1)
+	go func() {
+		code, _, body, _ := timedRequest(t, "POST", createURL, "", `{"release":{"name":"Dropped"}}`)
+		done <- answer{code, body}
+	}()
+	time.Sleep(deadline / 4)
+	bh.drop()
+	bh.set(false)
+	if a := <-done; a.code != 503 {
+		t.Fatalf("a request whose connection dropped: %d %s, want 503", a.code, a.body)
 	}
 }
