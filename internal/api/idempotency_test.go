@@ -3,6 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/url"
@@ -170,6 +172,51 @@ func TestIdempotencyKeyConcurrentDuplicates(t *testing.T) {
 			if n := s.releasesNamed(t, name); n != 1 {
 				t.Fatalf("round %d: %d releases made by %d concurrent duplicates, want 1", round, n, clients)
 			}
+		}
+	})
+}
+
+// TestIdempotencyKeyAfterADeadFirstRequest plays the two ways a first
+// request can end without recording its answer, as when its process dies:
+// if its write never committed, a retry past the reservation's lifetime
+// runs the request; if it committed, the retry is refused with 409 and
+// makes no second record. Expired keys are purged.
+func TestIdempotencyKeyAfterADeadFirstRequest(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		s := newConfiguredServer(t, backend, api.Config{})
+		const path = "/api/v1/products/PRJ1/releases"
+		body := `{"release":{"name":"Orphaned"}}`
+		sum := sha256.Sum256([]byte("POST " + path + "?\n" + body))
+		hash := hex.EncodeToString(sum[:])
+		old := time.Now().Add(-time.Hour).UnixMilli()
+		future := time.Now().Add(time.Hour).UnixMilli()
+		insert := "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status, committed, created_at, expires_at) VALUES (?, ?, ?, 0, ?, ?, ?)"
+		s.sql(t, insert, demo.Mary, "dead-uncommitted", hash, false, old, future)
+		s.sql(t, insert, demo.Mary, "dead-committed", hash, true, old, future)
+		s.sql(t, insert, demo.Mary, "running", hash, false, time.Now().UnixMilli(), future)
+		s.sql(t, insert, demo.Henry, "long-expired", hash, false, old, old)
+
+		if r := s.post(t, path, body, "running", demo.Token); r.Status != 409 || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("a key whose first request is running: %s, want 409 with Retry-After", r)
+		}
+		if n := s.count(t, "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?", "long-expired"); n != 0 {
+			t.Fatalf("an expired key of another user is still stored after a claim: %d rows", n)
+		}
+		if r := s.post(t, path, body, "dead-committed", demo.Token); r.Status != 409 {
+			t.Fatalf("a key whose first request committed and died: %s, want 409", r)
+		}
+		if n := s.releasesNamed(t, "Orphaned"); n != 0 {
+			t.Fatalf("%d releases made for keys that were taken, want 0", n)
+		}
+		first := s.post(t, path, body, "dead-uncommitted", demo.Token)
+		if first.Status != 200 {
+			t.Fatalf("a key whose first request died uncommitted: %s, want the request to run", first)
+		}
+		if again := s.post(t, path, body, "dead-uncommitted", demo.Token); !bytes.Equal(again.Body, first.Body) {
+			t.Fatalf("the retry after the takeover: %s, want %s", again, first)
+		}
+		if n := s.releasesNamed(t, "Orphaned"); n != 1 {
+			t.Fatalf("%d releases, want 1", n)
 		}
 	})
 }

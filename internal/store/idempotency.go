@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
@@ -11,10 +10,6 @@ import (
 // idempotencyPurgeEvery is how often a process deletes expired
 // Idempotency-Keys: at most once this often, with one indexed DELETE.
 const idempotencyPurgeEvery = time.Minute
-
-// lastIdempotencyPurge is when this process last purged expired keys, in
-// Unix milliseconds.
-var lastIdempotencyPurge atomic.Int64
 
 // ClaimIdempotencyKey asks for a user's Idempotency-Key for the request
 // with requestHash. A key seen for the first time, or expired, is reserved
@@ -28,7 +23,7 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, userID int64, key, reques
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
 		now := ms(tx.now)
-		if last := lastIdempotencyPurge.Load(); now-last >= idempotencyPurgeEvery.Milliseconds() && lastIdempotencyPurge.CompareAndSwap(last, now) {
+		if last := tx.db.idempotencyPurged.Load(); now-last >= idempotencyPurgeEvery.Milliseconds() && tx.db.idempotencyPurged.CompareAndSwap(last, now) {
 			if _, err := c.exec(ctx, "DELETE FROM idempotency_keys WHERE expires_at < ?", now); err != nil {
 				return err
 			}

@@ -38,6 +38,9 @@ type DB struct {
 	queries atomic.Int64
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// idempotencyPurged is when expired Idempotency-Keys were last purged,
+	// in Unix milliseconds.
+	idempotencyPurged atomic.Int64
 }
 
 var _ roadmap.Store = (*DB)(nil)
