@@ -56,8 +56,14 @@ func newGuards(cfg Config) guards {
 // share of the in-flight body budget, then routes it. A request turned away
 // here never reaches a handler, so it changes nothing.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request) {
+	// Errors found here are answered as they are, also on paths that match
+	// no route (whose writer would turn every answer into a 404 or 405).
+	ew := w
+	if j, ok := w.(*jsonErrorWriter); ok {
+		ew = j.statusWriter
+	}
 	if err := checkQuery(r.URL.RawQuery); err != nil {
-		s.writeError(w, r, err)
+		s.writeError(ew, r, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.guards.timeout)
@@ -65,7 +71,7 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(ctx)
 	release, err := s.reserveBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(ew, r, err)
 		return
 	}
 	defer release()

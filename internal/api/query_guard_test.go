@@ -53,8 +53,11 @@ func TestQueryParametersAreChecked(t *testing.T) {
 			}
 		}
 		for _, raw := range []string{"q=%zz", "%ff=1", "fields=" + strings.Repeat("a", api.MaxFieldsParamLen+1)} {
-			if r := s.do(t, "GET", "/api/v1/products/PRJ1/releases?"+raw, ""); r.Status != 400 {
-				t.Errorf("GET releases?%.40s: %s, want 400", raw, r)
+			for _, path := range []string{"/api/v1/products/PRJ1/releases", "/api/v1/no_such_route"} {
+				r := s.do(t, "GET", path+"?"+raw, "")
+				if msg, _ := r.json(t)["errors"].(map[string]any)["message"].(string); r.Status != 400 || msg == "Not found" {
+					t.Errorf("GET %s?%.40s: %s, want 400 saying what is wrong", path, raw, r)
+				}
 			}
 		}
 	})
