@@ -174,6 +174,10 @@ type dbFlags struct {
 	dsn             *string
 	maxOpen, maxIdl *int
 	lifetime, idle  *time.Duration
+	synchronous     *string
+	// statementTimeout is serve's request timeout; other commands keep the
+	// store's default.
+	statementTimeout time.Duration
 }
 
 func addDBFlags(fs flagSet) (*dbFlags, error) {
@@ -191,15 +195,18 @@ func addDBFlags(fs flagSet) (*dbFlags, error) {
 	if d.idle, err = fs.duration("db-conn-max-idle-time", 0, "close connections idle longer than this (PostgreSQL; default 5m)"); err != nil {
 		return nil, err
 	}
+	d.synchronous = fs.str("sqlite-synchronous", "full", "SQLite synchronous setting: full (commits survive power loss) or normal (faster)")
 	return d, nil
 }
 
 func (d *dbFlags) open(ctx context.Context) (*store.DB, error) {
 	return store.Open(ctx, *d.dsn, store.Options{
-		MaxOpenConns:    *d.maxOpen,
-		MaxIdleConns:    *d.maxIdl,
-		ConnMaxLifetime: *d.lifetime,
-		ConnMaxIdleTime: *d.idle,
+		MaxOpenConns:      *d.maxOpen,
+		MaxIdleConns:      *d.maxIdl,
+		ConnMaxLifetime:   *d.lifetime,
+		ConnMaxIdleTime:   *d.idle,
+		SQLiteSynchronous: *d.synchronous,
+		StatementTimeout:  d.statementTimeout,
 	})
 }
 
@@ -220,12 +227,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o := addOpsFlags(fs)
+	guards, err := addGuardFlags(fs)
+	if err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *fyStart < 1 || *fyStart > 12 {
 		return fmt.Errorf("--fiscal-year-start must be a month number from 1 to 12, not %d", *fyStart)
 	}
+	if err := guards.check(writeTimeout); err != nil {
+		return err
+	}
+	db.statementTimeout = *guards.requestTimeout
 	log, err := o.logger(stderr)
 	if err != nil {
 		return err
@@ -274,7 +289,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				log.Info("the database already holds data; the demo account was not loaded and nothing was changed")
 			}
 		}
-		h := api.New(st, api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log, RateLimits: limits, MetricsElsewhere: *o.metricsAddr != ""})
+		h := api.New(st, guards.apply(api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log, RateLimits: limits, MetricsElsewhere: *o.metricsAddr != ""}))
 		metricsGate.open(h.Metrics())
 		apiGate.open(handler(h, st, *baseURL, *fyStart, log))
 		return nil
@@ -306,7 +321,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Handler:           apiGate,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          errorLog,
 	}
@@ -424,7 +439,10 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	return issueToken(ctx, st, u, stdout)
+	if err := issueToken(ctx, st, u, stdout); err != nil {
+		return fmt.Errorf("no token for %s: %w", u.Email, err)
+	}
+	return nil
 }
 
 // issueToken stores a new token's hash and prints the token: the only time

@@ -8,9 +8,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 	"sync/atomic"
@@ -36,17 +38,36 @@ type DB struct {
 	queries atomic.Int64
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// idempotencyPurged is when expired Idempotency-Keys were last purged,
+	// in Unix milliseconds.
+	idempotencyPurged atomic.Int64
 }
 
 var _ roadmap.Store = (*DB)(nil)
 
-// Options tunes the connection pools.
+// Options tunes the connection pools and the bounds on waiting.
 type Options struct {
 	MaxOpenConns    int           // PostgreSQL pool size (0: 10)
 	MaxIdleConns    int           // idle connections kept (0: 5)
 	ConnMaxLifetime time.Duration // 0: 30 minutes
 	ConnMaxIdleTime time.Duration // 0: 5 minutes
+	// StatementTimeout bounds one statement on the server side, as a
+	// backstop to the caller's context: PostgreSQL's statement_timeout and
+	// idle_in_transaction_session_timeout, SQLite's busy_timeout (0: 15s).
+	StatementTimeout time.Duration
+	// ConnectTimeout bounds opening a PostgreSQL connection (0: 5s).
+	ConnectTimeout time.Duration
+	// SQLiteSynchronous is SQLite's synchronous setting, "full" (the
+	// default: a commit survives power loss) or "normal" (faster; the last
+	// commits may be lost on an OS crash or power loss, never corrupted).
+	SQLiteSynchronous string
 }
+
+// defaultStatementTimeout is Options.StatementTimeout when unset.
+const defaultStatementTimeout = 15 * time.Second
+
+// defaultConnectTimeout is Options.ConnectTimeout when unset.
+const defaultConnectTimeout = 5 * time.Second
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
 func IsPostgres(dsn string) bool {
@@ -137,6 +158,16 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 		sqlTx.Rollback()
 		return err
 	}
+	if err := tx.markIdempotencyCommitted(ctx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	// A caller whose deadline has passed has answered (or will answer) that
+	// the write failed: it must not take effect.
+	if err := ctx.Err(); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
 	return sqlTx.Commit()
 }
 
@@ -200,6 +231,17 @@ func (db *DB) wrap(err error) error {
 		return &roadmap.Error{Code: roadmap.EUNAVAILABLE, Message: "The database is unavailable; try again shortly"}
 	}
 	return err
+}
+
+// Unavailable reports whether err means that the database could not be
+// reached or did not answer: a dropped or refused connection, a timeout,
+// a busy database. Callers answer such errors "try again later".
+func (db *DB) Unavailable(err error) bool {
+	var e *roadmap.Error
+	if errors.As(err, &e) {
+		return e.Code == roadmap.EUNAVAILABLE
+	}
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || db.dialect.unavailable(err)
 }
 
 // queryer is what *sql.DB and *sql.Tx share.
