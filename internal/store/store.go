@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -115,14 +116,30 @@ type Tx struct {
 // A transaction that fails on a deadlock or serialization conflict is run
 // again, a few times, from the start.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	const attempts = 4
+	const attempts = 8
 	var err error
 	for i := 0; i < attempts; i++ {
-		if err = db.tryTx(ctx, fn); err == nil || !db.dialect.retryable(err) {
+		if err = db.tryTx(ctx, fn); err == nil || !db.retryable(err) || i == attempts-1 {
 			break
+		}
+		// A short, growing and random pause, so that the writers that
+		// collided do not collide again in step.
+		pause := time.Duration(1+rand.IntN(5<<i)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
 		}
 	}
 	return db.wrap(err)
+}
+
+// retryable reports whether a transaction that failed with err may run
+// again from the start: a deadlock, a serialization failure, or a lock set
+// that kept changing while it was taken.
+func (db *DB) retryable(err error) bool {
+	var re *retryError
+	return db.dialect.retryable(err) || errors.As(err, &re)
 }
 
 func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
