@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -136,19 +137,44 @@ func resolveRecords(ctx context.Context, c conn, table, field string, refs []str
 }
 
 // setLinkSet replaces the rows of a link table that hang off one record: the
-// rows with ownerCol = owner get otherCol in ids.
+// rows with ownerCol = owner get otherCol in ids. It is the one writer of
+// link rows, whichever side of a link writes them: it deletes only the rows
+// that leave and inserts only those that join, in the order given; an insert
+// that meets the same link written at once from the other side (or by a
+// concurrent writer of this one) keeps that row instead of failing on the
+// primary key, on both engines. Two writers that ask for one link from its
+// two sides thus both succeed, and both records show it.
 func (tx *Tx) setLinkSet(ctx context.Context, table, ownerCol string, owner int64, otherCol string, ids []int64) error {
 	c := tx.conn()
-	if _, err := c.exec(ctx, "DELETE FROM "+table+" WHERE "+ownerCol+" = ?", owner); err != nil {
+	var want []int64
+	for _, id := range ids {
+		if id != 0 && !slices.Contains(want, id) {
+			want = append(want, id)
+		}
+	}
+	old, err := linkedIDs(ctx, c, table, ownerCol, owner, otherCol)
+	if err != nil {
 		return err
 	}
-	seen := map[int64]bool{}
-	for _, id := range ids {
-		if id == 0 || seen[id] {
-			continue
+	var gone, added []int64
+	for _, id := range old {
+		if !slices.Contains(want, id) {
+			gone = append(gone, id)
 		}
-		seen[id] = true
-		if _, err := c.exec(ctx, "INSERT INTO "+table+" ("+ownerCol+", "+otherCol+") VALUES (?, ?)", owner, id); err != nil {
+	}
+	for _, id := range want {
+		if !slices.Contains(old, id) {
+			added = append(added, id)
+		}
+	}
+	if len(gone) > 0 {
+		if _, err := c.exec(ctx, "DELETE FROM "+table+" WHERE "+ownerCol+" = ? AND "+otherCol+" IN ("+placeholders(len(gone))+")",
+			append([]any{owner}, int64Args(gone)...)...); err != nil {
+			return err
+		}
+	}
+	for _, id := range added {
+		if _, err := c.exec(ctx, "INSERT INTO "+table+" ("+ownerCol+", "+otherCol+") VALUES (?, ?) ON CONFLICT DO NOTHING", owner, id); err != nil {
 			return err
 		}
 	}
