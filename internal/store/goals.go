@@ -200,10 +200,16 @@ func linkedIDs(ctx context.Context, c conn, table, ownerCol string, owner int64,
 }
 
 // touchRecords sets updated_at of the records in table with these IDs, whose
-// representation changed through a link.
+// representation changed through a link, locking them in ID order.
 func (tx *Tx) touchRecords(ctx context.Context, table string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	ids = sortedIDs(ids)
+	for _, id := range ids {
+		if err := tx.lockRow(ctx, table, id); err != nil && !isNoRows(err) {
+			return err
+		}
 	}
 	_, err := tx.conn().exec(ctx, "UPDATE "+table+" SET updated_at = ? WHERE id IN ("+placeholders(len(ids))+")",
 		append([]any{ms(tx.now)}, int64Args(ids)...)...)
@@ -880,7 +886,8 @@ func resolveGoalParent(ctx context.Context, c conn, self int64, ref string, visi
 }
 
 // setGoalLinks replaces the initiatives and releases of a goal that l gives,
-// touching the records that gain or lose the goal.
+// touching the records that gain or lose the goal first: their locks come
+// before the link rows, as lockLinkedFirst describes.
 func (tx *Tx) setGoalLinks(ctx context.Context, goalID int64, l goalLinks) error {
 	c := tx.conn()
 	if l.initiatives != nil {
@@ -888,10 +895,10 @@ func (tx *Tx) setGoalLinks(ctx context.Context, goalID int64, l goalLinks) error
 		if err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "goal_initiatives", "goal_id", goalID, "initiative_id", l.initiatives); err != nil {
+		if err := tx.touchRecords(ctx, "initiatives", symmetricDiff(old, l.initiatives)); err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "initiatives", symmetricDiff(old, l.initiatives)); err != nil {
+		if err := tx.setLinkSet(ctx, "goal_initiatives", "goal_id", goalID, "initiative_id", l.initiatives); err != nil {
 			return err
 		}
 	}
@@ -900,10 +907,10 @@ func (tx *Tx) setGoalLinks(ctx context.Context, goalID int64, l goalLinks) error
 		if err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "release_goals", "goal_id", goalID, "release_id", l.releases); err != nil {
+		if err := tx.touchRecords(ctx, "releases", symmetricDiff(old, l.releases)); err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "releases", symmetricDiff(old, l.releases)); err != nil {
+		if err := tx.setLinkSet(ctx, "release_goals", "goal_id", goalID, "release_id", l.releases); err != nil {
 			return err
 		}
 	}
@@ -915,6 +922,11 @@ func (db *DB) UpdateGoal(ctx context.Context, id int64, in roadmap.GoalInput) (*
 	var out *roadmap.GoalDetail
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		if in.Releases.Set {
+			if err := tx.lockLinkedFirst(ctx, id, "release_goals", "goal_id", "release_id", "releases", in.Releases.V, in.VisibleTo); err != nil {
+				return err
+			}
+		}
 		if err := tx.lockRecord(ctx, "goals", id); err != nil {
 			return err
 		}

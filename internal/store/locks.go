@@ -2,15 +2,20 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
+
+	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
 
-// Lock order. Writers that change computed values lock rows in one global
-// order, so that two writers never wait for each other: features, then
-// epics, then release phases, then releases, each kind in ID order. A
-// release and the roll-ups above it are one set, locked together in ID
-// order by lockReleaseChains before any of them is read for a change.
+// Lock order. Writers lock rows in one global order, so that two writers
+// never wait for each other. Those that change computed values lock
+// features, then epics, then release phases, then releases, each kind in ID
+// order; a release and the roll-ups above it are one set, locked together
+// in ID order by lockReleaseChains before any of them is read for a change.
+// Writers of the links between releases, goals and initiatives lock
+// releases, then goals, then initiatives (see lockLinkedFirst).
 
 // lockReleaseChains locks the given releases and every roll-up above them
 // until the transaction ends, and returns the locked set in ID order. The
@@ -76,4 +81,37 @@ func releaseKeyID(ctx context.Context, c conn, key string) (int64, error) {
 		return 0, nil
 	}
 	return id, err
+}
+
+// lockLinkedFirst locks, in ID order, the records of otherTable whose links
+// to owner a write of the link set table from owner's side will change:
+// those linked now that refs leave out and those refs name that are not
+// linked yet. Writers of goals and initiatives call it before they lock
+// their own record, so that the records of a link are locked in one order
+// whichever side writes it (releases, then goals, then initiatives), and a
+// write of a link from both sides at once runs one after the other instead
+// of deadlocking. References that do not resolve lock nothing: the write
+// refuses them later, under its own lock. A link set that changes between
+// this look and the write is still written right; its newcomers are locked
+// when they are touched.
+func (tx *Tx) lockLinkedFirst(ctx context.Context, owner int64, table, ownerCol, otherCol, otherTable string, refs []string, visibleTo int64) error {
+	c := tx.conn()
+	ids, err := resolveRecords(ctx, c, otherTable, otherTable, refs, visibleTo)
+	if err != nil {
+		var e *roadmap.Error
+		if errors.As(err, &e) {
+			return nil
+		}
+		return err
+	}
+	old, err := linkedIDs(ctx, c, table, ownerCol, owner, otherCol)
+	if err != nil {
+		return err
+	}
+	for _, id := range sortedIDs(symmetricDiff(old, ids)) {
+		if err := tx.lockRow(ctx, otherTable, id); err != nil && !isNoRows(err) {
+			return err
+		}
+	}
+	return nil
 }
