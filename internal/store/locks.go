@@ -23,12 +23,14 @@ import (
 // release's parent only changes under its lock, so once every member of
 // the set is locked and a fresh read finds no new one, the chains cannot
 // change before the transaction ends. Members that a concurrent writer
-// added in between are locked on the next pass. Releases that do not exist
-// are left out.
+// added in between are locked on the next pass when they sort after every
+// release already locked; otherwise the transaction runs again from the
+// start (errLockSetChanged), so that locks are only ever taken in ID order.
+// Releases that do not exist are left out.
 func (tx *Tx) lockReleaseChains(ctx context.Context, ids []int64) ([]int64, error) {
 	// found tells, for each release a pass tried to lock, whether it exists.
 	found := map[int64]bool{}
-	for pass := 0; ; pass++ {
+	for pass := 0; pass <= maxRollUpDepth; pass++ {
 		want, err := tx.withAncestors(ctx, ids)
 		if err != nil {
 			return nil, err
@@ -42,9 +44,12 @@ func (tx *Tx) lockReleaseChains(ctx context.Context, ids []int64) ([]int64, erro
 		if len(missing) == 0 {
 			return slices.DeleteFunc(want, func(id int64) bool { return !found[id] }), nil
 		}
-		if pass > maxRollUpDepth {
-			// The chains keep changing: let the transaction run again
-			// from the start.
+		if pass > 0 && slices.ContainsFunc(lockedIDs(found), func(id int64) bool { return id > missing[0] }) {
+			// A concurrent writer changed the chains between the look and
+			// the locks, and a newcomer sorts before a release already
+			// locked: taking it now would break the order. Run the
+			// transaction again from the start, which finds the new
+			// chains before it locks anything.
 			return nil, errLockSetChanged
 		}
 		// want is sorted, so missing is too.
@@ -56,6 +61,18 @@ func (tx *Tx) lockReleaseChains(ctx context.Context, ids []int64) ([]int64, erro
 			found[id] = err == nil
 		}
 	}
+	return nil, errLockSetChanged
+}
+
+// lockedIDs lists the releases of a lock set that were found and locked.
+func lockedIDs(found map[int64]bool) []int64 {
+	var out []int64
+	for id, ok := range found {
+		if ok {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // errLockSetChanged makes a transaction whose lock set kept changing run

@@ -114,13 +114,18 @@ type Tx struct {
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 // A transaction that fails on a deadlock or serialization conflict is run
-// again, a few times, from the start.
+// again, a few times, from the start, after a short random pause; when
+// every attempt fails so, the error says the database is busy (a 503 with
+// Retry-After in the API), never an internal error.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	const attempts = 8
 	var err error
 	for i := 0; i < attempts; i++ {
-		if err = db.tryTx(ctx, fn); err == nil || !db.retryable(err) || i == attempts-1 {
+		if err = db.tryTx(ctx, fn); err == nil || !db.retryable(err) {
 			break
+		}
+		if i == attempts-1 {
+			return &roadmap.Error{Code: roadmap.EUNAVAILABLE, Message: "The database is busy with conflicting changes; try again shortly"}
 		}
 		// A short, growing and random pause, so that the writers that
 		// collided do not collide again in step.
