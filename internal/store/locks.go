@@ -9,13 +9,15 @@ import (
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
 
-// Lock order. Writers lock rows in one global order, so that two writers
-// never wait for each other. Those that change computed values lock
-// features, then epics, then release phases, then releases, each kind in ID
-// order; a release and the roll-ups above it are one set, locked together
-// in ID order by lockReleaseChains before any of them is read for a change.
-// Writers of the links between releases, goals and initiatives lock
-// releases, then goals, then initiatives (see lockLinkedFirst).
+// Lock order. Writers lock rows in one order, so that two writers seldom
+// wait for each other: records whose computed values follow from others are
+// locked after them (features, then epics and release phases, then
+// releases), and a release and the roll-ups above it are one set, locked
+// together in ID order by lockReleaseChains before any of them is read for
+// a change. Writers of the links between releases, goals and initiatives
+// lock releases, then goals, then initiatives, each in ID order (see
+// lockLinkedFirst). Where two writers still meet in opposite orders,
+// PostgreSQL reports a deadlock and inTx runs the victim again.
 
 // lockReleaseChains locks the given releases and every roll-up above them
 // until the transaction ends, and returns the locked set in ID order. The
