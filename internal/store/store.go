@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -136,16 +137,37 @@ type Tx struct {
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 // A transaction that fails on a deadlock or serialization conflict is run
-// again, a few times, from the start.
+// again, a few times, from the start, after a short random pause; when
+// every attempt fails so, the error says the database is busy (a 503 with
+// Retry-After in the API), never an internal error.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	const attempts = 4
+	const attempts = 8
 	var err error
 	for i := 0; i < attempts; i++ {
-		if err = db.tryTx(ctx, fn); err == nil || !db.dialect.retryable(err) {
+		if err = db.tryTx(ctx, fn); err == nil || !db.retryable(err) {
 			break
+		}
+		if i == attempts-1 {
+			return &roadmap.Error{Code: roadmap.EUNAVAILABLE, Message: "The database is busy with conflicting changes; try again shortly"}
+		}
+		// A short, growing and random pause, so that the writers that
+		// collided do not collide again in step.
+		pause := time.Duration(1+rand.IntN(5<<i)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
 		}
 	}
 	return db.wrap(err)
+}
+
+// retryable reports whether a transaction that failed with err may run
+// again from the start: a deadlock, a serialization failure, or a lock set
+// that kept changing while it was taken.
+func (db *DB) retryable(err error) bool {
+	var re *retryError
+	return db.dialect.retryable(err) || errors.As(err, &re)
 }
 
 func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
