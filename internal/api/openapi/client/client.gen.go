@@ -557,8 +557,9 @@ type ReleaseRef struct {
 		Name      string `json:"name"`
 		UpdatedAt string `json:"updated_at"`
 	} `json:"owner"`
-	ParkingLot bool   `json:"parking_lot"`
-	ProductId  string `json:"product_id"`
+	Parent     *Parent `json:"parent,omitempty"`
+	ParkingLot bool    `json:"parking_lot"`
+	ProductId  string  `json:"product_id"`
 	Project    struct {
 		CreatedAt       string `json:"created_at"`
 		Id              string `json:"id"`
@@ -701,6 +702,9 @@ type WorkflowStatusTimesItem struct {
 	StatusName string  `json:"status_name"`
 }
 
+// IdempotencyKey defines model for Idempotency-Key.
+type IdempotencyKey = string
+
 // Fields defines model for fields.
 type Fields = string
 
@@ -733,6 +737,9 @@ type Q = string
 
 // BadRequest Every error answer: a message, and the input field it is about when there is one.
 type BadRequest = Error
+
+// Conflict Every error answer: a message, and the input field it is about when there is one.
+type Conflict = Error
 
 // Forbidden Every error answer: a message, and the input field it is about when there is one.
 type Forbidden = Error
@@ -1021,6 +1028,9 @@ type CreateReleaseJSONBody struct {
 type CreateReleaseParams struct {
 	// Fields Which keys to answer: `*` is the default representation, `*,watchers` adds to it, a plain list (`name,reference_num`) answers only those keys and `id`.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// IdempotencyKey Makes a retried POST take effect once: a retry with the same key and request gets the first answer again; the same key with a different request answers 422; a retry while the first still runs answers 409. 1 to 255 visible ASCII characters.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // GetProductReleaseParams defines parameters for GetProductRelease.
@@ -1105,6 +1115,12 @@ type DuplicateReleaseJSONBody struct {
 	Fields *string `json:"fields,omitempty"`
 }
 
+// DuplicateReleaseParams defines parameters for DuplicateRelease.
+type DuplicateReleaseParams struct {
+	// IdempotencyKey Makes a retried POST take effect once: a retry with the same key and request gets the first answer again; the same key with a different request answers 422; a retry while the first still runs answers 409. 1 to 255 visible ASCII characters.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListReleaseFeaturesParams defines parameters for ListReleaseFeatures.
 type ListReleaseFeaturesParams struct {
 	// Page The page to answer, from 1.
@@ -1159,6 +1175,12 @@ type CreateFeatureJSONBody struct {
 
 	// Fields Works like the fields query parameter.
 	Fields *string `json:"fields,omitempty"`
+}
+
+// CreateFeatureParams defines parameters for CreateFeature.
+type CreateFeatureParams struct {
+	// IdempotencyKey Makes a retried POST take effect once: a retry with the same key and request gets the first answer again; the same key with a different request answers 422; a retry while the first still runs answers 409. 1 to 255 visible ASCII characters.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListRollUpReleasesParams defines parameters for ListRollUpReleases.
@@ -1432,14 +1454,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-	DuplicateReleaseWithBody(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DuplicateReleaseWithBody(ctx context.Context, id PathId, params *DuplicateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DuplicateRelease Duplicate release
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-	DuplicateRelease(ctx context.Context, id PathId, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DuplicateRelease(ctx context.Context, id PathId, params *DuplicateReleaseParams, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReleaseFeatures List release features
 	//
@@ -1451,14 +1473,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-	CreateFeatureWithBody(ctx context.Context, releaseId PathReleaseId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateFeatureWithBody(ctx context.Context, releaseId PathReleaseId, params *CreateFeatureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateFeature Create feature
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-	CreateFeature(ctx context.Context, releaseId PathReleaseId, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateFeature(ctx context.Context, releaseId PathReleaseId, params *CreateFeatureParams, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRollUpReleases List roll up releases
 	//
@@ -1822,8 +1844,8 @@ func (c *Client) UpdateRelease(ctx context.Context, id PathId, body UpdateReleas
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-func (c *Client) DuplicateReleaseWithBody(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDuplicateReleaseRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) DuplicateReleaseWithBody(ctx context.Context, id PathId, params *DuplicateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDuplicateReleaseRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1839,8 +1861,8 @@ func (c *Client) DuplicateReleaseWithBody(ctx context.Context, id PathId, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-func (c *Client) DuplicateRelease(ctx context.Context, id PathId, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDuplicateReleaseRequest(c.Server, id, body)
+func (c *Client) DuplicateRelease(ctx context.Context, id PathId, params *DuplicateReleaseParams, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDuplicateReleaseRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1871,8 +1893,8 @@ func (c *Client) ListReleaseFeatures(ctx context.Context, releaseId PathReleaseI
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-func (c *Client) CreateFeatureWithBody(ctx context.Context, releaseId PathReleaseId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateFeatureRequestWithBody(c.Server, releaseId, contentType, body)
+func (c *Client) CreateFeatureWithBody(ctx context.Context, releaseId PathReleaseId, params *CreateFeatureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFeatureRequestWithBody(c.Server, releaseId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1888,8 +1910,8 @@ func (c *Client) CreateFeatureWithBody(ctx context.Context, releaseId PathReleas
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-func (c *Client) CreateFeature(ctx context.Context, releaseId PathReleaseId, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateFeatureRequest(c.Server, releaseId, body)
+func (c *Client) CreateFeature(ctx context.Context, releaseId PathReleaseId, params *CreateFeatureParams, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFeatureRequest(c.Server, releaseId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3200,6 +3222,21 @@ func NewCreateReleaseRequestWithBody(server string, productId PathProductId, par
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -3509,18 +3546,18 @@ func NewUpdateReleaseRequestWithBody(server string, id PathId, contentType strin
 }
 
 // NewDuplicateReleaseRequest calls the generic DuplicateRelease builder with application/json body
-func NewDuplicateReleaseRequest(server string, id PathId, body DuplicateReleaseJSONRequestBody) (*http.Request, error) {
+func NewDuplicateReleaseRequest(server string, id PathId, params *DuplicateReleaseParams, body DuplicateReleaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewDuplicateReleaseRequestWithBody(server, id, "application/json", bodyReader)
+	return NewDuplicateReleaseRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewDuplicateReleaseRequestWithBody constructs an http.Request for the DuplicateRelease method, with any body, and a specified content type
-func NewDuplicateReleaseRequestWithBody(server string, id PathId, contentType string, body io.Reader) (*http.Request, error) {
+func NewDuplicateReleaseRequestWithBody(server string, id PathId, params *DuplicateReleaseParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3551,6 +3588,21 @@ func NewDuplicateReleaseRequestWithBody(server string, id PathId, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3689,18 +3741,18 @@ func NewListReleaseFeaturesRequest(server string, releaseId PathReleaseId, param
 }
 
 // NewCreateFeatureRequest calls the generic CreateFeature builder with application/json body
-func NewCreateFeatureRequest(server string, releaseId PathReleaseId, body CreateFeatureJSONRequestBody) (*http.Request, error) {
+func NewCreateFeatureRequest(server string, releaseId PathReleaseId, params *CreateFeatureParams, body CreateFeatureJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateFeatureRequestWithBody(server, releaseId, "application/json", bodyReader)
+	return NewCreateFeatureRequestWithBody(server, releaseId, params, "application/json", bodyReader)
 }
 
 // NewCreateFeatureRequestWithBody constructs an http.Request for the CreateFeature method, with any body, and a specified content type
-func NewCreateFeatureRequestWithBody(server string, releaseId PathReleaseId, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateFeatureRequestWithBody(server string, releaseId PathReleaseId, params *CreateFeatureParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3731,6 +3783,21 @@ func NewCreateFeatureRequestWithBody(server string, releaseId PathReleaseId, con
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -4204,14 +4271,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-	DuplicateReleaseWithBodyWithResponse(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error)
+	DuplicateReleaseWithBodyWithResponse(ctx context.Context, id PathId, params *DuplicateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error)
 
 	// DuplicateReleaseWithResponse Duplicate release
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-	DuplicateReleaseWithResponse(ctx context.Context, id PathId, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error)
+	DuplicateReleaseWithResponse(ctx context.Context, id PathId, params *DuplicateReleaseParams, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error)
 
 	// ListReleaseFeaturesWithResponse List release features
 	//
@@ -4225,14 +4292,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-	CreateFeatureWithBodyWithResponse(ctx context.Context, releaseId PathReleaseId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error)
+	CreateFeatureWithBodyWithResponse(ctx context.Context, releaseId PathReleaseId, params *CreateFeatureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error)
 
 	// CreateFeatureWithResponse Create feature
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-	CreateFeatureWithResponse(ctx context.Context, releaseId PathReleaseId, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error)
+	CreateFeatureWithResponse(ctx context.Context, releaseId PathReleaseId, params *CreateFeatureParams, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error)
 
 	// ListRollUpReleasesWithResponse List roll up releases
 	//
@@ -5310,6 +5377,8 @@ type CreateReleaseResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -5345,6 +5414,11 @@ func (r CreateReleaseResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r CreateReleaseResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateReleaseResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -5967,6 +6041,8 @@ type DuplicateReleaseResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -6002,6 +6078,11 @@ func (r DuplicateReleaseResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DuplicateReleaseResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DuplicateReleaseResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -6164,6 +6245,8 @@ type CreateFeatureResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -6199,6 +6282,11 @@ func (r CreateFeatureResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r CreateFeatureResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateFeatureResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -6733,8 +6821,8 @@ func (c *ClientWithResponses) UpdateReleaseWithResponse(ctx context.Context, id 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-func (c *ClientWithResponses) DuplicateReleaseWithBodyWithResponse(ctx context.Context, id PathId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error) {
-	rsp, err := c.DuplicateReleaseWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) DuplicateReleaseWithBodyWithResponse(ctx context.Context, id PathId, params *DuplicateReleaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error) {
+	rsp, err := c.DuplicateReleaseWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6746,8 +6834,8 @@ func (c *ClientWithResponses) DuplicateReleaseWithBodyWithResponse(ctx context.C
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/releases/{id}/duplicate (the `DuplicateRelease` operationId).
-func (c *ClientWithResponses) DuplicateReleaseWithResponse(ctx context.Context, id PathId, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error) {
-	rsp, err := c.DuplicateRelease(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) DuplicateReleaseWithResponse(ctx context.Context, id PathId, params *DuplicateReleaseParams, body DuplicateReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DuplicateReleaseResponse, error) {
+	rsp, err := c.DuplicateRelease(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6772,8 +6860,8 @@ func (c *ClientWithResponses) ListReleaseFeaturesWithResponse(ctx context.Contex
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-func (c *ClientWithResponses) CreateFeatureWithBodyWithResponse(ctx context.Context, releaseId PathReleaseId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error) {
-	rsp, err := c.CreateFeatureWithBody(ctx, releaseId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateFeatureWithBodyWithResponse(ctx context.Context, releaseId PathReleaseId, params *CreateFeatureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error) {
+	rsp, err := c.CreateFeatureWithBody(ctx, releaseId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6785,8 +6873,8 @@ func (c *ClientWithResponses) CreateFeatureWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/releases/{release_id}/features (the `CreateFeature` operationId).
-func (c *ClientWithResponses) CreateFeatureWithResponse(ctx context.Context, releaseId PathReleaseId, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error) {
-	rsp, err := c.CreateFeature(ctx, releaseId, body, reqEditors...)
+func (c *ClientWithResponses) CreateFeatureWithResponse(ctx context.Context, releaseId PathReleaseId, params *CreateFeatureParams, body CreateFeatureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFeatureResponse, error) {
+	rsp, err := c.CreateFeature(ctx, releaseId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7753,6 +7841,13 @@ func ParseCreateReleaseResponse(rsp *http.Response) (*CreateReleaseResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8307,6 +8402,13 @@ func ParseDuplicateReleaseResponse(rsp *http.Response) (*DuplicateReleaseRespons
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8471,6 +8573,13 @@ func ParseCreateFeatureResponse(rsp *http.Response) (*CreateFeatureResponse, err
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge
