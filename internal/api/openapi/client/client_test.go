@@ -96,11 +96,17 @@ func TestGeneratedClient(t *testing.T) {
 			var create client.CreateReleaseJSONRequestBody
 			create.Release.Name = ptr("Generated client release")
 			create.Release.Theme = ptr("Made by a generated client")
-			made, err := c.CreateReleaseWithResponse(ctx, "PRJ1", nil, create)
+			key := &client.CreateReleaseParams{IdempotencyKey: ptr("generated-client-" + backend)}
+			made, err := c.CreateReleaseWithResponse(ctx, "PRJ1", key, create)
 			if err != nil || made.JSON200 == nil {
 				t.Fatalf("creating a release: %v %d %s", err, made.StatusCode(), made.Body)
 			}
 			rel := made.JSON200.Release
+			// A retry with the same Idempotency-Key answers the same release.
+			retry, err := c.CreateReleaseWithResponse(ctx, "PRJ1", key, create)
+			if err != nil || retry.JSON200 == nil || retry.JSON200.Release.Id != rel.Id {
+				t.Fatalf("retrying the create: %v %d %s", err, retry.StatusCode(), retry.Body)
+			}
 			if rel.Name != "Generated client release" || rel.Theme.Body != "Made by a generated client" || rel.ProductId != list.JSON200.Releases[0].ProductId {
 				t.Errorf("created release %q, theme %q, product %s", rel.Name, rel.Theme.Body, rel.ProductId)
 			}
@@ -122,7 +128,7 @@ func TestGeneratedClient(t *testing.T) {
 			var fc client.CreateFeatureJSONRequestBody
 			fc.Feature.Name = ptr("Generated client feature")
 			fc.Feature.Description = ptr("Feature made by a generated client")
-			fr, err := c.CreateFeatureWithResponse(ctx, rel.ReferenceNum, fc)
+			fr, err := c.CreateFeatureWithResponse(ctx, rel.ReferenceNum, nil, fc)
 			if err != nil {
 				t.Fatalf("creating a feature: %v", err)
 			}
