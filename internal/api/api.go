@@ -174,7 +174,7 @@ func (s *Server) authed(h authedFunc) handlerFunc {
 		if err != nil {
 			return err
 		}
-		r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+		r = r.WithContext(s.withViewer(context.WithValue(r.Context(), userKey{}, u), u))
 		return h(w, r, u)
 	}
 }
