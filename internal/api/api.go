@@ -36,6 +36,8 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	mux   *http.ServeMux
+	// patterns are the authenticated routes, for the tests that walk them.
+	patterns []string
 }
 
 // New returns the API served from s.
@@ -84,6 +86,7 @@ func (s *Server) routes() {
 	for _, group := range groups {
 		for pattern, h := range group {
 			s.mux.Handle(pattern, s.handle(s.authed(h)))
+			s.patterns = append(s.patterns, pattern)
 		}
 	}
 }
