@@ -84,6 +84,7 @@ func newCrossServer(t *testing.T, backend string) *crossServer {
 	child := must("POST", "/api/v1/products/PRJ1/goals",
 		fmt.Sprintf(`{"goal":{"name":"Child goal","parent_id":"%d","releases":["PRJ1-R-1","PRJ3-R-1"],"initiatives":["%s","PRJ1-S-1"]}}`, demo.ProductLineGoal1, crossID))
 	childID := child.get("goal", "id").str()
+	must("PUT", "/api/v1/releases/PRJ1-R-1", fmt.Sprintf(`{"release":{"goals":["%d","%s","%d","242586561"]}}`, demo.Goal1, childID, demo.ProductLineGoal1))
 	kr := must("POST", "/api/v1/goals/"+childID+"/key_results", `{"key_result":{"name":"Child key result"}}`)
 	must("PUT", "/api/v1/initiatives/PRJ1-S-1", fmt.Sprintf(`{"initiative":{"goals":["602095703","%s"],"parent_id":"%s"}}`, childID, crossID))
 	rollUp := must("POST", "/api/v1/products/PRJ3/roll_up_releases", `{"roll_up_release":{"name":"PRJ3 roll-up","project_ids":["PRJ1"]}}`)
@@ -316,8 +317,12 @@ func TestEmbeddedVisibilityKeepsWhatIsVisible(t *testing.T) {
 		if strings.Join(inits, ",") != "PRJ1-S-1" {
 			t.Errorf("PRJ1-R-1's initiatives for the contributor: %v, want [PRJ1-S-1]", inits)
 		}
-		if n := len(rel.get("release", "goals").list); n != 1 {
-			t.Errorf("PRJ1-R-1's goals for the contributor: %d, want 1 (the PRJ1 goal only)", n)
+		var goals []string
+		for _, g := range rel.get("release", "goals").list {
+			goals = append(goals, g.get("id").str())
+		}
+		if want := fmt.Sprintf("%d,%s", demo.Goal1, s.values["goals"][0]); strings.Join(goals, ",") != want {
+			t.Errorf("PRJ1-R-1's goals for the contributor: %v, want the two of PRJ1 (%s)", goals, want)
 		}
 		goal := s.do(t, "GET", "/api/v1/goals/"+s.values["goals"][0], "", tok).tree(t)
 		var rels []string
