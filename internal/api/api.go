@@ -221,6 +221,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = roadmap.Errorf(roadmap.EUNAVAILABLE, "The database did not answer in time; try again shortly")
 	}
+	err = publicError(err)
 	code := roadmap.ErrorCode(err)
 	status := statusOf(code)
 	if status == http.StatusInternalServerError {
