@@ -173,7 +173,8 @@ func newCrossServer(t *testing.T, backend string) *crossServer {
 // the default ones.
 const allKeys = "*,watchers,parent,parents,children,initiatives,goals,key_results,features,releases,epics,epic," +
 	"release,release_phase,initiative,requirements,integration_fields,custom_fields,project,projects,links," +
-	"feature_links,epic_links,product_roles,workflow_status_times,assigned_to_user,record,tasks"
+	"feature_links,epic_links,product_roles,workflow_status_times,assigned_to_user,record,tasks,belongs_to_release_phase," +
+	"master_feature,created_by_user,user_roles"
 
 // routePaths turns a GET pattern into the paths to request, one per
 // combination of values; it reports the parameters it has no value for.
