@@ -375,6 +375,7 @@ func TestEmbeddedVisibilityQueries(t *testing.T) {
 			return s.DB.QueryCount() - q0
 		}
 		small, large := count(5), count(50)
+		t.Logf("queries for a page of 5 releases: %d, of 50: %d", small, large)
 		if small != large {
 			t.Errorf("a page of 5 releases took %d queries, a page of 50 took %d", small, large)
 		}
