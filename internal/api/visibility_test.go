@@ -366,7 +366,7 @@ func TestEmbeddedVisibilityQueries(t *testing.T) {
 				t.Fatalf("creating release %d: %s", i, resp)
 			}
 		}
-		count := func(perPage int) int64 {
+		count := func(perPage int, tok string) int64 {
 			q0 := s.DB.QueryCount()
 			resp := s.do(t, "GET", fmt.Sprintf("/api/v1/products/PRJ1/releases?per_page=%d&fields=*,goals,initiatives", perPage), "", tok)
 			if resp.Status != http.StatusOK {
@@ -374,8 +374,9 @@ func TestEmbeddedVisibilityQueries(t *testing.T) {
 			}
 			return s.DB.QueryCount() - q0
 		}
-		small, large := count(5), count(50)
-		t.Logf("queries for a page of 5 releases: %d, of 50: %d", small, large)
+		small, large := count(5, tok), count(50, tok)
+		t.Logf("queries for a page of 5 releases: %d, of 50: %d; for the administrator, who needs no pruning: %d and %d",
+			small, large, count(5, demo.Token), count(50, demo.Token))
 		if small != large {
 			t.Errorf("a page of 5 releases took %d queries, a page of 50 took %d", small, large)
 		}
