@@ -50,11 +50,18 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var listenRe = regexp.MustCompile(`msg=listening addr=(\S+)`)
+var listenRe = regexp.MustCompile(`msg=listening addr=(\S+)|"msg":"listening","addr":"([^"]+)"`)
 
-// startServe runs `roadmapd serve` in-process on a free port and waits until
-// it listens. The server is stopped when the test ends.
+// startServe runs `roadmapd serve` in-process on a free port, without rate
+// limits, and waits until it listens. The server is stopped when the test
+// ends.
 func startServe(t *testing.T, args ...string) *running {
+	t.Helper()
+	return startServeWith(t, append([]string{"--rate-limit", "off"}, args...)...)
+}
+
+// startServeWith is startServe with the server's default rate limits.
+func startServeWith(t *testing.T, args ...string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -70,7 +77,7 @@ func startServe(t *testing.T, args ...string) *running {
 			line := sc.Text()
 			r.log.Write([]byte(line + "\n"))
 			if m := listenRe.FindStringSubmatch(line); m != nil {
-				addr <- m[1]
+				addr <- m[1] + m[2]
 			}
 		}
 	}()

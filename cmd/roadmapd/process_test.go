@@ -59,7 +59,7 @@ func startProcess(t *testing.T, args ...string) *process {
 	t.Helper()
 	bin := buildBinary(t)
 	p := &process{log: &syncBuffer{}}
-	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--rate-limit", "off"}, args...)...)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func startProcess(t *testing.T, args ...string) *process {
 		for sc.Scan() {
 			p.log.Write([]byte(sc.Text() + "\n"))
 			if m := listenRe.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
+				addr <- m[1] + m[2]
 			}
 		}
 	}()

@@ -28,14 +28,35 @@ type Config struct {
 	FiscalYearStart int
 	// Logger receives request logs and internal errors; nil discards them.
 	Logger *slog.Logger
+	// RateLimits limits the requests of each authenticated user; nil
+	// (the zero value) sets no limit.
+	RateLimits []RateLimit
+	// MetricsElsewhere leaves /metrics out of the routes, for serving
+	// Metrics() on another address.
+	MetricsElsewhere bool
+	// RequestTimeout is every request's deadline, database work included;
+	// past it the request answers 503 (0: DefaultRequestTimeout).
+	RequestTimeout time.Duration
+	// MaxInflightBody bounds the bytes of request bodies held at once; past
+	// it requests answer 503 (0: DefaultMaxInflightBody).
+	MaxInflightBody int64
+	// AuthFailLimit is the failed authentications allowed per minute from
+	// one client address before it gets 429 (0: DefaultAuthFailLimit;
+	// negative: no limit).
+	AuthFailLimit int
+	// TrustForwardedFor takes the client address from X-Forwarded-For, for
+	// a server behind a proxy that sets it.
+	TrustForwardedFor bool
 }
 
 // Server is the HTTP API.
 type Server struct {
-	store roadmap.Store
-	cfg   Config
-	log   *slog.Logger
-	mux   *http.ServeMux
+	store  roadmap.Store
+	cfg    Config
+	log    *slog.Logger
+	mux    *http.ServeMux
+	ops    opsState
+	guards guards
 	// patterns are the authenticated routes, for the tests that walk them.
 	patterns []string
 }
@@ -50,8 +71,9 @@ func New(s roadmap.Store, cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	srv := &Server{store: s, cfg: cfg, log: log, mux: http.NewServeMux()}
+	srv := &Server{store: s, cfg: cfg, log: log, mux: http.NewServeMux(), guards: newGuards(cfg)}
 	srv.routes()
+	srv.initOps()
 	return srv
 }
 
@@ -91,23 +113,21 @@ func (s *Server) routes() {
 	}
 }
 
-// ServeHTTP serves a request; requests that match no route get a JSON 404
+// serveRoutes serves a request; requests that match no route get a JSON 404
 // (or 405), like every other error.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+func (s *Server) serveRoutes(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	w = sw
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		w = &jsonErrorWriter{statusWriter: sw}
 	}
 	if validText(r.URL.Path) {
-		s.mux.ServeHTTP(w, r)
+		s.guard(w, r)
 	} else {
 		// No record has a key with a NUL character or invalid UTF-8, and
 		// PostgreSQL refuses to even look one up.
 		s.writeError(sw, r, roadmap.Errorf(roadmap.ENOTFOUND, "Not found"))
 	}
-	s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
 }
 
 // statusWriter remembers the status written, for the request log.
@@ -164,6 +184,10 @@ type userKey struct{}
 
 func (s *Server) authed(h authedFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		addr := s.guards.fails.addr(r)
+		if wait := s.guards.fails.wait(addr, time.Now()); wait > 0 {
+			return writeTooManyFailures(w, wait)
+		}
 		auth := r.Header.Get("Authorization")
 		scheme, token, ok := strings.Cut(auth, " ")
 		if auth == "" {
@@ -171,14 +195,21 @@ func (s *Server) authed(h authedFunc) handlerFunc {
 		}
 		token = strings.TrimSpace(token)
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			s.guards.fails.fail(addr, time.Now())
 			return roadmap.Errorf(roadmap.EUNAUTHORIZED, "Authorization must be Bearer <token>")
 		}
 		u, err := s.store.UserByTokenHash(r.Context(), roadmap.HashToken(token))
 		if err != nil {
+			if roadmap.ErrorCode(err) == roadmap.EUNAUTHORIZED {
+				s.guards.fails.fail(addr, time.Now())
+			}
 			return err
 		}
 		r = r.WithContext(s.withViewer(context.WithValue(r.Context(), userKey{}, u), u))
-		return h(w, r, u)
+		if !s.admit(w, r, u) {
+			return nil
+		}
+		return s.idempotent(w, r, u, h)
 	}
 }
 
@@ -218,14 +249,14 @@ func statusOf(code string) int {
 // writeError answers err in the contract's shape. Errors without a code are
 // logged in full and answered with a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = roadmap.Errorf(roadmap.EUNAVAILABLE, "The database did not answer in time; try again shortly")
+	if s.abandoned(r) {
+		return
 	}
-	err = publicError(err)
+	err = publicError(s.classify(r, err))
 	code := roadmap.ErrorCode(err)
 	status := statusOf(code)
 	if status == http.StatusInternalServerError {
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	body := object{{"message", roadmap.ErrorMessage(err)}}
 	var e *roadmap.Error

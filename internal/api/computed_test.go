@@ -191,9 +191,10 @@ func TestPlannedCapacity(t *testing.T) {
 }
 
 // TestProgressNeverStaleUnderConcurrentMoves moves features between two
-// releases from several writers at once while readers take consistent
-// snapshots of the database: in every snapshot, each release's stored
-// progress is the share of its features complete.
+// releases, changes their statuses and moves the releases between two
+// roll-ups, from several writers at once, while readers take consistent snapshots of the database: in every
+// snapshot, each release's stored progress is the share of its features
+// complete, and each roll-up's the share of its sub-releases' features.
 func TestProgressNeverStaleUnderConcurrentMoves(t *testing.T) {
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
@@ -205,6 +206,13 @@ func TestProgressNeverStaleUnderConcurrentMoves(t *testing.T) {
 			for i, name := range []string{"Left", "Right"} {
 				rel := s.create(t, "PRJ2", `"name":"`+name+`","progress_source":"progress_from_features_completed"`)
 				refs[i], ids[i] = rel.get("reference_num").str(), rel.get("id").str()
+			}
+			var rollUps [2]string
+			var rollUpRefs [2]string
+			for i, name := range []string{"Up left", "Up right"} {
+				ru := s.call(t, "POST", "/api/v1/products/PRJ2/roll_up_releases", `{"roll_up_release":{"name":"`+name+`","progress_source":"progress_from_features_completed"}}`, 200).get("roll_up_release")
+				rollUpRefs[i], rollUps[i] = ru.get("reference_num").str(), ru.get("id").str()
+				s.call(t, "PUT", "/api/v1/releases/"+refs[i], `{"release":{"parent_id":"`+rollUpRefs[i]+`"}}`, 200)
 			}
 			var features []string
 			for i := 0; i < 12; i++ {
@@ -234,6 +242,32 @@ func TestProgressNeverStaleUnderConcurrentMoves(t *testing.T) {
 					}
 				})
 			}
+			for w := 0; w < 2; w++ {
+				wg.Go(func() {
+					for i := 0; i < 15; i++ {
+						f := features[(w*5+i*3)%len(features)]
+						status := []string{"Done", "New"}[i%2]
+						r := s.do(t, "PUT", "/api/v1/features/"+f, `{"feature":{"workflow_status":"`+status+`"}}`)
+						if r.Status != 200 {
+							t.Errorf("changing the status of %s: %d %s", f, r.Status, r.Body)
+							return
+						}
+						moves.Add(1)
+					}
+				})
+			}
+			for w := 0; w < 2; w++ {
+				wg.Go(func() {
+					for i := 0; i < 15; i++ {
+						r := s.do(t, "PUT", "/api/v1/releases/"+refs[w], fmt.Sprintf(`{"release":{"parent_id":"%s"}}`, rollUpRefs[(w+i+1)%2]))
+						if r.Status != 200 {
+							t.Errorf("moving %s: %d %s", refs[w], r.Status, r.Body)
+							return
+						}
+						moves.Add(1)
+					}
+				})
+			}
 			var readers sync.WaitGroup
 			for rd := 0; rd < 2; rd++ {
 				readers.Go(func() {
@@ -243,7 +277,7 @@ func TestProgressNeverStaleUnderConcurrentMoves(t *testing.T) {
 							return
 						default:
 						}
-						if err := checkSnapshot(ctx, reader, backend, ids); err != nil {
+						if err := checkSnapshot(ctx, reader, backend, ids, rollUps); err != nil {
 							t.Error(err)
 							return
 						}
@@ -254,30 +288,35 @@ func TestProgressNeverStaleUnderConcurrentMoves(t *testing.T) {
 			wg.Wait()
 			close(stop)
 			readers.Wait()
-			if err := checkSnapshot(ctx, reader, backend, ids); err != nil {
+			if err := checkSnapshot(ctx, reader, backend, ids, rollUps); err != nil {
 				t.Error(err)
 			}
-			if moves.Load() != 60 || checks.Load() == 0 {
-				t.Errorf("%d moves and %d snapshot checks, want 60 and some", moves.Load(), checks.Load())
+			if moves.Load() != 120 || checks.Load() == 0 {
+				t.Errorf("%d writes and %d snapshot checks, want 120 and some", moves.Load(), checks.Load())
 			}
 		})
 	}
 }
 
-// checkSnapshot reads, in one read transaction, each release's progress
-// and the statuses of its features, and compares them.
-func checkSnapshot(ctx context.Context, db *sql.DB, backend string, ids [2]string) error {
+// checkSnapshot reads, in one read transaction, each release's and each
+// roll-up's progress and the statuses of the features it counts, and
+// compares them.
+func checkSnapshot(ctx context.Context, db *sql.DB, backend string, ids, rollUps [2]string) error {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	for _, id := range ids {
+	for i, id := range append(ids[:], rollUps[:]...) {
 		var progress int
 		if err := tx.QueryRowContext(ctx, rebind(backend, "SELECT progress FROM releases WHERE id = ?"), id).Scan(&progress); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, rebind(backend, "SELECT s.complete FROM features f JOIN workflow_statuses s ON s.id = f.workflow_status_id WHERE f.release_id = ?"), id)
+		scope, args := "f.release_id = ?", []any{id}
+		if i >= len(ids) {
+			scope, args = "(f.release_id = ? OR f.release_id IN (SELECT id FROM releases WHERE parent_id = ?))", []any{id, id}
+		}
+		rows, err := tx.QueryContext(ctx, rebind(backend, "SELECT s.complete FROM features f JOIN workflow_statuses s ON s.id = f.workflow_status_id WHERE "+scope), args...)
 		if err != nil {
 			return err
 		}

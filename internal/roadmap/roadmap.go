@@ -250,6 +250,7 @@ type Store interface {
 	FeatureStore
 	EpicStore
 	PhaseStore
+	SessionStore
 
 	// UserByTokenHash returns the user that owns the API token with this hash.
 	UserByTokenHash(ctx context.Context, hash []byte) (*User, error)

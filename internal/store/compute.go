@@ -21,9 +21,9 @@ const durationFromFeatures = "duration_from_features"
 // the releases follow: their progress counts the work of the releases under
 // them, and their dates may come from those releases.
 //
-// Rows are locked in ID order, epics before releases, so that concurrent
-// writers of one release's work compute from each other's committed changes
-// and never deadlock.
+// Rows are locked in the order locks.go describes, epics before releases,
+// so that concurrent writers of one release's work compute from each
+// other's committed changes and never deadlock.
 func (tx *Tx) recomputeWork(ctx context.Context, epics, releases []int64) error {
 	epics = sortedIDs(epics)
 	for _, id := range epics {
@@ -53,20 +53,15 @@ func (tx *Tx) recomputeWork(ctx context.Context, epics, releases []int64) error 
 
 // recomputeReleases recomputes the given releases and the roll-ups above
 // them, for a change that moves none of their epics' or phases' inputs (a
-// release's own sources or parent).
+// release's own sources or parent). The releases and the roll-ups above
+// them are locked first, and the chains read again under the locks, so
+// that a concurrent move of a release to another roll-up is never missed.
+// Callers that change a release's parent pass the old parent and the new
+// one.
 func (tx *Tx) recomputeReleases(ctx context.Context, releases []int64) error {
-	// The releases and every roll-up above them.
-	all, err := tx.withAncestors(ctx, releases)
+	all, err := tx.lockReleaseChains(ctx, releases)
 	if err != nil {
 		return err
-	}
-	for _, id := range all {
-		if err := tx.lockRelease(ctx, id); err != nil {
-			if roadmap.IsNotFound(err) {
-				continue
-			}
-			return err
-		}
 	}
 	for _, id := range all {
 		if err := tx.recomputeRelease(ctx, id); err != nil {

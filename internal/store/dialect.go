@@ -12,11 +12,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // dialect holds what differs between SQLite and PostgreSQL.
@@ -45,7 +47,15 @@ func (sqliteDialect) name() string { return "sqlite" }
 func (sqliteDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
 	path := strings.TrimPrefix(dsn, "sqlite://")
 	path = strings.TrimPrefix(path, "file:")
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	sync, err := sqliteSynchronous(opt.SQLiteSynchronous)
+	if err != nil {
+		return nil, nil, err
+	}
+	busy := opt.StatementTimeout
+	if busy <= 0 {
+		busy = defaultStatementTimeout
+	}
+	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)", busy.Milliseconds(), sync)
 	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err
@@ -91,9 +101,33 @@ func (sqliteDialect) migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error 
 	return fmt.Errorf("migrations: %w", err)
 }
 
+// sqliteSynchronous validates the synchronous setting; FULL is the default,
+// so that an acknowledged commit survives an OS crash or power loss.
+func sqliteSynchronous(s string) (string, error) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "", "FULL":
+		return "FULL", nil
+	case "NORMAL":
+		return "NORMAL", nil
+	}
+	return "", fmt.Errorf("SQLite synchronous must be full or normal, not %q", s)
+}
+
 func (sqliteDialect) rebind(q string) string { return q }
 
-func (sqliteDialect) unavailable(err error) bool { return false }
+// unavailable reports a database that is busy past busy_timeout, or whose
+// file cannot be read or written.
+func (sqliteDialect) unavailable(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_INTERRUPT:
+		return true
+	}
+	return false
+}
 
 // lockAccount needs nothing on SQLite: write transactions begin IMMEDIATE
 // and so already exclude each other.
@@ -108,11 +142,31 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
 
+// open bounds every wait on the server: connecting (connect_timeout), a
+// statement (statement_timeout) and a transaction left open by a client
+// that went silent (idle_in_transaction_session_timeout), unless the URL
+// sets them itself.
 func (postgresDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, nil, err
 	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = opt.ConnectTimeout
+		if cfg.ConnectTimeout <= 0 {
+			cfg.ConnectTimeout = defaultConnectTimeout
+		}
+	}
+	stmt := opt.StatementTimeout
+	if stmt <= 0 {
+		stmt = defaultStatementTimeout
+	}
+	for _, p := range []string{"statement_timeout", "idle_in_transaction_session_timeout"} {
+		if _, ok := cfg.RuntimeParams[p]; !ok {
+			cfg.RuntimeParams[p] = strconv.FormatInt(stmt.Milliseconds(), 10)
+		}
+	}
+	db := stdlib.OpenDB(*cfg)
 	if opt.MaxOpenConns <= 0 {
 		opt.MaxOpenConns = 10
 	}
@@ -212,8 +266,13 @@ func (postgresDialect) unavailable(err error) bool {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		// class 08: connection exception; 57P01..57P03: admin shutdown, crash, cannot connect now
-		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")
+		// class 08: connection exception; 57P01..57P03: admin shutdown,
+		// crash, cannot connect now; 57014: statement_timeout; 25P03:
+		// idle_in_transaction_session_timeout
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "57014" || pe.Code == "25P03"
+	}
+	if pgconn.Timeout(err) || pgconn.SafeToRetry(err) {
+		return true
 	}
 	return errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "connection refused")
 }

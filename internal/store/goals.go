@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -136,19 +137,44 @@ func resolveRecords(ctx context.Context, c conn, table, field string, refs []str
 }
 
 // setLinkSet replaces the rows of a link table that hang off one record: the
-// rows with ownerCol = owner get otherCol in ids.
+// rows with ownerCol = owner get otherCol in ids. It is the one writer of
+// link rows, whichever side of a link writes them: it deletes only the rows
+// that leave and inserts only those that join, in the order given; an insert
+// that meets the same link written at once from the other side (or by a
+// concurrent writer of this one) keeps that row instead of failing on the
+// primary key, on both engines. Two writers that ask for one link from its
+// two sides thus both succeed, and both records show it.
 func (tx *Tx) setLinkSet(ctx context.Context, table, ownerCol string, owner int64, otherCol string, ids []int64) error {
 	c := tx.conn()
-	if _, err := c.exec(ctx, "DELETE FROM "+table+" WHERE "+ownerCol+" = ?", owner); err != nil {
+	var want []int64
+	for _, id := range ids {
+		if id != 0 && !slices.Contains(want, id) {
+			want = append(want, id)
+		}
+	}
+	old, err := linkedIDs(ctx, c, table, ownerCol, owner, otherCol)
+	if err != nil {
 		return err
 	}
-	seen := map[int64]bool{}
-	for _, id := range ids {
-		if id == 0 || seen[id] {
-			continue
+	var gone, added []int64
+	for _, id := range old {
+		if !slices.Contains(want, id) {
+			gone = append(gone, id)
 		}
-		seen[id] = true
-		if _, err := c.exec(ctx, "INSERT INTO "+table+" ("+ownerCol+", "+otherCol+") VALUES (?, ?)", owner, id); err != nil {
+	}
+	for _, id := range want {
+		if !slices.Contains(old, id) {
+			added = append(added, id)
+		}
+	}
+	if len(gone) > 0 {
+		if _, err := c.exec(ctx, "DELETE FROM "+table+" WHERE "+ownerCol+" = ? AND "+otherCol+" IN ("+placeholders(len(gone))+")",
+			append([]any{owner}, int64Args(gone)...)...); err != nil {
+			return err
+		}
+	}
+	for _, id := range added {
+		if _, err := c.exec(ctx, "INSERT INTO "+table+" ("+ownerCol+", "+otherCol+") VALUES (?, ?) ON CONFLICT DO NOTHING", owner, id); err != nil {
 			return err
 		}
 	}
@@ -174,10 +200,16 @@ func linkedIDs(ctx context.Context, c conn, table, ownerCol string, owner int64,
 }
 
 // touchRecords sets updated_at of the records in table with these IDs, whose
-// representation changed through a link.
+// representation changed through a link, locking them in ID order.
 func (tx *Tx) touchRecords(ctx context.Context, table string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	ids = sortedIDs(ids)
+	for _, id := range ids {
+		if err := tx.lockRow(ctx, table, id); err != nil && !isNoRows(err) {
+			return err
+		}
 	}
 	_, err := tx.conn().exec(ctx, "UPDATE "+table+" SET updated_at = ? WHERE id IN ("+placeholders(len(ids))+")",
 		append([]any{ms(tx.now)}, int64Args(ids)...)...)
@@ -854,7 +886,8 @@ func resolveGoalParent(ctx context.Context, c conn, self int64, ref string, visi
 }
 
 // setGoalLinks replaces the initiatives and releases of a goal that l gives,
-// touching the records that gain or lose the goal.
+// touching the records that gain or lose the goal first: their locks come
+// before the link rows, as lockLinkedFirst describes.
 func (tx *Tx) setGoalLinks(ctx context.Context, goalID int64, l goalLinks) error {
 	c := tx.conn()
 	if l.initiatives != nil {
@@ -862,10 +895,10 @@ func (tx *Tx) setGoalLinks(ctx context.Context, goalID int64, l goalLinks) error
 		if err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "goal_initiatives", "goal_id", goalID, "initiative_id", l.initiatives); err != nil {
+		if err := tx.touchRecords(ctx, "initiatives", symmetricDiff(old, l.initiatives)); err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "initiatives", symmetricDiff(old, l.initiatives)); err != nil {
+		if err := tx.setLinkSet(ctx, "goal_initiatives", "goal_id", goalID, "initiative_id", l.initiatives); err != nil {
 			return err
 		}
 	}
@@ -874,10 +907,10 @@ func (tx *Tx) setGoalLinks(ctx context.Context, goalID int64, l goalLinks) error
 		if err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "release_goals", "goal_id", goalID, "release_id", l.releases); err != nil {
+		if err := tx.touchRecords(ctx, "releases", symmetricDiff(old, l.releases)); err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "releases", symmetricDiff(old, l.releases)); err != nil {
+		if err := tx.setLinkSet(ctx, "release_goals", "goal_id", goalID, "release_id", l.releases); err != nil {
 			return err
 		}
 	}
@@ -889,6 +922,11 @@ func (db *DB) UpdateGoal(ctx context.Context, id int64, in roadmap.GoalInput) (*
 	var out *roadmap.GoalDetail
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		if in.Releases.Set {
+			if err := tx.lockLinkedFirst(ctx, id, "release_goals", "goal_id", "release_id", "releases", in.Releases.V, in.VisibleTo); err != nil {
+				return err
+			}
+		}
 		if err := tx.lockRecord(ctx, "goals", id); err != nil {
 			return err
 		}

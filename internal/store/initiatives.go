@@ -407,7 +407,8 @@ func resolveInitiativeParent(ctx context.Context, c conn, self int64, ref string
 }
 
 // setInitiativeLinks replaces the goals and releases of an initiative that
-// l gives, touching the records that gain or lose it.
+// l gives, touching the records that gain or lose it first: their locks
+// come before the link rows, as lockLinkedFirst describes.
 func (tx *Tx) setInitiativeLinks(ctx context.Context, id int64, l initiativeLinks) error {
 	c := tx.conn()
 	if l.goals != nil {
@@ -415,10 +416,10 @@ func (tx *Tx) setInitiativeLinks(ctx context.Context, id int64, l initiativeLink
 		if err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "goal_initiatives", "initiative_id", id, "goal_id", l.goals); err != nil {
+		if err := tx.touchRecords(ctx, "goals", symmetricDiff(old, l.goals)); err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "goals", symmetricDiff(old, l.goals)); err != nil {
+		if err := tx.setLinkSet(ctx, "goal_initiatives", "initiative_id", id, "goal_id", l.goals); err != nil {
 			return err
 		}
 	}
@@ -427,10 +428,10 @@ func (tx *Tx) setInitiativeLinks(ctx context.Context, id int64, l initiativeLink
 		if err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "release_initiatives", "initiative_id", id, "release_id", l.releases); err != nil {
+		if err := tx.touchRecords(ctx, "releases", symmetricDiff(old, l.releases)); err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "releases", symmetricDiff(old, l.releases)); err != nil {
+		if err := tx.setLinkSet(ctx, "release_initiatives", "initiative_id", id, "release_id", l.releases); err != nil {
 			return err
 		}
 	}
@@ -442,6 +443,16 @@ func (db *DB) UpdateInitiative(ctx context.Context, id int64, in roadmap.Initiat
 	var out *roadmap.InitiativeDetail
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		if in.Releases.Set {
+			if err := tx.lockLinkedFirst(ctx, id, "release_initiatives", "initiative_id", "release_id", "releases", in.Releases.V, in.VisibleTo); err != nil {
+				return err
+			}
+		}
+		if in.Goals.Set {
+			if err := tx.lockLinkedFirst(ctx, id, "goal_initiatives", "initiative_id", "goal_id", "goals", in.Goals.V, in.VisibleTo); err != nil {
+				return err
+			}
+		}
 		if err := tx.lockRecord(ctx, "initiatives", id); err != nil {
 			return err
 		}

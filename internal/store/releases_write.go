@@ -265,6 +265,19 @@ func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 // after the row is written.
 func (tx *Tx) changeRelease(ctx context.Context, id int64, in roadmap.ReleaseInput, check, then func(*roadmap.Release) error) (*roadmap.Release, error) {
 	c := tx.conn()
+	// The release, the roll-up it is to join and the roll-ups above both,
+	// locked together in ID order before the release is read.
+	chains := []int64{id}
+	if in.ParentID.Set && !in.ParentID.Null {
+		parent, err := releaseKeyID(ctx, c, in.ParentID.V)
+		if err != nil {
+			return nil, err
+		}
+		chains = append(chains, parent)
+	}
+	if _, err := tx.lockReleaseChains(ctx, chains); err != nil {
+		return nil, err
+	}
 	if err := tx.lockRelease(ctx, id); err != nil {
 		return nil, err
 	}
@@ -347,53 +360,46 @@ func (tx *Tx) lockRelease(ctx context.Context, id int64) error {
 
 // recomputeRollUps brings the dates of each given roll-up release, and of
 // the roll-ups above it, up to date with the releases under them, for those
-// whose duration source is duration_from_sub_releases. The roll-ups are
-// locked in ID order first, so that concurrent writers under one roll-up
-// compute from each other's committed changes and never deadlock.
+// whose duration source is duration_from_sub_releases. The given releases
+// and the roll-ups above them are locked first (see lockReleaseChains) and
+// their chains read under the locks; each roll-up is then computed after
+// every roll-up below it in the set, so that a change reaches the top in one
+// pass whatever the order of ids.
 func (tx *Tx) recomputeRollUps(ctx context.Context, ids ...int64) error {
 	c := tx.conn()
+	all, err := tx.lockReleaseChains(ctx, ids)
+	if err != nil {
+		return err
+	}
 	type rollUp struct {
 		id, parent         int64
 		source, resolution string
+		depth              int
 	}
-	var chain []rollUp
-	seen := map[int64]bool{}
-	for _, id := range ids {
-		for depth := 0; id != 0 && !seen[id] && depth <= maxRollUpDepth; depth++ {
-			seen[id] = true
-			ru := rollUp{id: id}
-			err := c.queryRow(ctx, "SELECT duration_source, external_date_resolution, COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&ru.source, &ru.resolution, &ru.parent)
-			if isNoRows(err) {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			chain = append(chain, ru)
-			id = ru.parent
-		}
-	}
-	var locked []int64
-	for _, ru := range chain {
-		if ru.source == roadmap.DurationFromSubReleases {
-			locked = append(locked, ru.id)
-		}
-	}
-	if len(locked) == 0 {
-		return nil
-	}
-	slices.Sort(locked)
-	for _, id := range locked {
-		if err := tx.lockRelease(ctx, id); err != nil {
+	byID := make(map[int64]*rollUp, len(all))
+	for _, id := range all {
+		ru := &rollUp{id: id}
+		err := c.queryRow(ctx, "SELECT duration_source, external_date_resolution, COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&ru.source, &ru.resolution, &ru.parent)
+		if err != nil {
 			return err
 		}
+		byID[id] = ru
 	}
-	// chain lists each roll-up before the ones above it, so that a change
-	// reaches the top in one pass.
-	for _, ru := range chain {
-		if ru.source != roadmap.DurationFromSubReleases {
-			continue
+	// A roll-up's depth is its distance from the top of its chain; deeper
+	// ones come first.
+	for _, ru := range byID {
+		for up := byID[ru.parent]; up != nil && ru.depth <= maxRollUpDepth; up = byID[up.parent] {
+			ru.depth++
 		}
+	}
+	order := make([]*rollUp, 0, len(byID))
+	for _, id := range all {
+		if ru := byID[id]; ru.source == roadmap.DurationFromSubReleases {
+			order = append(order, ru)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b *rollUp) int { return b.depth - a.depth })
+	for _, ru := range order {
 		var start, end *string
 		err := c.queryRow(ctx, "SELECT MIN(COALESCE(start_date, release_date)), MAX(release_date) FROM releases WHERE parent_id = ? AND parking_lot = ?", ru.id, false).Scan(&start, &end)
 		if err != nil {
@@ -492,6 +498,9 @@ func (db *DB) DuplicateRelease(ctx context.Context, id, userID int64) (*roadmap.
 func (db *DB) DeleteRelease(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		if _, err := tx.lockReleaseChains(ctx, []int64{id}); err != nil {
+			return err
+		}
 		if err := tx.lockRelease(ctx, id); err != nil {
 			return err
 		}

@@ -8,10 +8,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -36,17 +39,36 @@ type DB struct {
 	queries atomic.Int64
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// idempotencyPurged is when expired Idempotency-Keys were last purged,
+	// in Unix milliseconds.
+	idempotencyPurged atomic.Int64
 }
 
 var _ roadmap.Store = (*DB)(nil)
 
-// Options tunes the connection pools.
+// Options tunes the connection pools and the bounds on waiting.
 type Options struct {
 	MaxOpenConns    int           // PostgreSQL pool size (0: 10)
 	MaxIdleConns    int           // idle connections kept (0: 5)
 	ConnMaxLifetime time.Duration // 0: 30 minutes
 	ConnMaxIdleTime time.Duration // 0: 5 minutes
+	// StatementTimeout bounds one statement on the server side, as a
+	// backstop to the caller's context: PostgreSQL's statement_timeout and
+	// idle_in_transaction_session_timeout, SQLite's busy_timeout (0: 15s).
+	StatementTimeout time.Duration
+	// ConnectTimeout bounds opening a PostgreSQL connection (0: 5s).
+	ConnectTimeout time.Duration
+	// SQLiteSynchronous is SQLite's synchronous setting, "full" (the
+	// default: a commit survives power loss) or "normal" (faster; the last
+	// commits may be lost on an OS crash or power loss, never corrupted).
+	SQLiteSynchronous string
 }
+
+// defaultStatementTimeout is Options.StatementTimeout when unset.
+const defaultStatementTimeout = 15 * time.Second
+
+// defaultConnectTimeout is Options.ConnectTimeout when unset.
+const defaultConnectTimeout = 5 * time.Second
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
 func IsPostgres(dsn string) bool {
@@ -59,6 +81,8 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	var d dialect = sqliteDialect{}
 	if IsPostgres(dsn) {
 		d = postgresDialect{}
+	} else if err := checkSQLitePath(dsn); err != nil {
+		return nil, err
 	}
 	write, read, err := d.open(dsn, opt)
 	if err != nil {
@@ -113,16 +137,37 @@ type Tx struct {
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 // A transaction that fails on a deadlock or serialization conflict is run
-// again, a few times, from the start.
+// again, a few times, from the start, after a short random pause; when
+// every attempt fails so, the error says the database is busy (a 503 with
+// Retry-After in the API), never an internal error.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	const attempts = 4
+	const attempts = 8
 	var err error
 	for i := 0; i < attempts; i++ {
-		if err = db.tryTx(ctx, fn); err == nil || !db.dialect.retryable(err) {
+		if err = db.tryTx(ctx, fn); err == nil || !db.retryable(err) {
 			break
+		}
+		if i == attempts-1 {
+			return &roadmap.Error{Code: roadmap.EUNAVAILABLE, Message: "The database is busy with conflicting changes; try again shortly"}
+		}
+		// A short, growing and random pause, so that the writers that
+		// collided do not collide again in step.
+		pause := time.Duration(1+rand.IntN(5<<i)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
 		}
 	}
 	return db.wrap(err)
+}
+
+// retryable reports whether a transaction that failed with err may run
+// again from the start: a deadlock, a serialization failure, or a lock set
+// that kept changing while it was taken.
+func (db *DB) retryable(err error) bool {
+	var re *retryError
+	return db.dialect.retryable(err) || errors.As(err, &re)
 }
 
 func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
@@ -132,6 +177,16 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
 	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := tx.markIdempotencyCommitted(ctx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	// A caller whose deadline has passed has answered (or will answer) that
+	// the write failed: it must not take effect.
+	if err := ctx.Err(); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
@@ -198,6 +253,17 @@ func (db *DB) wrap(err error) error {
 		return &roadmap.Error{Code: roadmap.EUNAVAILABLE, Message: "The database is unavailable; try again shortly"}
 	}
 	return err
+}
+
+// Unavailable reports whether err means that the database could not be
+// reached or did not answer: a dropped or refused connection, a timeout,
+// a busy database. Callers answer such errors "try again later".
+func (db *DB) Unavailable(err error) bool {
+	var e *roadmap.Error
+	if errors.As(err, &e) {
+		return e.Code == roadmap.EUNAVAILABLE
+	}
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || db.dialect.unavailable(err)
 }
 
 // queryer is what *sql.DB and *sql.Tx share.

@@ -20,10 +20,11 @@ func scanUser(sc interface{ Scan(...any) error }, u *roadmap.User) error {
 	return nil
 }
 
-// UserByTokenHash returns the user that owns the API token with this hash.
+// UserByTokenHash returns the enabled user that owns the API token with this
+// hash. A disabled user's tokens are refused whenever they were made.
 func (db *DB) UserByTokenHash(ctx context.Context, hash []byte) (*roadmap.User, error) {
 	var u roadmap.User
-	err := scanUser(db.reader().queryRow(ctx, "SELECT "+userCols+" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?", hex.EncodeToString(hash)), &u)
+	err := scanUser(db.reader().queryRow(ctx, "SELECT "+userCols+" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND u.enabled = ?", hex.EncodeToString(hash), true), &u)
 	if isNoRows(err) {
 		return nil, roadmap.Errorf(roadmap.EUNAUTHORIZED, "Invalid API token")
 	}
@@ -86,10 +87,19 @@ func (db *DB) CreateAdmin(ctx context.Context, name, email string) (*roadmap.Use
 	return &u, nil
 }
 
-// CreateToken stores the hash of a new API token for a user.
+// CreateToken stores the hash of a new API token for a user. A disabled
+// user gets none (EINVALID): its tokens would be refused anyway.
 func (db *DB) CreateToken(ctx context.Context, userID int64, hash []byte) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.conn().exec(ctx, "INSERT INTO api_tokens (hash, user_id, created_at) VALUES (?, ?, ?)", hex.EncodeToString(hash), userID, ms(tx.now))
+		c := tx.conn()
+		var enabled bool
+		if err := c.queryRow(ctx, "SELECT enabled FROM users WHERE id = ?"+tx.db.dialect.forUpdate(), userID).Scan(&enabled); err != nil {
+			return scanErr(err, "user", strconv.FormatInt(userID, 10))
+		}
+		if !enabled {
+			return roadmap.Errorf(roadmap.EINVALID, "the user is disabled; enable it (PUT /api/v1/users/:id with {\"user\":{\"enabled\":true}}) before creating a token")
+		}
+		_, err := c.exec(ctx, "INSERT INTO api_tokens (hash, user_id, created_at) VALUES (?, ?, ?)", hex.EncodeToString(hash), userID, ms(tx.now))
 		return err
 	})
 }

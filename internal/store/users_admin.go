@@ -391,6 +391,9 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, in roadmap.UserInput) (*
 			if _, err := c.exec(ctx, "DELETE FROM api_tokens WHERE user_id = ?", id); err != nil {
 				return err
 			}
+			if _, err := c.exec(ctx, "DELETE FROM web_sessions WHERE user_id = ?", id); err != nil {
+				return err
+			}
 		}
 		out, err = loadUserDetail(ctx, c, id, 0)
 		return err
