@@ -1,122 +1,10 @@
 package api
 
 import (
-	"reflect"
-	"sort"
 	"testing"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
-
-// productFree are the record types, embedded in others, that belong to no
-// product: the pruner keeps them wherever they appear. A type joins this
-// list only when no product's visibility can apply to it.
-var productFree = map[reflect.Type]bool{
-	reflect.TypeFor[roadmap.User]():             true,
-	reflect.TypeFor[roadmap.WorkflowStatus]():   true,
-	reflect.TypeFor[roadmap.Workflow]():         true,
-	reflect.TypeFor[roadmap.Note]():             true,
-	reflect.TypeFor[roadmap.IntegrationField](): true, // held by its record
-	reflect.TypeFor[roadmap.CustomField]():      true, // held by its record
-	reflect.TypeFor[roadmap.Tag]():              true,
-	reflect.TypeFor[roadmap.ScoreFact]():        true,
-	reflect.TypeFor[roadmap.EpicTag]():          true,
-	reflect.TypeFor[roadmap.EpicScoreFact]():    true,
-	reflect.TypeFor[roadmap.TimeFrame]():        true,
-	reflect.TypeFor[roadmap.TaskAssignee]():     true,
-	reflect.TypeFor[roadmap.FeatureLink]():      true, // judged by its two ends
-}
-
-// TestEveryEmbeddedRecordHasAProduct walks the types of every record the
-// API represents and checks that each record type embedded in them (any
-// struct with an ID) can be judged by the pruner: it has a ProductID, is a
-// product, holds by value a record that does, or is known to belong to no
-// product. A new embedded link without a product fails here instead of
-// leaking.
-func TestEveryEmbeddedRecordHasAProduct(t *testing.T) {
-	tops := []reflect.Type{
-		reflect.TypeFor[roadmap.Release](), reflect.TypeFor[roadmap.RollUp](), reflect.TypeFor[roadmap.GoalDetail](),
-		reflect.TypeFor[roadmap.InitiativeDetail](), reflect.TypeFor[roadmap.KeyResult](), reflect.TypeFor[roadmap.Feature](),
-		reflect.TypeFor[roadmap.Requirement](), reflect.TypeFor[roadmap.Epic](), reflect.TypeFor[roadmap.ReleasePhase](),
-		reflect.TypeFor[roadmap.Comment](), reflect.TypeFor[roadmap.Task](), reflect.TypeFor[roadmap.ProductDetail](),
-		reflect.TypeFor[roadmap.UserDetail](), reflect.TypeFor[roadmap.ProductUser](), reflect.TypeFor[roadmap.Integration](),
-	}
-	seen := map[reflect.Type]bool{}
-	var bad []string
-	var walk func(t reflect.Type, embedded bool)
-	walk = func(t reflect.Type, embedded bool) {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct || t.PkgPath() != roadmapPkg || seen[t] {
-			return
-		}
-		seen[t] = true
-		if _, hasID := t.FieldByName("ID"); embedded && hasID && !productFree[t] && !judged(t) {
-			bad = append(bad, t.Name())
-		}
-		for i := 0; i < t.NumField(); i++ {
-			if f := t.Field(i); f.IsExported() {
-				walk(f.Type, embedded || !f.Anonymous)
-			}
-		}
-	}
-	for _, top := range tops {
-		walk(top, false)
-	}
-	sort.Strings(bad)
-	if len(bad) > 0 {
-		t.Errorf("embedded record types that belong to no known product, which the pruner cannot judge: %v", bad)
-	}
-}
-
-// judged reports whether the pruner can tell the product of a record of
-// type t: its own, or that of a record it holds by value.
-func judged(t reflect.Type) bool {
-	if t == productType {
-		return true
-	}
-	if f, ok := t.FieldByName("ProductID"); ok && f.Type.Kind() == reflect.Int64 {
-		return true
-	}
-	for i := 0; i < t.NumField(); i++ {
-		if f := t.Field(i); f.IsExported() && f.Type.Kind() == reflect.Struct && f.Type.PkgPath() == roadmapPkg && judged(f.Type) {
-			return true
-		}
-	}
-	return false
-}
-
-// TestPrunerDropsInvisibleRecords checks the pruner on one release: the
-// goals, initiatives and parent of products the viewer may not see go, the
-// release itself and what is visible stay, and a record whose product is
-// unknown (0) goes too.
-func TestPrunerDropsInvisibleRecords(t *testing.T) {
-	rel := &roadmap.Release{ID: 1, ProductID: 10, Product: roadmap.Product{ID: 10},
-		Goals:       []roadmap.Goal{{ID: 2, ProductID: 10}, {ID: 3, ProductID: 20}, {ID: 4}},
-		Initiatives: []roadmap.Initiative{{ID: 5, ProductID: 20}},
-		Parent:      &roadmap.ReleaseRef{ID: 6, ProductID: 20},
-		Owner:       roadmap.User{ID: 7},
-	}
-	other := &roadmap.Release{ID: 8, ProductID: 20, Product: roadmap.Product{ID: 20},
-		Goals: []roadmap.Goal{{ID: 9, ProductID: 20}, {ID: 11, ProductID: 10}}}
-	p := pruner{sees: map[int64]bool{10: true}}
-	p.prune(reflect.ValueOf([]*roadmap.Release{rel, other}), true)
-	if len(rel.Goals) != 1 || rel.Goals[0].ID != 2 {
-		t.Errorf("goals: %+v, want goal 2 only", rel.Goals)
-	}
-	if len(rel.Initiatives) != 0 || rel.Parent != nil {
-		t.Errorf("initiatives %+v and parent %+v of an invisible product stay", rel.Initiatives, rel.Parent)
-	}
-	if rel.Owner.ID != 7 || rel.Product.ID != 10 {
-		t.Errorf("the owner or the product went: %+v %+v", rel.Owner, rel.Product)
-	}
-	// A checked record stays even if its own product were invisible; what
-	// it embeds is pruned all the same.
-	if other.ID != 8 || len(other.Goals) != 1 || other.Goals[0].ID != 11 {
-		t.Errorf("the second release: %+v", other)
-	}
-}
 
 // benchReleases returns n releases of product 10, each with goals and
 // initiatives of products 10 and 20, and a parent of product 20.
@@ -133,20 +21,9 @@ func benchReleases(n int) []*roadmap.Release {
 	return out
 }
 
-// BenchmarkPruneReleasePage prunes a page of 200 releases; compare it with
-// BenchmarkRenderReleasePage, the cost of rendering the same page.
-func BenchmarkPruneReleasePage(b *testing.B) {
-	p := pruner{sees: map[int64]bool{10: true}}
-	for b.Loop() {
-		b.StopTimer()
-		rels := benchReleases(200)
-		b.StartTimer()
-		p.prune(reflect.ValueOf(rels), true)
-	}
-}
-
 // BenchmarkRenderReleasePage renders and encodes a page of 200 releases in
-// their full representation, the baseline for BenchmarkPruneReleasePage.
+// their full representation, the baseline for the roadmap package's
+// BenchmarkPruneReleasePage on the same page.
 func BenchmarkRenderReleasePage(b *testing.B) {
 	s := New(nil, Config{BaseURL: "http://company.aha.io"})
 	sel := parseFields("")
