@@ -57,6 +57,8 @@ type Server struct {
 	mux    *http.ServeMux
 	ops    opsState
 	guards guards
+	// patterns are the authenticated routes, for the tests that walk them.
+	patterns []string
 }
 
 // New returns the API served from s.
@@ -108,6 +110,7 @@ func (s *Server) routes() {
 	for _, group := range groups {
 		for pattern, h := range group {
 			s.mux.Handle(pattern, s.handle(s.authed(h)))
+			s.patterns = append(s.patterns, pattern)
 		}
 	}
 }
@@ -204,7 +207,7 @@ func (s *Server) authed(h authedFunc) handlerFunc {
 			}
 			return err
 		}
-		r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+		r = r.WithContext(s.withViewer(context.WithValue(r.Context(), userKey{}, u), u))
 		if !s.admit(w, r, u) {
 			return nil
 		}
@@ -251,7 +254,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if s.abandoned(r) {
 		return
 	}
-	err = s.classify(r, err)
+	err = publicError(s.classify(r, err))
 	code := roadmap.ErrorCode(err)
 	status := statusOf(code)
 	if status == http.StatusInternalServerError {

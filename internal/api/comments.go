@@ -43,7 +43,10 @@ func (s *Server) commentFields(c *roadmap.Comment) []field {
 	return out
 }
 
-func (s *Server) writeComment(w http.ResponseWriter, c *roadmap.Comment, sel selection) error {
+func (s *Server) writeComment(w http.ResponseWriter, r *http.Request, c *roadmap.Comment, sel selection) error {
+	if err := onlyVisible(r, c); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"comment", sel.apply(s.commentFields(c))}})
 }
 
@@ -60,6 +63,9 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, f roadmap.
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(cs))
+	if err := onlyVisible(r, cs); err != nil {
+		return err
+	}
 	for _, c := range cs {
 		items = append(items, sel.apply(s.commentFields(c)))
 	}
@@ -125,7 +131,7 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
-	return s.writeComment(w, c, fieldsOf(r, b))
+	return s.writeComment(w, r, c, fieldsOf(r, b))
 }
 
 // pathComment finds the comment of the path and checks that u may read it, or,
@@ -167,7 +173,7 @@ func (s *Server) getComment(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeComment(w, c, fieldsOf(r, nil))
+	return s.writeComment(w, r, c, fieldsOf(r, nil))
 }
 
 func (s *Server) updateComment(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -187,7 +193,7 @@ func (s *Server) updateComment(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
-	return s.writeComment(w, updated, fieldsOf(r, b))
+	return s.writeComment(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

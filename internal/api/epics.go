@@ -188,7 +188,10 @@ func epicNeedsFull(sel selection) bool {
 	return false
 }
 
-func (s *Server) writeEpic(w http.ResponseWriter, e *roadmap.Epic, sel selection) error {
+func (s *Server) writeEpic(w http.ResponseWriter, r *http.Request, e *roadmap.Epic, sel selection) error {
+	if err := onlyVisible(r, e); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"epic", sel.apply(s.epicFields(e))}})
 }
 
@@ -355,6 +358,9 @@ func (s *Server) listEpicsBy(w http.ResponseWriter, r *http.Request, scope func(
 		return err
 	}
 	items := make([]object, 0, len(es))
+	if err := onlyVisible(r, es); err != nil {
+		return err
+	}
 	for _, e := range es {
 		items = append(items, sel.apply(epicListFields(s.epicFields(e))))
 	}
@@ -408,7 +414,7 @@ func (s *Server) getEpic(w http.ResponseWriter, r *http.Request, u *roadmap.User
 	if err != nil {
 		return err
 	}
-	return s.writeEpic(w, e, fieldsOf(r, nil))
+	return s.writeEpic(w, r, e, fieldsOf(r, nil))
 }
 
 // createEpicIn creates an epic in a release whose product u may write to.
@@ -418,7 +424,7 @@ func (s *Server) createEpicIn(w http.ResponseWriter, r *http.Request, u *roadmap
 	if err != nil {
 		return err
 	}
-	return s.writeEpic(w, e, fieldsOf(r, b))
+	return s.writeEpic(w, r, e, fieldsOf(r, b))
 }
 
 func (s *Server) createReleaseEpic(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -480,7 +486,7 @@ func (s *Server) updateEpic(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeEpic(w, updated, fieldsOf(r, b))
+	return s.writeEpic(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) deleteEpic(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

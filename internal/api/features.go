@@ -298,7 +298,10 @@ func featureNeedsFull(sel selection) bool {
 	return false
 }
 
-func (s *Server) writeFeature(w http.ResponseWriter, f *roadmap.Feature, sel selection) error {
+func (s *Server) writeFeature(w http.ResponseWriter, r *http.Request, f *roadmap.Feature, sel selection) error {
+	if err := onlyVisible(r, f); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"feature", sel.apply(s.featureFields(f))}})
 }
 
@@ -544,6 +547,9 @@ func (s *Server) listFeaturesBy(w http.ResponseWriter, r *http.Request, scope fu
 		return err
 	}
 	items := make([]object, 0, len(fs))
+	if err := onlyVisible(r, fs); err != nil {
+		return err
+	}
 	for _, ft := range fs {
 		items = append(items, sel.apply(featureListFields(s.featureFields(ft))))
 	}
@@ -626,7 +632,7 @@ func (s *Server) createFeature(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
-	return s.writeFeature(w, f, fieldsOf(r, b))
+	return s.writeFeature(w, r, f, fieldsOf(r, b))
 }
 
 func (s *Server) getFeature(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -634,7 +640,7 @@ func (s *Server) getFeature(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeFeature(w, f, fieldsOf(r, nil))
+	return s.writeFeature(w, r, f, fieldsOf(r, nil))
 }
 
 func (s *Server) updateFeature(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -650,7 +656,7 @@ func (s *Server) updateFeature(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
-	return s.writeFeature(w, updated, fieldsOf(r, b))
+	return s.writeFeature(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) deleteFeature(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

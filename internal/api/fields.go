@@ -224,6 +224,9 @@ func (s *Server) listCustomFieldOptions(w http.ResponseWriter, r *http.Request, 
 	opts := slices.SortedFunc(slices.Values(d.Options), func(a, b roadmap.CustomFieldOption) int { return cmp.Compare(a.ID, b.ID) })
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(opts))
+	if err := onlyVisible(r, opts); err != nil {
+		return err
+	}
 	for _, o := range opts {
 		items = append(items, sel.apply(allShown(optionRep(o))))
 	}

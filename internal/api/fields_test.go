@@ -384,10 +384,10 @@ func TestReleaseIntegrationFields(t *testing.T) {
 			status             int
 			mention            string
 		}{
-			{"POST", base + other + "/fields", `{"integration_field":{"name":"key","value":"x"}}`, 404, "integration"},
-			{"POST", base + "github/fields", `{"integration_field":{"name":"key","value":"x"}}`, 404, "integration"},
+			{"POST", base + other + "/fields", `{"integration_field":{"name":"key","value":"x"}}`, 404, "Not found"},
+			{"POST", base + "github/fields", `{"integration_field":{"name":"key","value":"x"}}`, 404, "Not found"},
 			{"POST", "/api/v1/releases/PRJ9-R-1/integrations/jira/fields", `{"integration_field":{"name":"key","value":"x"}}`, 404, ""},
-			{"GET", base + "jira/fields/nope", "", 404, "nope"},
+			{"GET", base + "jira/fields/nope", "", 404, "Not found"},
 			{"GET", base + other + "/fields/key", "", 404, ""},
 			{"POST", base + "jira/fields", ``, 400, "integration_field"},
 			{"POST", base + "jira/fields", `{`, 400, "JSON"},

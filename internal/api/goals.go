@@ -216,7 +216,10 @@ func (s *Server) goalFields(g *roadmap.GoalDetail) []field {
 	return fs
 }
 
-func (s *Server) writeGoal(w http.ResponseWriter, g *roadmap.GoalDetail, sel selection) error {
+func (s *Server) writeGoal(w http.ResponseWriter, r *http.Request, g *roadmap.GoalDetail, sel selection) error {
+	if err := onlyVisible(r, g); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"goal", sel.apply(s.goalFields(g))}})
 }
 
@@ -389,6 +392,9 @@ func (s *Server) listGoalsBy(w http.ResponseWriter, r *http.Request, f roadmap.G
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(gs))
+	if err := onlyVisible(r, gs); err != nil {
+		return err
+	}
 	for _, g := range gs {
 		items = append(items, sel.apply(s.goalFields(g)))
 	}
@@ -433,7 +439,7 @@ func (s *Server) createGoal(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeGoal(w, g, fieldsOf(r, b))
+	return s.writeGoal(w, r, g, fieldsOf(r, b))
 }
 
 func (s *Server) getGoal(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -441,7 +447,7 @@ func (s *Server) getGoal(w http.ResponseWriter, r *http.Request, u *roadmap.User
 	if err != nil {
 		return err
 	}
-	return s.writeGoal(w, g, fieldsOf(r, nil))
+	return s.writeGoal(w, r, g, fieldsOf(r, nil))
 }
 
 func (s *Server) getProductGoal(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -453,7 +459,7 @@ func (s *Server) getProductGoal(w http.ResponseWriter, r *http.Request, u *roadm
 	if err != nil {
 		return err
 	}
-	return s.writeGoal(w, g, fieldsOf(r, nil))
+	return s.writeGoal(w, r, g, fieldsOf(r, nil))
 }
 
 func (s *Server) changeGoal(w http.ResponseWriter, r *http.Request, u *roadmap.User, product *roadmap.Product) error {
@@ -474,7 +480,7 @@ func (s *Server) changeGoal(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeGoal(w, updated, fieldsOf(r, b))
+	return s.writeGoal(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) updateGoal(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

@@ -74,7 +74,10 @@ func (s *Server) initiativeFields(it *roadmap.InitiativeDetail) []field {
 	return fs
 }
 
-func (s *Server) writeInitiative(w http.ResponseWriter, it *roadmap.InitiativeDetail, sel selection) error {
+func (s *Server) writeInitiative(w http.ResponseWriter, r *http.Request, it *roadmap.InitiativeDetail, sel selection) error {
+	if err := onlyVisible(r, it); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"initiative", sel.apply(s.initiativeFields(it))}})
 }
 
@@ -164,6 +167,9 @@ func (s *Server) listInitiativesBy(w http.ResponseWriter, r *http.Request, scope
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(its))
+	if err := onlyVisible(r, its); err != nil {
+		return err
+	}
 	for _, it := range its {
 		items = append(items, sel.apply(s.initiativeFields(it)))
 	}
@@ -208,7 +214,7 @@ func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request, u *roa
 	if err != nil {
 		return err
 	}
-	return s.writeInitiative(w, it, fieldsOf(r, b))
+	return s.writeInitiative(w, r, it, fieldsOf(r, b))
 }
 
 func (s *Server) getInitiative(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -216,7 +222,7 @@ func (s *Server) getInitiative(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
-	return s.writeInitiative(w, it, fieldsOf(r, nil))
+	return s.writeInitiative(w, r, it, fieldsOf(r, nil))
 }
 
 func (s *Server) getProductInitiative(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -228,7 +234,7 @@ func (s *Server) getProductInitiative(w http.ResponseWriter, r *http.Request, u 
 	if err != nil {
 		return err
 	}
-	return s.writeInitiative(w, it, fieldsOf(r, nil))
+	return s.writeInitiative(w, r, it, fieldsOf(r, nil))
 }
 
 func (s *Server) changeInitiative(w http.ResponseWriter, r *http.Request, u *roadmap.User, product *roadmap.Product) error {
@@ -249,7 +255,7 @@ func (s *Server) changeInitiative(w http.ResponseWriter, r *http.Request, u *roa
 	if err != nil {
 		return err
 	}
-	return s.writeInitiative(w, updated, fieldsOf(r, b))
+	return s.writeInitiative(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) updateInitiative(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

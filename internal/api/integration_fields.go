@@ -255,6 +255,9 @@ func (s *Server) listReleasesWithField(w http.ResponseWriter, r *http.Request, u
 		return err
 	}
 	items := make([]object, 0, len(rels))
+	if err := onlyVisible(r, rels); err != nil {
+		return err
+	}
 	for _, rel := range rels {
 		items = append(items, sel.apply(listFields(s.releaseFields(rel))))
 	}
@@ -275,6 +278,9 @@ func (s *Server) listInitiativesWithField(w http.ResponseWriter, r *http.Request
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(its))
+	if err := onlyVisible(r, its); err != nil {
+		return err
+	}
 	for _, it := range its {
 		items = append(items, sel.apply(s.initiativeFields(it)))
 	}

@@ -30,7 +30,10 @@ func (s *Server) keyResultFields(k *roadmap.KeyResult) []field {
 	return fs
 }
 
-func (s *Server) writeKeyResult(w http.ResponseWriter, k *roadmap.KeyResult, sel selection) error {
+func (s *Server) writeKeyResult(w http.ResponseWriter, r *http.Request, k *roadmap.KeyResult, sel selection) error {
+	if err := onlyVisible(r, k); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"key_result", sel.apply(s.keyResultFields(k))}})
 }
 
@@ -98,6 +101,9 @@ func (s *Server) listKeyResults(w http.ResponseWriter, r *http.Request, u *roadm
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(ks))
+	if err := onlyVisible(r, ks); err != nil {
+		return err
+	}
 	for _, k := range ks {
 		items = append(items, sel.apply(s.keyResultFields(k)))
 	}
@@ -121,7 +127,7 @@ func (s *Server) createKeyResult(w http.ResponseWriter, r *http.Request, u *road
 	if err != nil {
 		return err
 	}
-	return s.writeKeyResult(w, k, fieldsOf(r, b))
+	return s.writeKeyResult(w, r, k, fieldsOf(r, b))
 }
 
 func (s *Server) getKeyResult(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -129,7 +135,7 @@ func (s *Server) getKeyResult(w http.ResponseWriter, r *http.Request, u *roadmap
 	if err != nil {
 		return err
 	}
-	return s.writeKeyResult(w, k, fieldsOf(r, nil))
+	return s.writeKeyResult(w, r, k, fieldsOf(r, nil))
 }
 
 func (s *Server) updateKeyResult(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -149,7 +155,7 @@ func (s *Server) updateKeyResult(w http.ResponseWriter, r *http.Request, u *road
 	if err != nil {
 		return err
 	}
-	return s.writeKeyResult(w, updated, fieldsOf(r, b))
+	return s.writeKeyResult(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) deleteKeyResult(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

@@ -38,6 +38,9 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request, u *roadmap.User) 
 	if err != nil {
 		return err
 	}
+	if err := onlyVisible(r, ud); err != nil {
+		return err
+	}
 	lines := false
 	first, _, err := s.store.Products(r.Context(), roadmap.ProductFilter{
 		ProductLine: &lines, VisibleTo: visibleTo(u), Page: roadmap.Page{Page: 1, PerPage: 1},
@@ -80,6 +83,9 @@ func (s *Server) getMeAssigned(w http.ResponseWriter, r *http.Request, u *roadma
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(recs))
+	if err := onlyVisible(r, recs); err != nil {
+		return err
+	}
 	for _, a := range recs {
 		items = append(items, sel.apply(fieldsOfObject(object{
 			{"record_type", a.RecordType},

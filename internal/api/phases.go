@@ -42,7 +42,10 @@ func (s *Server) phaseFields(p *roadmap.ReleasePhase) []field {
 	}
 }
 
-func (s *Server) writePhase(w http.ResponseWriter, p *roadmap.ReleasePhase, sel selection) error {
+func (s *Server) writePhase(w http.ResponseWriter, r *http.Request, p *roadmap.ReleasePhase, sel selection) error {
+	if err := onlyVisible(r, p); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"release_phase", sel.apply(s.phaseFields(p))}})
 }
 
@@ -100,6 +103,9 @@ func (s *Server) listPhases(w http.ResponseWriter, r *http.Request, f roadmap.Ph
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(ps))
+	if err := onlyVisible(r, ps); err != nil {
+		return err
+	}
 	for _, p := range ps {
 		items = append(items, sel.apply(s.phaseFields(p)))
 	}
@@ -123,7 +129,7 @@ func (s *Server) getPhase(w http.ResponseWriter, r *http.Request, u *roadmap.Use
 	if err != nil {
 		return err
 	}
-	return s.writePhase(w, p, fieldsOf(r, nil))
+	return s.writePhase(w, r, p, fieldsOf(r, nil))
 }
 
 // createPhase adds a phase to the release named by release_id in the body.
@@ -159,7 +165,7 @@ func (s *Server) createPhase(w http.ResponseWriter, r *http.Request, u *roadmap.
 	if err != nil {
 		return err
 	}
-	return s.writePhase(w, p, fieldsOf(r, b))
+	return s.writePhase(w, r, p, fieldsOf(r, b))
 }
 
 // updatePhase changes a release phase; a phase stays in its release, so a
@@ -182,7 +188,7 @@ func (s *Server) updatePhase(w http.ResponseWriter, r *http.Request, u *roadmap.
 	if err != nil {
 		return err
 	}
-	return s.writePhase(w, updated, fieldsOf(r, b))
+	return s.writePhase(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) deletePhase(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

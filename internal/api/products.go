@@ -124,7 +124,10 @@ func (s *Server) productListFields(p *roadmap.Product) []field {
 		field{kv{"resource", s.url("/projects/" + p.ReferencePrefix)}, false})
 }
 
-func (s *Server) writeProduct(w http.ResponseWriter, d *roadmap.ProductDetail, sel selection) error {
+func (s *Server) writeProduct(w http.ResponseWriter, r *http.Request, d *roadmap.ProductDetail, sel selection) error {
+	if err := onlyVisible(r, d); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"product", sel.apply(s.productFields(d))}})
 }
 
@@ -168,6 +171,9 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, u *roadmap
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(ps))
+	if err := onlyVisible(r, ps); err != nil {
+		return err
+	}
 	for _, p := range ps {
 		items = append(items, sel.apply(s.productListFields(p)))
 	}
@@ -196,7 +202,7 @@ func (s *Server) getProduct(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeProduct(w, d, fieldsOf(r, nil))
+	return s.writeProduct(w, r, d, fieldsOf(r, nil))
 }
 
 // productInput decodes the fields of a product body. Unknown keys, among them
@@ -269,7 +275,7 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
-	return s.writeProduct(w, d, fieldsOf(r, b))
+	return s.writeProduct(w, r, d, fieldsOf(r, b))
 }
 
 func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -303,5 +309,5 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request, u *roadma
 			return err
 		}
 	}
-	return s.writeProduct(w, d, fieldsOf(r, b))
+	return s.writeProduct(w, r, d, fieldsOf(r, b))
 }

@@ -16,7 +16,10 @@ func fieldsOf(r *http.Request, b *body) selection {
 	return parseFields(r.URL.Query().Get("fields"))
 }
 
-func (s *Server) writeRelease(w http.ResponseWriter, rel *roadmap.Release, sel selection) error {
+func (s *Server) writeRelease(w http.ResponseWriter, r *http.Request, rel *roadmap.Release, sel selection) error {
+	if err := onlyVisible(r, rel); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"release", sel.apply(s.releaseFields(rel))}})
 }
 
@@ -59,6 +62,9 @@ func (s *Server) listReleases(w http.ResponseWriter, r *http.Request, scope func
 		return err
 	}
 	items := make([]object, 0, len(rels))
+	if err := onlyVisible(r, rels); err != nil {
+		return err
+	}
 	for _, rel := range rels {
 		items = append(items, sel.apply(listFields(s.releaseFields(rel))))
 	}
@@ -135,7 +141,7 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
-	return s.writeRelease(w, rel, fieldsOf(r, b))
+	return s.writeRelease(w, r, rel, fieldsOf(r, b))
 }
 
 // release finds a release by ID or key and checks the caller's access to
@@ -176,7 +182,7 @@ func (s *Server) getRelease(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeRelease(w, rel, fieldsOf(r, nil))
+	return s.writeRelease(w, r, rel, fieldsOf(r, nil))
 }
 
 func (s *Server) getProductRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -184,7 +190,7 @@ func (s *Server) getProductRelease(w http.ResponseWriter, r *http.Request, u *ro
 	if err != nil {
 		return err
 	}
-	return s.writeRelease(w, rel, fieldsOf(r, nil))
+	return s.writeRelease(w, r, rel, fieldsOf(r, nil))
 }
 
 func (s *Server) update(w http.ResponseWriter, r *http.Request, u *roadmap.User, rel *roadmap.Release) error {
@@ -201,7 +207,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, u *roadmap.User,
 	if err != nil {
 		return err
 	}
-	return s.writeRelease(w, updated, fieldsOf(r, b))
+	return s.writeRelease(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) updateRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -261,7 +267,7 @@ func (s *Server) duplicateRelease(w http.ResponseWriter, r *http.Request, u *roa
 	if sel.star && len(sel.asked) == 0 {
 		sel = parseFields("id,name")
 	}
-	return s.writeRelease(w, cp, sel)
+	return s.writeRelease(w, r, cp, sel)
 }
 
 var _ = strconv.Itoa

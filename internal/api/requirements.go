@@ -37,7 +37,10 @@ func (s *Server) requirementFields(q *roadmap.Requirement) []field {
 	return fs
 }
 
-func (s *Server) writeRequirement(w http.ResponseWriter, q *roadmap.Requirement, sel selection) error {
+func (s *Server) writeRequirement(w http.ResponseWriter, r *http.Request, q *roadmap.Requirement, sel selection) error {
+	if err := onlyVisible(r, q); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"requirement", sel.apply(s.requirementFields(q))}})
 }
 
@@ -94,6 +97,9 @@ func (s *Server) listRequirements(w http.ResponseWriter, r *http.Request, u *roa
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(qs))
+	if err := onlyVisible(r, qs); err != nil {
+		return err
+	}
 	for _, q := range qs {
 		items = append(items, sel.apply(s.requirementFields(q)))
 	}
@@ -124,7 +130,7 @@ func (s *Server) createRequirement(w http.ResponseWriter, r *http.Request, u *ro
 	if err != nil {
 		return err
 	}
-	return s.writeRequirement(w, q, fieldsOf(r, b))
+	return s.writeRequirement(w, r, q, fieldsOf(r, b))
 }
 
 func (s *Server) getRequirement(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -132,7 +138,7 @@ func (s *Server) getRequirement(w http.ResponseWriter, r *http.Request, u *roadm
 	if err != nil {
 		return err
 	}
-	return s.writeRequirement(w, q, fieldsOf(r, nil))
+	return s.writeRequirement(w, r, q, fieldsOf(r, nil))
 }
 
 func (s *Server) updateRequirement(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -152,7 +158,7 @@ func (s *Server) updateRequirement(w http.ResponseWriter, r *http.Request, u *ro
 	if err != nil {
 		return err
 	}
-	return s.writeRequirement(w, updated, fieldsOf(r, b))
+	return s.writeRequirement(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) deleteRequirement(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -180,5 +186,5 @@ func (s *Server) convertRequirement(w http.ResponseWriter, r *http.Request, u *r
 	if err != nil {
 		return err
 	}
-	return s.writeFeature(w, f, fieldsOf(r, b))
+	return s.writeFeature(w, r, f, fieldsOf(r, b))
 }

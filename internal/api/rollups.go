@@ -78,7 +78,10 @@ func rollUpNeedsFull(sel selection) bool {
 	return false
 }
 
-func (s *Server) writeRollUp(w http.ResponseWriter, ru *roadmap.RollUp, sel selection) error {
+func (s *Server) writeRollUp(w http.ResponseWriter, r *http.Request, ru *roadmap.RollUp, sel selection) error {
+	if err := onlyVisible(r, ru); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"roll_up_release", sel.apply(s.rollUpFields(ru))}})
 }
 
@@ -113,7 +116,7 @@ func (s *Server) getRollUp(w http.ResponseWriter, r *http.Request, u *roadmap.Us
 	if err != nil {
 		return err
 	}
-	return s.writeRollUp(w, ru, fieldsOf(r, nil))
+	return s.writeRollUp(w, r, ru, fieldsOf(r, nil))
 }
 
 func (s *Server) listRollUps(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -132,6 +135,9 @@ func (s *Server) listRollUps(w http.ResponseWriter, r *http.Request, u *roadmap.
 		return err
 	}
 	items := make([]object, 0, len(rus))
+	if err := onlyVisible(r, rus); err != nil {
+		return err
+	}
 	for _, ru := range rus {
 		items = append(items, sel.apply(s.rollUpFields(ru)))
 	}
@@ -221,7 +227,7 @@ func (s *Server) createRollUp(w http.ResponseWriter, r *http.Request, u *roadmap
 	if err != nil {
 		return err
 	}
-	return s.writeRollUp(w, ru, fieldsOf(r, b))
+	return s.writeRollUp(w, r, ru, fieldsOf(r, b))
 }
 
 func (s *Server) updateRollUp(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -263,7 +269,7 @@ func (s *Server) updateRollUp(w http.ResponseWriter, r *http.Request, u *roadmap
 	if err != nil {
 		return err
 	}
-	return s.writeRollUp(w, updated, fieldsOf(r, b))
+	return s.writeRollUp(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) deleteRollUp(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

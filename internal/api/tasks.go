@@ -138,7 +138,10 @@ func taskListFields(all []field) []field {
 
 func isTaskListKey(k string) bool { return slices.Contains(taskListKeys, k) }
 
-func (s *Server) writeTask(w http.ResponseWriter, t *roadmap.Task, sel selection) error {
+func (s *Server) writeTask(w http.ResponseWriter, r *http.Request, t *roadmap.Task, sel selection) error {
+	if err := onlyVisible(r, t); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, object{{"task", sel.apply(s.taskFields(t))}})
 }
 
@@ -293,6 +296,9 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, f roadmap.Tas
 		return err
 	}
 	items := make([]object, 0, len(ts))
+	if err := onlyVisible(r, ts); err != nil {
+		return err
+	}
 	for _, t := range ts {
 		items = append(items, sel.apply(taskListFields(s.taskFields(t))))
 	}
@@ -345,7 +351,7 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request, u *roadmap.User
 	if err != nil {
 		return err
 	}
-	return s.writeTask(w, t, fieldsOf(r, nil))
+	return s.writeTask(w, r, t, fieldsOf(r, nil))
 }
 
 // createTask creates a to-do: on the record that taskable_type and
@@ -367,7 +373,7 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeTask(w, t, fieldsOf(r, b))
+	return s.writeTask(w, r, t, fieldsOf(r, b))
 }
 
 // updateTask changes a to-do; taskable_type and taskable_id move it to
@@ -393,7 +399,7 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeTask(w, updated, fieldsOf(r, b))
+	return s.writeTask(w, r, updated, fieldsOf(r, b))
 }
 
 func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

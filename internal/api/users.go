@@ -116,6 +116,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, u *roadmap.Us
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(us))
+	if err := onlyVisible(r, us); err != nil {
+		return err
+	}
 	for _, ud := range us {
 		items = append(items, sel.apply(userFields(ud, true)))
 	}
@@ -125,6 +128,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, u *roadmap.Us
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
 	ud, err := s.user(r, u)
 	if err != nil {
+		return err
+	}
+	if err := onlyVisible(r, ud); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, object{{"user", fieldsOf(r, nil).apply(userFields(ud, false))}})
@@ -190,6 +196,9 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *roadmap.U
 			return err
 		}
 	}
+	if err := onlyVisible(r, ud); err != nil {
+		return err
+	}
 	// The reference answers an update with the bare user, unwrapped.
 	return writeJSON(w, http.StatusOK, fieldsOf(r, b).apply(userFields(ud, false)))
 }
@@ -209,6 +218,9 @@ func (s *Server) listProductUsers(w http.ResponseWriter, r *http.Request, u *roa
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(pus))
+	if err := onlyVisible(r, pus); err != nil {
+		return err
+	}
 	for _, pu := range pus {
 		items = append(items, sel.apply(projectUserFields(pu)))
 	}
@@ -277,6 +289,9 @@ func (s *Server) listUserProductRoles(w http.ResponseWriter, r *http.Request, u 
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(prs))
+	if err := onlyVisible(r, prs); err != nil {
+		return err
+	}
 	for _, pr := range prs {
 		items = append(items, sel.apply(fieldsOfObject(productRoleRep(pr))))
 	}

@@ -44,6 +44,9 @@ func (s *Server) listProductWorkflows(w http.ResponseWriter, r *http.Request, u 
 	}
 	sel := fieldsOf(r, nil)
 	items := make([]object, 0, len(wfs))
+	if err := onlyVisible(r, wfs); err != nil {
+		return err
+	}
 	for _, wf := range wfs {
 		items = append(items, sel.apply(workflowFields(wf)))
 	}

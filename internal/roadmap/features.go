@@ -171,6 +171,7 @@ type FeatureRef struct {
 // FeatureEpic is the compact form of the epic a feature belongs to.
 type FeatureEpic struct {
 	ID           int64
+	ProductID    int64
 	ReferenceNum string
 	Name         string
 	CreatedAt    time.Time
@@ -180,6 +181,7 @@ type FeatureEpic struct {
 type FeaturePhase struct {
 	ID             int64
 	ReleaseID      int64
+	ProductID      int64 // the product of its release
 	Name           string
 	Kind           string
 	StartOn        string
@@ -196,6 +198,7 @@ type FeaturePhase struct {
 // contributes to.
 type FeatureKeyResult struct {
 	ID             int64
+	ProductID      int64 // the product of its goal
 	ReferenceNum   string
 	Name           string
 	Position       int

@@ -9,6 +9,10 @@ import (
 
 // ProductStore persists products, product lines, users, roles and workflows.
 type ProductStore interface {
+	// VisibleProductIDs returns the IDs of the products and product lines
+	// that a user may see: those where it holds a role, directly or through
+	// its product line.
+	VisibleProductIDs(ctx context.Context, userID int64) ([]int64, error)
 	// ProductDetail returns a product by numeric ID or reference prefix,
 	// loaded for its full representation. visibleTo, when not 0, limits the
 	// product's children to those that user may see.

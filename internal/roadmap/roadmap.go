@@ -102,6 +102,7 @@ type StatusTime struct {
 // ReleaseRef is the compact form of a release, used for a release's parent.
 type ReleaseRef struct {
 	ID            int64
+	ProductID     int64
 	ReferenceNum  string
 	Name          string
 	StartDate     string

@@ -31,7 +31,7 @@ func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Com
 	}
 	cm.CreatedAt, cm.UpdatedAt = fromMS(created), fromMS(updated)
 	u.CreatedAt, u.UpdatedAt = fromMS(uc), fromMS(uu)
-	rel.CreatedAt = fromMS(rc)
+	rel.CreatedAt, rel.ProductID = fromMS(rc), cm.ProductID
 	return cm, nil
 }
 

@@ -282,9 +282,9 @@ func loadFeatureRelations(ctx context.Context, c conn, fs []*roadmap.Feature, fu
 		return err
 	}
 
-	rows, err = c.query(ctx, `SELECT fk.feature_id, k.id, k.reference_num, k.name, k.position, k.progress, k.target_metric,
+	rows, err = c.query(ctx, `SELECT fk.feature_id, k.id, g.product_id, k.reference_num, k.name, k.position, k.progress, k.target_metric,
  k.starting_metric, k.current_metric, k.created_at, k.updated_at
- FROM feature_key_results fk JOIN key_results k ON k.id = fk.key_result_id WHERE fk.feature_id IN `+in+" ORDER BY fk.feature_id, k.id", args...)
+ FROM feature_key_results fk JOIN key_results k ON k.id = fk.key_result_id JOIN goals g ON g.id = k.goal_id WHERE fk.feature_id IN `+in+" ORDER BY fk.feature_id, k.id", args...)
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func loadFeatureRelations(ctx context.Context, c conn, fs []*roadmap.Feature, fu
 		var k roadmap.FeatureKeyResult
 		var progress sql.NullInt64
 		var target, starting, current sql.NullString
-		if err := rows.Scan(&fid, &k.ID, &k.ReferenceNum, &k.Name, &k.Position, &progress, &target, &starting, &current, &created, &updated); err != nil {
+		if err := rows.Scan(&fid, &k.ID, &k.ProductID, &k.ReferenceNum, &k.Name, &k.Position, &progress, &target, &starting, &current, &created, &updated); err != nil {
 			rows.Close()
 			return err
 		}
@@ -440,14 +440,14 @@ func featureEpics(ctx context.Context, c conn, ids []int64) (map[int64]*roadmap.
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := c.query(ctx, "SELECT id, reference_num, name, created_at FROM epics WHERE id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
+	rows, err := c.query(ctx, "SELECT id, product_id, reference_num, name, created_at FROM epics WHERE id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var e roadmap.FeatureEpic
 		var created int64
-		if err := rows.Scan(&e.ID, &e.ReferenceNum, &e.Name, &created); err != nil {
+		if err := rows.Scan(&e.ID, &e.ProductID, &e.ReferenceNum, &e.Name, &created); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -463,9 +463,10 @@ func featurePhases(ctx context.Context, c conn, ids []int64) (map[int64]*roadmap
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := c.query(ctx, `SELECT id, release_id, name, kind, start_on, end_on, progress, progress_source, duration_source,
- description_id, description_body, description_created_at, description_updated_at, created_at, updated_at
- FROM release_phases WHERE id IN (`+placeholders(len(ids))+")", int64Args(ids)...)
+	rows, err := c.query(ctx, `SELECT ph.id, ph.release_id, r.product_id, ph.name, ph.kind, ph.start_on, ph.end_on, ph.progress, ph.progress_source,
+ ph.duration_source, ph.description_id, ph.description_body, ph.description_created_at, ph.description_updated_at,
+ ph.created_at, ph.updated_at
+ FROM release_phases ph JOIN releases r ON r.id = ph.release_id WHERE ph.id IN (`+placeholders(len(ids))+")", int64Args(ids)...)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +475,7 @@ func featurePhases(ctx context.Context, c conn, ids []int64) (map[int64]*roadmap
 		var start, end sql.NullString
 		var progress sql.NullInt64
 		var dc, du, created, updated int64
-		if err := rows.Scan(&p.ID, &p.ReleaseID, &p.Name, &p.Kind, &start, &end, &progress, &p.ProgressSource, &p.DurationSource,
+		if err := rows.Scan(&p.ID, &p.ReleaseID, &p.ProductID, &p.Name, &p.Kind, &start, &end, &progress, &p.ProgressSource, &p.DurationSource,
 			&p.Description.ID, &p.Description.Body, &dc, &du, &created, &updated); err != nil {
 			rows.Close()
 			return nil, err

@@ -21,7 +21,7 @@ var releaseSelect = `SELECT r.id, r.product_id, r.reference_num, r.name, r.start
  r.theme_body, r.theme_created_at, r.theme_updated_at, r.workflow_status_id, r.owner_id,
  r.created_by_id, COALESCE(r.parent_id, 0), r.created_at, r.updated_at,
  ` + productCols + `, ` + statusCols + `, ` + userColsOf("o") + `, ` + userColsOf("cu") + `,
- pr.id, pr.reference_num, pr.name, pr.start_date, pr.release_date, pr.parking_lot, pr.master_release, pr.created_at
+ pr.id, pr.product_id, pr.reference_num, pr.name, pr.start_date, pr.release_date, pr.parking_lot, pr.master_release, pr.created_at
  FROM releases r
  JOIN products p ON p.id = r.product_id
  JOIN workflow_statuses s ON s.id = r.workflow_status_id
@@ -37,7 +37,7 @@ func scanRelease(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Rel
 	var pos, progress sql.NullInt64
 	var capacity sql.NullFloat64
 	var themeC, themeU, created, updated int64
-	var pid sql.NullInt64
+	var pid, pprod sql.NullInt64
 	var pref, pname, pstart, prel sql.NullString
 	var ppark, pmaster sql.NullBool
 	var pcreated sql.NullInt64
@@ -56,7 +56,7 @@ func scanRelease(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Rel
 	dest = append(dest, &o.ID, &o.Name, &o.Email, &o.Admin, &oc, &ou)
 	c := &r.CreatedBy
 	dest = append(dest, &c.ID, &c.Name, &c.Email, &c.Admin, &cc, &cu)
-	dest = append(dest, &pid, &pref, &pname, &pstart, &prel, &ppark, &pmaster, &pcreated)
+	dest = append(dest, &pid, &pprod, &pref, &pname, &pstart, &prel, &ppark, &pmaster, &pcreated)
 	dest = append(dest, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func scanRelease(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Rel
 	o.CreatedAt, o.UpdatedAt = fromMS(oc), fromMS(ou)
 	c.CreatedAt, c.UpdatedAt = fromMS(cc), fromMS(cu)
 	if pid.Valid {
-		r.Parent = &roadmap.ReleaseRef{ID: pid.Int64, ReferenceNum: pref.String, Name: pname.String,
+		r.Parent = &roadmap.ReleaseRef{ID: pid.Int64, ProductID: pprod.Int64, ReferenceNum: pref.String, Name: pname.String,
 			StartDate: pstart.String, ReleaseDate: prel.String, ParkingLot: ppark.Bool,
 			MasterRelease: pmaster.Bool, CreatedAt: fromMS(pcreated.Int64)}
 	}

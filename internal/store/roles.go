@@ -46,3 +46,22 @@ func (tx *Tx) setRole(ctx context.Context, userID, productID int64, role roadmap
 		userID, productID, int(role), ms(tx.now), ms(tx.now))
 	return err
 }
+
+// VisibleProductIDs returns the IDs of the products and product lines that a
+// user may see, with one query.
+func (db *DB) VisibleProductIDs(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := db.reader().query(ctx, visibleProducts, userID, userID)
+	if err != nil {
+		return nil, db.wrap(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, db.wrap(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, db.wrap(closeRows(rows))
+}

@@ -264,6 +264,10 @@ func writeJSONError(w http.ResponseWriter, err error) error {
 	if status == http.StatusInternalServerError {
 		return err
 	}
+	if status == http.StatusNotFound {
+		// A missing record and one the user may not see answer alike.
+		err = roadmap.Errorf(roadmap.ENOTFOUND, "Not found")
+	}
 	body := map[string]any{"message": roadmap.ErrorMessage(err)}
 	if e, ok := err.(*roadmap.Error); ok && e.Field != "" {
 		body["field"] = e.Field

@@ -318,6 +318,9 @@ func (s *Server) release(ctx context.Context, u *roadmap.User, key string, a roa
 	if err := s.authorize(ctx, u, rel.ProductID, a); err != nil {
 		return nil, err
 	}
+	if err := s.onlyVisible(ctx, u, rel); err != nil {
+		return nil, err
+	}
 	return rel, nil
 }
 
@@ -451,6 +454,9 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, u *roadmap.U
 func (s *Server) featurePage(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
 	f, err := s.store.Feature(r.Context(), r.PathValue("id"))
 	if err != nil {
+		return err
+	}
+	if err := s.onlyVisible(r.Context(), u, f); err != nil {
 		return err
 	}
 	rp := recordPage{Kind: "Feature", Ref: f.ReferenceNum, Name: f.Name, Status: f.WorkflowStatus.Name, Description: f.Description.Body, Progress: f.Progress}
