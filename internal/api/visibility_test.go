@@ -66,7 +66,7 @@ func newCrossServer(t *testing.T, backend string) *crossServer {
 		t.Fatalf("seeding: %v", err)
 	}
 	h := api.New(db, api.Config{BaseURL: testBaseURL, Logger: slog.New(slog.DiscardHandler)})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(validated(t, h))
 	t.Cleanup(srv.Close)
 	s := &crossServer{testServer: &testServer{URL: srv.URL, DB: db, Client: srv.Client()}, api: h}
 
