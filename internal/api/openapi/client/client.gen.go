@@ -135,7 +135,7 @@ type Feature struct {
 	BelongsToReleasePhase        *BelongsToReleasePhase     `json:"belongs_to_release_phase,omitempty"`
 	CommentsCount                float64                    `json:"comments_count"`
 	CreatedAt                    string                     `json:"created_at"`
-	CreatedByUser                CreatedByUser              `json:"created_by_user"`
+	CreatedByUser                *CreatedByUser             `json:"created_by_user"`
 	CustomFields                 []CustomFieldsItem         `json:"custom_fields"`
 	Description                  Description                `json:"description"`
 	DetailedEstimate             *float64                   `json:"detailed_estimate,omitempty"`
@@ -166,7 +166,7 @@ type Feature struct {
 	ProgressSource               string                     `json:"progress_source"`
 	Project                      Project                    `json:"project"`
 	ReferenceNum                 string                     `json:"reference_num"`
-	Release                      ReleaseRef                 `json:"release"`
+	Release                      *ReleaseRef                `json:"release"`
 	ReleaseReferenceNum          string                     `json:"release_reference_num"`
 	RemainingEstimate            *float64                   `json:"remaining_estimate,omitempty"`
 	RemainingEstimateText        *string                    `json:"remaining_estimate_text,omitempty"`
@@ -440,7 +440,7 @@ type Release struct {
 	CapacityUnits                  *string                    `json:"capacity_units,omitempty"`
 	CommentsCount                  float64                    `json:"comments_count"`
 	CreatedAt                      string                     `json:"created_at"`
-	CreatedByUser                  CreatedByUser              `json:"created_by_user"`
+	CreatedByUser                  *CreatedByUser             `json:"created_by_user"`
 	CustomFields                   []CustomFieldsItem         `json:"custom_fields"`
 	DevelopmentStartedOn           *string                    `json:"development_started_on,omitempty"`
 	DurationSource                 string                     `json:"duration_source"`
