@@ -178,7 +178,7 @@ var glCases = map[string]glCase{
 	"goals/06-get-a-specific-goal": {
 		setup: func(t *testing.T, s *testServer) string {
 			g := glCall(t, s, "POST", "/api/v1/products/PRJ3/goals",
-				`{"goal":{"name":"Goal 001","effort":10,"value":70,"parent_id":"352745835","success_metric":{"name":"Metric 001","workflow_status":"On Track"}}}`, 200)
+				`{"goal":{"name":"Goal 001","effort":10,"value":70,"parent_id":"352745835","success_metric":{"name":"Metric 001","workflow_status":"On Track"}}}`, 201)
 			return "/api/v1/goals/" + g.get("goal", "id").str()
 		},
 		ignore: glNewGoal,

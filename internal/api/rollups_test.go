@@ -438,7 +438,7 @@ func TestComments(t *testing.T) {
 			return ruCall(t, s, "", "GET", "/api/v1/releases/"+ref, "", 200).get("release", "comments_count").str()
 		}
 		const keys = "id,body,created_at,updated_at,user,attachments,url,resource,commentable"
-		c := ruCall(t, s, ruContributor.token, "POST", "/api/v1/releases/PRJ1-MR-1/comments", `{"comment":{"body":"<p>On the roll-up</p>"}}`, 200).get("comment")
+		c := ruCall(t, s, ruContributor.token, "POST", "/api/v1/releases/PRJ1-MR-1/comments", `{"comment":{"body":"<p>On the roll-up</p>"}}`, 201).get("comment")
 		cid := c.get("id").str()
 		if ruKeys(c) != keys || c.get("user", "id").str() != ruHenryID || c.get("body").str() != "<p>On the roll-up</p>" {
 			t.Errorf("created comment: %s", c)
@@ -449,14 +449,14 @@ func TestComments(t *testing.T) {
 		if count("PRJ1-MR-1") != "1" {
 			t.Errorf("comments_count of PRJ1-MR-1: %s, want 1", count("PRJ1-MR-1"))
 		}
-		second := ruCall(t, s, "", "POST", "/api/v1/releases/278327321/comments", `{"comment":{"body":"Second"},"fields":"body"}`, 200).get("comment")
+		second := ruCall(t, s, "", "POST", "/api/v1/releases/278327321/comments", `{"comment":{"body":"Second"},"fields":"body"}`, 201).get("comment")
 		if ruKeys(second) != "id,body" {
 			t.Errorf("create with fields=body: %s", second)
 		}
 		if count("PRJ1-R-1") != "2" {
 			t.Errorf("comments_count of PRJ1-R-1: %s, want 2", count("PRJ1-R-1"))
 		}
-		ruCall(t, s, "", "POST", "/api/v1/releases/PRJ2-R-1/comments", `{"comment":{"body":"Elsewhere"}}`, 200)
+		ruCall(t, s, "", "POST", "/api/v1/releases/PRJ2-R-1/comments", `{"comment":{"body":"Elsewhere"}}`, 201)
 
 		onRelease := ruCall(t, s, "", "GET", "/api/v1/releases/PRJ1-R-1/comments", "", 200)
 		if got := ruIDs(onRelease.get("comments")); !slices.Equal(got, []string{"517326331", second.get("id").str()}) {
@@ -538,6 +538,7 @@ func ruWrapComment(c *jsonNode) *jsonNode {
 func TestRollUpRoles(t *testing.T) {
 	const (
 		ok   = 200
+		made = 201
 		gone = 204
 		no   = 403
 		nf   = 404
@@ -562,7 +563,7 @@ func TestRollUpRoles(t *testing.T) {
 		return "/api/v1/roll_up_releases/" + ru.get("roll_up_release", "reference_num").str()
 	}
 	henrysComment := func(t *testing.T, s *testServer) string {
-		c := ruCall(t, s, ruContributor.token, "POST", "/api/v1/releases/PRJ1-R-2/comments", `{"comment":{"body":"By Henry"}}`, 200)
+		c := ruCall(t, s, ruContributor.token, "POST", "/api/v1/releases/PRJ1-R-2/comments", `{"comment":{"body":"By Henry"}}`, 201)
 		return "/api/v1/comments/" + c.get("comment", "id").str()
 	}
 	rows := []row{
@@ -574,7 +575,7 @@ func TestRollUpRoles(t *testing.T) {
 		{"GET /api/v1/releases/:release_id/comments", fixed("/api/v1/releases/PRJ1-R-1/comments"), "", [7]int{ok, ok, ok, ok, ok, ok, nf}},
 		{"GET /api/v1/products/:product_id/comments", fixed("/api/v1/products/PRJ1/comments"), "", [7]int{ok, ok, ok, ok, ok, ok, nf}},
 		{"GET /api/v1/comments/:id", fixed("/api/v1/comments/517326331"), "", [7]int{ok, ok, ok, ok, ok, ok, nf}},
-		{"POST /api/v1/releases/:release_id/comments", fixed("/api/v1/releases/PRJ1-R-1/comments"), `{"comment":{"body":"By role"}}`, [7]int{ok, ok, ok, ok, no, no, nf}},
+		{"POST /api/v1/releases/:release_id/comments", fixed("/api/v1/releases/PRJ1-R-1/comments"), `{"comment":{"body":"By role"}}`, [7]int{made, made, made, made, no, no, nf}},
 		// Henry is the author: the other contributor may not touch his comment.
 		{"PUT /api/v1/comments/:id (Henry's)", henrysComment, `{"comment":{"body":"Changed by role"}}`, [7]int{ok, ok, ok, no, no, no, nf}},
 		{"DELETE /api/v1/comments/:id (Henry's)", henrysComment, "", [7]int{gone, gone, gone, no, no, no, nf}},

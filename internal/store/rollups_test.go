@@ -197,7 +197,7 @@ func TestRollUpsQueryCount(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.CreateComment(ctx, demo.Release1, demo.Mary, "c"+strconv.Itoa(i)); err != nil {
+			if _, err := db.CreateComment(ctx, roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: demo.Release1}, demo.Mary, "c"+strconv.Itoa(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -314,23 +314,24 @@ func TestRollUpAccepts(t *testing.T) {
 }
 
 func TestCommentsStore(t *testing.T) {
+	onRollUp1 := roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: demo.RollUp1}
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		c, err := db.CreateComment(ctx, demo.RollUp1, demo.Henry, "<p>Hi</p>")
+		c, err := db.CreateComment(ctx, onRollUp1, demo.Henry, "<p>Hi</p>")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Body != "<p>Hi</p>" || c.User.ID != demo.Henry || c.Release.ReferenceNum != "PRJ1-MR-1" || !c.Release.MasterRelease || c.ProductID != demo.PRJ1 || !c.CreatedAt.Equal(c.UpdatedAt) {
+		if c.Body != "<p>Hi</p>" || c.User.ID != demo.Henry || c.On.ReferenceNum != "PRJ1-MR-1" || !c.On.Master || c.On.ProductID != demo.PRJ1 || c.On.Type != roadmap.CommentOnRelease || c.On.ID != demo.RollUp1 || !c.CreatedAt.Equal(c.UpdatedAt) {
 			t.Errorf("created %+v", c)
 		}
 		if r, _ := db.Release(ctx, "PRJ1-MR-1"); r.CommentsCount != 1 {
 			t.Errorf("comments_count %d, want 1", r.CommentsCount)
 		}
 		for _, body := range []string{"", "  \n", string(make([]byte, roadmap.MaxCommentLength+1))} {
-			_, err := db.CreateComment(ctx, demo.RollUp1, demo.Henry, body)
+			_, err := db.CreateComment(ctx, onRollUp1, demo.Henry, body)
 			ruWantCode(t, err, roadmap.EINVALID, "body")
 		}
-		_, err = db.CreateComment(ctx, 42, demo.Henry, "x")
+		_, err = db.CreateComment(ctx, roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: 42}, demo.Henry, "x")
 		ruWantCode(t, err, roadmap.ENOTFOUND, "")
 
 		u, err := db.UpdateComment(ctx, c.ID, "Edited")
@@ -342,7 +343,7 @@ func TestCommentsStore(t *testing.T) {
 		_, err = db.UpdateComment(ctx, c.ID, " ")
 		ruWantCode(t, err, roadmap.EINVALID, "body")
 
-		list, total, err := db.Comments(ctx, roadmap.CommentFilter{ReleaseID: demo.RollUp1})
+		list, total, err := db.Comments(ctx, roadmap.CommentFilter{On: onRollUp1})
 		if err != nil || total != 1 || len(list) != 1 || list[0].Body != "Edited" {
 			t.Errorf("comments on PRJ1-MR-1: %v %d %v", list, total, err)
 		}
