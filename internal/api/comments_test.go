@@ -182,3 +182,33 @@ func TestCommentsOnEveryRecord(t *testing.T) {
 		})
 	}
 }
+
+// TestCommentsOnAToDoOnNoProduct checks the comments of a to-do attached to
+// no record: its creator and assignees, and the administrator, comment on
+// it and read its comments; anyone else finds neither it nor them.
+func TestCommentsOnAToDoOnNoProduct(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		s := ruServer(t, backend)
+		task := ruCall(t, s, ruContributor.token, "POST", "/api/v1/tasks", `{"task":{"name":"Loose","body":""}}`, 200).get("task", "id").str()
+		path := "/api/v1/tasks/" + task + "/comments"
+		c := ruCall(t, s, ruContributor.token, "POST", path, `{"comment":{"body":"Mine"}}`, 201).get("comment")
+		if on := c.get("commentable"); on.get("type").str() != "Task" || on.get("id").str() != task || on.has("product_id") {
+			t.Errorf("commentable %s, want the to-do without a product", on)
+		}
+		one := "/api/v1/comments/" + c.get("id").str()
+		ruCall(t, s, "", "GET", one, "", 200)
+		ruCall(t, s, "", "GET", path, "", 200)
+		for _, u := range []ruUser{ruOwner, ruContributor2, ruViewer, ruNone} {
+			for _, r := range []struct{ method, path, body string }{
+				{"GET", path, ""}, {"GET", one, ""}, {"POST", path, `{"comment":{"body":"No"}}`},
+				{"PUT", one, `{"comment":{"body":"No"}}`}, {"DELETE", one, ""},
+			} {
+				if got := s.do(t, r.method, r.path, r.body, u.token); got.Status != 404 {
+					t.Errorf("%s %s as %s: %s, want 404", r.method, r.path, u.name, got)
+				}
+			}
+		}
+		ruCall(t, s, ruContributor.token, "PUT", one, `{"comment":{"body":"Still mine"}}`, 200)
+		ruCall(t, s, ruContributor.token, "DELETE", one, "", 204)
+	})
+}
