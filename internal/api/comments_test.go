@@ -28,7 +28,9 @@ func commentedKinds() []commentedKind {
 		return func(*testing.T, *testServer) string { return p }
 	}
 	byKey := func(segment string) func(string, *jsonNode) string {
-		return func(_ string, rec *jsonNode) string { return testBaseURL + "/" + segment + "/" + rec.get("reference_num").str() }
+		return func(_ string, rec *jsonNode) string {
+			return testBaseURL + "/" + segment + "/" + rec.get("reference_num").str()
+		}
 	}
 	byID := func(segment string) func(string, *jsonNode) string {
 		return func(_ string, rec *jsonNode) string { return testBaseURL + "/" + segment + "/" + rec.get("id").str() }

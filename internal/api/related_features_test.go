@@ -148,8 +148,8 @@ var ftCases = map[string]ftCase{
 }
 
 // ftAdjust changes a documented answer where the demo account differs from
-// the reference's account everywhere: comments belong to releases, so
-// features and requirements have none; attachments are out of scope; of
+// the reference's account everywhere: the demo account holds no comments
+// on features and requirements; attachments are out of scope; of
 // custom fields, those of worksheet, scorecard and attachment types are out
 // of scope; and the reference gives requirements PRJ1-1-2 and PRJ1-1-3
 // (whose descriptions are empty) new description IDs in every answer, where

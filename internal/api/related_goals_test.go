@@ -126,7 +126,7 @@ type glCase struct {
 // Adjustments shared by several examples.
 var (
 	// glGoal1 adjusts the demo's Goal 1 at a path: it has no features, which
-	// are out of scope, and no comments, which belong to releases.
+	// are out of scope, and no comments in the demo account.
 	glGoal1 = func(at string) map[string]string {
 		return map[string]string{at + ".features": `[]`, at + ".comments_count": `0`}
 	}
@@ -201,7 +201,7 @@ var glCases = map[string]glCase{
 	},
 	"initiatives/03-list-initiatives": {
 		fix: map[string]string{".initiatives[4].comments_count": `0`}, optional: glInitiative1Optional(".initiatives[]"),
-		why: "features and epics are out of scope; comments belong to releases",
+		why: "features and epics are out of scope; the demo account holds no comments on them",
 	},
 	"initiatives/04-list-initiatives-associated-with-a-goal": {
 		fix: map[string]string{".initiatives[0].comments_count": `0`}, optional: glInitiative1Optional(".initiatives[]"),

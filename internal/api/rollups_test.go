@@ -516,7 +516,7 @@ func TestComments(t *testing.T) {
 			t.Errorf("comments_count of PRJ1-MR-1 after the delete: %s, want 0", count("PRJ1-MR-1"))
 		}
 
-		// Comments belong to their release: they go with it.
+		// A release's comments go with it.
 		clearWork(t, s, "PRJ1-R-1")
 		ruCall(t, s, "", "DELETE", "/api/v1/releases/PRJ1-R-1", "", 204)
 		ruCall(t, s, "", "GET", "/api/v1/comments/517326331", "", 404)
