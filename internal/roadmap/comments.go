@@ -16,14 +16,8 @@ const (
 	CommentOnTask         = "Task"
 )
 
-// CommentKinds are the kinds of records that take comments.
-var CommentKinds = []string{
-	CommentOnRelease, CommentOnFeature, CommentOnEpic, CommentOnRequirement,
-	CommentOnGoal, CommentOnInitiative, CommentOnReleasePhase, CommentOnTask,
-}
-
-// CommentTarget names a commented record: its kind (one of CommentKinds)
-// and its ID.
+// CommentTarget names a commented record: its kind (one of the
+// CommentOn* names) and its ID.
 type CommentTarget struct {
 	Type string
 	ID   int64
