@@ -103,6 +103,18 @@ func setupPostgres() {
 		return
 	}
 	pg.empty = run
+	// Extensions are per database: install the ones the migrations use once
+	// in the shared schema, so that the schemas of EmptyDSN find them.
+	if u, err := pgURL(run); err == nil {
+		if edb, err := sql.Open("pgx", u); err == nil {
+			_, err = edb.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
+			edb.Close()
+			if err != nil {
+				pg.failWhy = fmt.Sprintf("installing pg_trgm: %v", err)
+				return
+			}
+		}
+	}
 	tmpl := run + "_tmpl"
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+tmpl); err != nil {
 		pg.failWhy = fmt.Sprintf("creating the template database: %v", err)
