@@ -100,6 +100,12 @@ func TestGenerateMatchesTheStore(t *testing.T) {
 			if err != nil || after != total+1 {
 				t.Errorf("total after one create = %d (%v), want %d", after, err, total+1)
 			}
+			if err := db.DeleteRelease(ctx, next.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, after, err = db.Releases(ctx, roadmap.ReleaseFilter{ProductID: Product}); err != nil || after != total {
+				t.Errorf("total after deleting it = %d (%v), want %d", after, err, total)
+			}
 		})
 	}
 }

@@ -178,8 +178,19 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 	rows.Close()
 	// The count reads the matching rows of one index and joins nothing, so
 	// that it costs what the matches cost rather than their full rows.
+	// A product's whole list takes its total from the count the write
+	// transactions keep.
+	cq := "SELECT COUNT(*) FROM releases r" + cond
+	cargs := args
+	if f.ProductID != 0 && f.Query == "" && f.UpdatedSince == nil && f.ParkingLot == nil && !f.ExcludeShipped {
+		cq, cargs = "SELECT COALESCE((SELECT release_count FROM products WHERE id = ?", []any{f.ProductID}
+		if f.VisibleTo != 0 {
+			cq, cargs = cq+" AND id IN ("+visibleProducts+")", append(cargs, f.VisibleTo, f.VisibleTo)
+		}
+		cq += "), 0)"
+	}
 	var total int
-	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM releases r"+cond, args...).Scan(&total); err != nil {
+	if err := c.queryRow(ctx, cq, cargs...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if err := loadRelations(ctx, c, out, full); err != nil {

@@ -34,6 +34,8 @@ type DB struct {
 	// queries counts the statements run, so tests can check that a list
 	// costs a fixed number of queries whatever its length.
 	queries atomic.Int64
+	// trace, when set, receives every statement run (see Trace).
+	trace atomic.Pointer[TraceFunc]
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -213,25 +215,28 @@ type conn struct {
 	qr queryer
 	d  dialect
 	n  *atomic.Int64
+	tr *atomic.Pointer[TraceFunc]
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	c.n.Add(1)
+	c.count(query, args)
 	return c.qr.ExecContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	c.n.Add(1)
+	c.count(query, args)
 	return c.qr.QueryContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	c.n.Add(1)
+	c.count(query, args)
 	return c.qr.QueryRowContext(ctx, c.d.rebind(query), args...)
 }
 
-func (tx *Tx) conn() conn   { return conn{qr: tx.tx, d: tx.db.dialect, n: &tx.db.queries} }
-func (db *DB) reader() conn { return conn{qr: db.read, d: db.dialect, n: &db.queries} }
+func (tx *Tx) conn() conn {
+	return conn{qr: tx.tx, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
+}
+func (db *DB) reader() conn { return conn{qr: db.read, d: db.dialect, n: &db.queries, tr: &db.trace} }
 
 // QueryCount returns the number of statements the store has run, so that
 // tests can check that a list costs a fixed number of queries.
