@@ -30,7 +30,11 @@ type DB struct {
 	write *sql.DB
 	// read serves reads; on PostgreSQL it is the same pool as write.
 	read *sql.DB
-	ids  *idGen
+	// readQ runs the reads: on SQLite through prepared statements kept for
+	// the pool's life, on PostgreSQL through the pool (pgx keeps each
+	// connection's statements prepared itself).
+	readQ queryer
+	ids   *idGen
 	// queries counts the statements run, so tests can check that a list
 	// costs a fixed number of queries whatever its length.
 	queries atomic.Int64
@@ -66,7 +70,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: d, write: write, read: read, ids: newIDGen(), Now: time.Now}
+	db := &DB{dialect: d, write: write, read: read, readQ: read, ids: newIDGen(), Now: time.Now}
+	if d.name() == "sqlite" {
+		db.readQ = newStmtCache(read)
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -236,7 +243,7 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 func (tx *Tx) conn() conn {
 	return conn{qr: tx.tx, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
 }
-func (db *DB) reader() conn { return conn{qr: db.read, d: db.dialect, n: &db.queries, tr: &db.trace} }
+func (db *DB) reader() conn { return conn{qr: db.readQ, d: db.dialect, n: &db.queries, tr: &db.trace} }
 
 // QueryCount returns the number of statements the store has run, so that
 // tests can check that a list costs a fixed number of queries.
