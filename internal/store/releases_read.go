@@ -117,6 +117,11 @@ func (db *DB) Releases(ctx context.Context, f roadmap.ReleaseFilter) ([]*roadmap
 	return rels, total, db.wrap(err)
 }
 
+// fewMatches is the largest number of matches of a filtered list that is
+// read from the filter's index and sorted, rather than found by walking the
+// releases in order.
+const fewMatches = 5000
+
 func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full bool) ([]*roadmap.Release, int, error) {
 	var where []string
 	var args []any
@@ -158,7 +163,32 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 	if page.PerPage < 1 {
 		page.PerPage = roadmap.DefaultPerPage
 	}
-	q := releaseSelect + cond + " ORDER BY r.id LIMIT ? OFFSET ?"
+	// The count reads the matching rows of one index and joins nothing, so
+	// that it costs what the matches cost rather than their full rows.
+	// A product's whole list takes its total from the count the write
+	// transactions keep.
+	cq := "SELECT COUNT(*) FROM releases r" + cond
+	cargs := args
+	filtered := f.Query != "" || f.UpdatedSince != nil || f.ParkingLot != nil || f.ExcludeShipped
+	if f.ProductID != 0 && !filtered {
+		cq, cargs = "SELECT COALESCE((SELECT release_count FROM products WHERE id = ?", []any{f.ProductID}
+		if f.VisibleTo != 0 {
+			cq, cargs = cq+" AND id IN ("+visibleProducts+")", append(cargs, f.VisibleTo, f.VisibleTo)
+		}
+		cq += "), 0)"
+	}
+	var total int
+	if err := c.queryRow(ctx, cq, cargs...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	// With few matches, ordering by an expression keeps the planners from
+	// walking the whole product in id order to find them: they start from
+	// the index of the filter and sort what it finds.
+	order := " ORDER BY r.id"
+	if filtered && total <= fewMatches {
+		order = " ORDER BY r.id + 0"
+	}
+	q := releaseSelect + cond + order + " LIMIT ? OFFSET ?"
 	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
 	if err != nil {
 		return nil, 0, err
@@ -176,23 +206,6 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 		return nil, 0, err
 	}
 	rows.Close()
-	// The count reads the matching rows of one index and joins nothing, so
-	// that it costs what the matches cost rather than their full rows.
-	// A product's whole list takes its total from the count the write
-	// transactions keep.
-	cq := "SELECT COUNT(*) FROM releases r" + cond
-	cargs := args
-	if f.ProductID != 0 && f.Query == "" && f.UpdatedSince == nil && f.ParkingLot == nil && !f.ExcludeShipped {
-		cq, cargs = "SELECT COALESCE((SELECT release_count FROM products WHERE id = ?", []any{f.ProductID}
-		if f.VisibleTo != 0 {
-			cq, cargs = cq+" AND id IN ("+visibleProducts+")", append(cargs, f.VisibleTo, f.VisibleTo)
-		}
-		cq += "), 0)"
-	}
-	var total int
-	if err := c.queryRow(ctx, cq, cargs...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	if err := loadRelations(ctx, c, out, full); err != nil {
 		return nil, 0, err
 	}
