@@ -149,8 +149,17 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 		where, args = append(where, "r.parking_lot = ?"), append(args, *f.ParkingLot)
 	}
 	if f.ExcludeShipped {
-		where = append(where, "r.workflow_status_id IN (SELECT id FROM workflow_statuses WHERE complete = ?)")
-		args = append(args, false)
+		// The statuses are given as values, so that the planner weighs how
+		// many releases each holds instead of assuming an average.
+		ids, err := unshippedStatuses(ctx, c)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(ids) == 0 {
+			where = append(where, "1 = 0")
+		} else {
+			where, args = append(where, "r.workflow_status_id IN ("+placeholders(len(ids))+")"), append(args, int64Args(ids)...)
+		}
 	}
 	cond := ""
 	if len(where) > 0 {
@@ -437,3 +446,22 @@ func integrationFields(ctx context.Context, c conn, recordType string, ids []int
 }
 
 var _ = time.Time{}
+
+// unshippedStatuses returns the IDs of the workflow statuses that are not
+// complete.
+func unshippedStatuses(ctx context.Context, c conn) ([]int64, error) {
+	rows, err := c.query(ctx, "SELECT id FROM workflow_statuses WHERE complete = ? ORDER BY id", false)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

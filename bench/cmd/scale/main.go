@@ -34,6 +34,7 @@ func main() {
 	large := flag.Int("large", 100000, "releases of the large account")
 	pgAdmin := flag.String("pg", "", "administrative PostgreSQL URL (empty: SQLite only)")
 	iters := flag.Int("n", 30, "timed requests per operation")
+	keep := flag.Bool("keep", false, "keep the databases and print their DSNs, to inspect their plans")
 	flag.Parse()
 	ctx := context.Background()
 	backends := []string{"sqlite"}
@@ -52,7 +53,11 @@ func main() {
 			}
 			log.Printf("%s: generated %d releases in %v", backend, n, time.Since(t0).Round(time.Millisecond))
 			res[i], order = measure(ctx, dsn, acc, *iters)
-			drop()
+			if *keep {
+				log.Printf("%s N=%d kept at %s", backend, n, dsn)
+			} else {
+				drop()
+			}
 		}
 		fmt.Printf("\n%s, p50 of %d requests (in process, one client)\n\n", backend, *iters)
 		fmt.Printf("| operation | N=%d | N=%d | ratio |\n|---|---|---|---|\n", *small, *large)
