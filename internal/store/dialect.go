@@ -109,7 +109,7 @@ type postgresDialect struct{}
 func (postgresDialect) name() string { return "postgres" }
 
 func (postgresDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
-	db, err := sql.Open("pgx", customPlans(dsn))
+	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,24 +1,16 @@
 package store
 
-import "net/url"
+import "github.com/jackc/pgx/v5"
 
-// customPlans sets plan_cache_mode=force_custom_plan on the connections of
-// a PostgreSQL URL that does not choose a mode itself. pgx keeps each
-// statement prepared, and after a few runs PostgreSQL would otherwise plan
-// it once for any parameters: a generic plan that cannot see that a filter
-// matches few of a product's releases, or how small the page is, and so
-// reads the whole product. A custom plan per execution costs a fraction of
-// a millisecond.
-func customPlans(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return dsn
+// planEach returns the arguments of a list query that PostgreSQL is to
+// plan for its actual arguments at every run. pgx keeps statements
+// prepared, and after a few runs PostgreSQL plans a prepared statement once
+// for any arguments: a generic plan that cannot see that a filter matches
+// few of a product's releases, or how small the page is, and so reads the
+// whole product. Reads by key keep their prepared plans.
+func (c conn) planEach(args []any) []any {
+	if c.d.name() != "postgres" {
+		return args
 	}
-	q := u.Query()
-	if q.Get("plan_cache_mode") != "" {
-		return dsn
-	}
-	q.Set("plan_cache_mode", "force_custom_plan")
-	u.RawQuery = q.Encode()
-	return u.String()
+	return append([]any{pgx.QueryExecModeExec}, args...)
 }

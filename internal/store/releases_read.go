@@ -187,7 +187,7 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 		cq += "), 0)"
 	}
 	var total int
-	if err := c.queryRow(ctx, cq, cargs...).Scan(&total); err != nil {
+	if err := c.queryRow(ctx, cq, c.planEach(cargs)...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	// With few matches, ordering by an expression keeps the planners from
@@ -198,7 +198,7 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 		order = " ORDER BY r.id + 0"
 	}
 	q := releaseSelect + cond + order + " LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
+	rows, err := c.query(ctx, q, c.planEach(append(args, page.PerPage, page.Offset()))...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -72,6 +72,7 @@ func main() {
 			w.Write(oneBody)
 		}))
 		p++
+		idle := rss()
 		fmt.Printf("\n%s, %d clients, %v each, %d releases in the product\n\n", backend, *clients, *dur, *n)
 		fmt.Printf("| measurement | req/s | p50 | p99 | ratio |\n|---|---|---|---|---|\n")
 		row := func(name string, r result, ref float64) {
@@ -102,6 +103,7 @@ func main() {
 			return req("PUT", one, fmt.Sprintf(`{"release":{"name":"Hot %d-%d"}}`, c, i))
 		})
 		row("PUT one hot release", hot, spread.rate)
+		fmt.Printf("\nRSS of the process (server and load generator): idle %d MiB, after the load %d MiB (%.2fx)\n", idle>>20, rss()>>20, float64(rss())/float64(idle))
 		db.Close()
 		drop()
 	}
@@ -216,4 +218,15 @@ func newDatabase(backend, admin string) (string, func()) {
 		adb.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 		adb.Close()
 	}
+}
+
+// rss returns the resident set size of this process in bytes.
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, res int64
+	fmt.Sscan(string(b), &size, &res)
+	return res * int64(os.Getpagesize())
 }
