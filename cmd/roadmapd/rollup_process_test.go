@@ -48,8 +48,12 @@ func mustCall(t *testing.T, client *http.Client, method, url, body, key string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code != 200 {
-		t.Fatalf("%s %s: %d %s", method, url, code, data)
+	want := http.StatusOK
+	if method == "POST" && strings.HasSuffix(url, "/features") {
+		want = http.StatusCreated // as Aha! answers a feature's create
+	}
+	if code != want {
+		t.Fatalf("%s %s: %d (want %d) %s", method, url, code, want, data)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {

@@ -134,13 +134,28 @@ func (s *scenario) do(actor, method, path string, body any) (int, any, []byte) {
 // any other answer stops the scenario, naming the route, body and answer.
 func (s *scenario) ok(actor, method, path string, body any) any {
 	s.t.Helper()
+	return s.answered(actor, method, path, body, 200)
+}
+
+// made sends a create that must answer 201 Created, as creates of goals,
+// initiatives and comments do, and returns the decoded answer.
+func (s *scenario) made(actor, method, path string, body any) any {
+	s.t.Helper()
+	return s.answered(actor, method, path, body, 201)
+}
+
+// answered sends a request that must answer want and returns the decoded
+// answer; any other answer stops the scenario, naming the route, body and
+// answer.
+func (s *scenario) answered(actor, method, path string, body any, want int) any {
+	s.t.Helper()
 	code, doc, raw := s.do(actor, method, path, body)
-	if code != 200 {
+	if code != want {
 		sent, _ := json.Marshal(body)
 		if body == nil {
 			sent = nil
 		}
-		s.t.Fatalf("%s %s as %s with body %s: answered %d %s; want 200", method, path, actor, sent, code, raw)
+		s.t.Fatalf("%s %s as %s with body %s: answered %d %s; want %d", method, path, actor, sent, code, raw, want)
 	}
 	return doc
 }
@@ -316,7 +331,7 @@ func (s *scenario) setUpProductsAndUsers() {
 	}
 	s.eq("GET /me as admin", s.ok("admin", "GET", "/api/v1/me", nil), "user.email", "admin@example.com")
 
-	goal := s.ok("admin", "POST", "/api/v1/products/SLN/goals", map[string]any{"goal": map[string]any{
+	goal := s.made("admin", "POST", "/api/v1/products/SLN/goals", map[string]any{"goal": map[string]any{
 		"name": "Grow revenue", "description": "Across the line",
 	}})
 	s.eq("line goal create", goal, "goal.reference_num", "SLN-G-1")
@@ -334,7 +349,7 @@ func (s *scenario) contributorWrites() {
 		{"Fewer crashes", "Stability first"},
 	} {
 		ref := fmt.Sprintf("SAPP-G-%d", i+1)
-		doc := s.ok("contributor", "POST", "/api/v1/products/SAPP/goals", map[string]any{"goal": map[string]any{
+		doc := s.made("contributor", "POST", "/api/v1/products/SAPP/goals", map[string]any{"goal": map[string]any{
 			"name": g.name, "description": g.desc, "success_metric": map[string]any{"name": "Metric of " + g.name},
 		}})
 		s.eq("goal create", doc, "goal.reference_num", ref)
@@ -350,7 +365,7 @@ func (s *scenario) contributorWrites() {
 		{"Crash reporting", "Fewer crashes"},
 	} {
 		ref := fmt.Sprintf("SAPP-S-%d", i+1)
-		doc := s.ok("contributor", "POST", "/api/v1/products/SAPP/initiatives", map[string]any{"initiative": map[string]any{
+		doc := s.made("contributor", "POST", "/api/v1/products/SAPP/initiatives", map[string]any{"initiative": map[string]any{
 			"name": in.name, "goals": []string{in.goal}, "workflow_status": "On Track",
 		}})
 		s.eq("initiative create", doc, "initiative.reference_num", ref)
@@ -392,7 +407,7 @@ func (s *scenario) contributorWrites() {
 	s.eq("parking-lot create", r3, "release.reference_num", "SAPP-R-3")
 	s.ids["SAPP-R-3"] = s.str("parking-lot create", r3, "release.id")
 
-	c := s.ok("contributor", "POST", "/api/v1/releases/SAPP-R-1/comments", map[string]any{"comment": map[string]any{"body": "Kick-off is on Monday."}})
+	c := s.made("contributor", "POST", "/api/v1/releases/SAPP-R-1/comments", map[string]any{"comment": map[string]any{"body": "Kick-off is on Monday."}})
 	s.eq("comment create", c, "comment.body", "Kick-off is on Monday.")
 	s.ids["comment"] = s.str("comment create", c, "comment.id")
 }
@@ -761,9 +776,9 @@ func (s *scenario) restartAndCheck() {
 	s.eq("after restart: release create", r4, "release.reference_num", "SAPP-R-4")
 	ru := s.ok("contributor", "POST", "/api/v1/products/SAPP/roll_up_releases", map[string]any{"roll_up_release": map[string]any{"name": "2027 plan"}})
 	s.eq("after restart: roll-up create", ru, "roll_up_release.reference_num", "SAPP-MR-2")
-	g3 := s.ok("contributor", "POST", "/api/v1/products/SAPP/goals", map[string]any{"goal": map[string]any{"name": "Delight"}})
+	g3 := s.made("contributor", "POST", "/api/v1/products/SAPP/goals", map[string]any{"goal": map[string]any{"name": "Delight"}})
 	s.eq("after restart: goal create", g3, "goal.reference_num", "SAPP-G-3")
-	s3 := s.ok("contributor", "POST", "/api/v1/products/SAPP/initiatives", map[string]any{"initiative": map[string]any{"name": "Dark mode"}})
+	s3 := s.made("contributor", "POST", "/api/v1/products/SAPP/initiatives", map[string]any{"initiative": map[string]any{"name": "Dark mode"}})
 	s.eq("after restart: initiative create", s3, "initiative.reference_num", "SAPP-S-3")
 
 	s.hiddenGoalsAreUnknown()

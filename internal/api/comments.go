@@ -1,24 +1,164 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
 
-// Who may do what with comments on releases:
-//   - reading needs read access to the release's product;
+// Comments are served the same way on every record that takes them: one
+// route pair per kind (list and create under the record), the root
+// /comments/:id routes, and the product-wide list. Who may do what:
+//   - reading needs read access to the commented record's product;
 //   - commenting needs write access to it (contributors and owners);
 //   - changing or deleting a comment needs write access too, and is for the
 //     comment's author and the product's owners only; the account
 //     administrator may do everything.
+//
+// A to-do attached to no record of a product is commented on, and its
+// comments read and changed, by those who may see it: the administrator,
+// its creator and its assignees.
+
+// commentable is one kind of record that takes comments: the path segment
+// and parameter of its routes, and how the record is found from the path,
+// with the caller's access to it checked.
+type commentable struct {
+	kind, segment, param string
+	find                 func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error)
+}
+
+func target(kind string, id int64) roadmap.CommentTarget {
+	return roadmap.CommentTarget{Type: kind, ID: id}
+}
+
+var commentables = []commentable{
+	{roadmap.CommentOnRelease, "releases", "release_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
+		rel, err := s.release(r, u, key, a)
+		if err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		return target(roadmap.CommentOnRelease, rel.ID), nil
+	}},
+	{roadmap.CommentOnFeature, "features", "feature_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
+		f, err := s.featureOf(r, u, key, a)
+		if err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		return target(roadmap.CommentOnFeature, f.ID), nil
+	}},
+	{roadmap.CommentOnEpic, "epics", "epic_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
+		e, err := s.epicOf(r, u, key, a)
+		if err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		return target(roadmap.CommentOnEpic, e.ID), nil
+	}},
+	{roadmap.CommentOnRequirement, "requirements", "requirement_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
+		q, err := s.store.Requirement(r.Context(), key)
+		if err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		if err := s.authorize(r.Context(), u, q.Feature.ProductID, a); err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		return target(roadmap.CommentOnRequirement, q.ID), nil
+	}},
+	{roadmap.CommentOnGoal, "goals", "goal_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
+		g, err := s.goalOf(r, u, key, nil, a)
+		if err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		return target(roadmap.CommentOnGoal, g.ID), nil
+	}},
+	{roadmap.CommentOnInitiative, "initiatives", "initiative_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
+		it, err := s.initiativeOf(r, u, key, nil, a)
+		if err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		return target(roadmap.CommentOnInitiative, it.ID), nil
+	}},
+	{roadmap.CommentOnReleasePhase, "release_phases", "release_phase_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
+		p, err := s.store.ReleasePhase(r.Context(), key)
+		if err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		if err := s.authorize(r.Context(), u, p.ProductID, a); err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		return target(roadmap.CommentOnReleasePhase, p.ID), nil
+	}},
+	{roadmap.CommentOnTask, "tasks", "task_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
+		t, err := s.taskAccess(r.Context(), u, key, a)
+		if err != nil {
+			return roadmap.CommentTarget{}, err
+		}
+		return target(roadmap.CommentOnTask, t.ID), nil
+	}},
+}
+
+// commentRoutes are the routes of comments, on every record that takes
+// them.
+func (s *Server) commentRoutes() map[string]authedFunc {
+	routes := map[string]authedFunc{
+		"GET /api/v1/products/{product_id}/comments": s.listProductComments,
+		"GET /api/v1/comments/{id}":                  s.getComment,
+		"PUT /api/v1/comments/{id}":                  s.updateComment,
+		"DELETE /api/v1/comments/{id}":               s.deleteComment,
+	}
+	for _, k := range commentables {
+		path := "/api/v1/" + k.segment + "/{" + k.param + "}/comments"
+		routes["GET "+path] = s.listRecordComments(k)
+		routes["POST "+path] = s.createComment(k)
+	}
+	return routes
+}
+
+// commentableType is the type Aha! names the commented record by.
+func commentableType(on roadmap.Commentable) string {
+	if on.Type == roadmap.CommentOnGoal {
+		return "StrategicImperative"
+	}
+	return on.Type
+}
+
+// commentableRep is the compact form of a commented record, as a comment
+// shows it.
+func (s *Server) commentableRep(on roadmap.Commentable) object {
+	rid := id(on.ID)
+	var url, resource string
+	switch on.Type {
+	case roadmap.CommentOnRelease:
+		url, resource = s.releaseURL(on.ReferenceNum, on.Master), s.url("/api/v1/releases/"+on.ReferenceNum)
+	case roadmap.CommentOnFeature:
+		url, resource = s.url("/features/"+on.ReferenceNum), s.url("/api/v1/features/"+on.ReferenceNum)
+	case roadmap.CommentOnEpic:
+		url, resource = s.url("/epics/"+on.ReferenceNum), s.url("/api/v1/epics/"+on.ReferenceNum)
+	case roadmap.CommentOnRequirement:
+		url, resource = s.url("/requirements/"+on.ReferenceNum), s.url("/api/v1/requirements/"+on.ReferenceNum)
+	case roadmap.CommentOnGoal:
+		url, resource = s.url("/strategic_imperatives/"+on.ReferenceNum), s.url("/api/v1/goals/"+on.ReferenceNum)
+	case roadmap.CommentOnInitiative:
+		url, resource = s.url("/initiatives/"+on.ReferenceNum), s.url("/api/v1/initiatives/"+on.ReferenceNum)
+	case roadmap.CommentOnReleasePhase:
+		url, resource = s.url("/release_phases/"+rid), s.url("/api/v1/release_phases/"+rid)
+	case roadmap.CommentOnTask:
+		url, resource = s.url("/tasks/"+rid), s.url("/api/v1/tasks/"+rid)
+	}
+	out := object{{"type", commentableType(on)}, {"id", rid}}
+	// Aha! shows no product on a release phase's comments; a to-do on no
+	// product has none to show.
+	if on.Type != roadmap.CommentOnReleasePhase && on.ProductID != 0 {
+		out = append(out, kv{"product_id", id(on.ProductID)})
+	}
+	return append(out, kv{"url", url}, kv{"resource", resource})
+}
 
 // commentFields returns the keys of a comment, all shown by default, in the
 // reference's order.
 func (s *Server) commentFields(c *roadmap.Comment) []field {
 	cid := id(c.ID)
-	ref := c.Release.ReferenceNum
 	kvs := object{
 		{"id", cid},
 		{"body", c.Body},
@@ -28,13 +168,7 @@ func (s *Server) commentFields(c *roadmap.Comment) []field {
 		{"attachments", []any{}},
 		{"url", s.url("/comments/" + cid)},
 		{"resource", s.url("/api/v1/comments/" + cid)},
-		{"commentable", object{
-			{"type", "Release"},
-			{"id", id(c.Release.ID)},
-			{"product_id", id(c.ProductID)},
-			{"url", s.releaseURL(ref, c.Release.MasterRelease)},
-			{"resource", s.url("/api/v1/releases/" + ref)},
-		}},
+		{"commentable", s.commentableRep(c.On)},
 	}
 	out := make([]field, len(kvs))
 	for i, e := range kvs {
@@ -72,27 +206,18 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, f roadmap.
 	return writeJSON(w, http.StatusOK, object{{"comments", items}, {"pagination", ruPagination(page, total)}})
 }
 
-// commentRelease finds the release of the path and checks that u has access
-// a in its product.
-func (s *Server) commentRelease(r *http.Request, u *roadmap.User, a roadmap.Access) (*roadmap.Release, error) {
-	rel, err := s.store.Release(r.Context(), r.PathValue("release_id"))
-	if err != nil {
-		return nil, err
+// listRecordComments lists the comments on a record of kind k.
+func (s *Server) listRecordComments(k commentable) authedFunc {
+	return func(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
+		on, err := k.find(s, r, u, r.PathValue(k.param), roadmap.AccessRead)
+		if err != nil {
+			return err
+		}
+		return s.listComments(w, r, roadmap.CommentFilter{On: on})
 	}
-	if err := s.authorize(r.Context(), u, rel.ProductID, a); err != nil {
-		return nil, err
-	}
-	return rel, nil
 }
 
-func (s *Server) listReleaseComments(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.commentRelease(r, u, roadmap.AccessRead)
-	if err != nil {
-		return err
-	}
-	return s.listComments(w, r, roadmap.CommentFilter{ReleaseID: rel.ID})
-}
-
+// listProductComments lists the comments on every record of a product.
 func (s *Server) listProductComments(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
 	p, err := s.ruProduct(r, u, roadmap.AccessRead)
 	if err != nil {
@@ -114,24 +239,54 @@ func commentBody(b *body) (string, error) {
 	return text.V, nil
 }
 
-func (s *Server) createComment(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.commentRelease(r, u, roadmap.AccessWrite)
-	if err != nil {
-		return err
+// createComment comments on a record of kind k; it answers 201.
+func (s *Server) createComment(k commentable) authedFunc {
+	return func(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
+		on, err := k.find(s, r, u, r.PathValue(k.param), roadmap.AccessWrite)
+		if err != nil {
+			return err
+		}
+		b, err := readBody(w, r, "comment", true)
+		if err != nil {
+			return err
+		}
+		text, err := commentBody(b)
+		if err != nil {
+			return err
+		}
+		c, err := s.store.CreateComment(r.Context(), on, u.ID, text)
+		if err != nil {
+			return err
+		}
+		return s.writeComment(created(w), r, c, fieldsOf(r, b))
 	}
-	b, err := readBody(w, r, "comment", true)
-	if err != nil {
-		return err
+}
+
+// commentAccess checks that u has access a to the record a comment is on.
+// It returns the user's role in the record's product (nil for the
+// administrator and for a to-do on no product).
+func (s *Server) commentAccess(ctx context.Context, u *roadmap.User, c *roadmap.Comment, a roadmap.Access) (*roadmap.Role, error) {
+	if u.Admin {
+		return nil, nil
 	}
-	text, err := commentBody(b)
-	if err != nil {
-		return err
+	if c.On.ProductID == 0 {
+		// A to-do on no product: its creator and assignees.
+		if _, err := s.taskAccess(ctx, u, strconv.FormatInt(c.On.ID, 10), a); err != nil {
+			if roadmap.IsNotFound(err) {
+				return nil, roadmap.Errorf(roadmap.ENOTFOUND, "comment %d not found", c.ID)
+			}
+			return nil, err
+		}
+		return nil, nil
 	}
-	c, err := s.store.CreateComment(r.Context(), rel.ID, u.ID, text)
+	role, err := s.store.ProductRole(ctx, u.ID, c.On.ProductID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.writeComment(w, r, c, fieldsOf(r, b))
+	if err := roadmap.Authorize(u, role, a); err != nil {
+		return nil, err
+	}
+	return &role, nil
 }
 
 // pathComment finds the comment of the path and checks that u may read it, or,
@@ -147,25 +302,19 @@ func (s *Server) pathComment(r *http.Request, u *roadmap.User, change bool) (*ro
 		return nil, err
 	}
 	if !change {
-		if err := s.authorize(r.Context(), u, c.ProductID, roadmap.AccessRead); err != nil {
+		if _, err := s.commentAccess(r.Context(), u, c, roadmap.AccessRead); err != nil {
 			return nil, err
 		}
 		return c, nil
 	}
-	if u.Admin {
-		return c, nil
-	}
-	role, err := s.store.ProductRole(r.Context(), u.ID, c.ProductID)
+	role, err := s.commentAccess(r.Context(), u, c, roadmap.AccessWrite)
 	if err != nil {
 		return nil, err
 	}
-	if err := roadmap.Authorize(u, role, roadmap.AccessWrite); err != nil {
-		return nil, err
+	if u.Admin || c.User.ID == u.ID || (role != nil && role.Allows(roadmap.AccessManage)) {
+		return c, nil
 	}
-	if c.User.ID != u.ID && !role.Allows(roadmap.AccessManage) {
-		return nil, roadmap.Errorf(roadmap.EFORBIDDEN, "Only the comment's author or an owner of the product may change it")
-	}
-	return c, nil
+	return nil, roadmap.Errorf(roadmap.EFORBIDDEN, "Only the comment's author or an owner of the product may change it")
 }
 
 func (s *Server) getComment(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

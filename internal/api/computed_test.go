@@ -33,7 +33,7 @@ func wantProgress(t *testing.T, s *testServer, step, ref, want string) {
 // feature creates a feature in a release and returns its reference.
 func feature(t *testing.T, s *testServer, release, fields string) string {
 	t.Helper()
-	return s.call(t, "POST", "/api/v1/releases/"+release+"/features", `{"feature":{`+fields+`}}`, 200).get("feature").get("reference_num").str()
+	return s.call(t, "POST", "/api/v1/releases/"+release+"/features", `{"feature":{`+fields+`}}`, 201).get("feature").get("reference_num").str()
 }
 
 // TestProgressFollowsFeatures changes each input of the feature-based
@@ -88,8 +88,8 @@ func TestProgressFromEpicsPhasesAndTodos(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		r := s.create(t, "PRJ2", `"name":"Work","progress_source":"progress_from_epics"`).get("reference_num").str()
-		e1 := s.call(t, "POST", "/api/v1/releases/"+r+"/epics", `{"epic":{"name":"E1","progress_source":"progress_manual","progress":50}}`, 200).get("epic").get("reference_num").str()
-		s.call(t, "POST", "/api/v1/releases/"+r+"/epics", `{"epic":{"name":"E2","progress_source":"progress_manual","progress":100}}`, 200)
+		e1 := s.call(t, "POST", "/api/v1/releases/"+r+"/epics", `{"epic":{"name":"E1","progress_source":"progress_manual","progress":50}}`, 201).get("epic").get("reference_num").str()
+		s.call(t, "POST", "/api/v1/releases/"+r+"/epics", `{"epic":{"name":"E2","progress_source":"progress_manual","progress":100}}`, 201)
 		wantProgress(t, s, "two epics", r, "75")
 		s.call(t, "PUT", "/api/v1/epics/"+e1, `{"epic":{"progress":0}}`, 200)
 		wantProgress(t, s, "an epic's progress changed", r, "50")

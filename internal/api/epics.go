@@ -108,7 +108,7 @@ func (s *Server) epicFields(e *roadmap.Epic) []field {
 	add("initiative", initiative, e.Initiative != nil)
 	add("goals", s.goalsRep(e.Goals), true)
 	add("key_results", []any{}, true)
-	add("comments_count", 0, true)
+	add("comments_count", e.CommentsCount, true)
 	facts := make([]object, 0, len(e.ScoreFacts))
 	for _, f := range e.ScoreFacts {
 		facts = append(facts, object{{"id", id(f.ID)}, {"value", f.Value}, {"name", f.Name}})
@@ -424,7 +424,7 @@ func (s *Server) createEpicIn(w http.ResponseWriter, r *http.Request, u *roadmap
 	if err != nil {
 		return err
 	}
-	return s.writeEpic(w, r, e, fieldsOf(r, b))
+	return s.writeEpic(created(w), r, e, fieldsOf(r, b))
 }
 
 func (s *Server) createReleaseEpic(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

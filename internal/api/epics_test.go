@@ -50,8 +50,8 @@ func TestEpicRoutesEnforceRoles(t *testing.T) {
 			{"GET", "/api/v1/releases/" + rel + "/epics", "", false, 200},
 			{"GET", "/api/v1/epics/" + epic, "", false, 200},
 			{"GET", "/api/v1/epics/" + epic + "?fields=*,watchers", "", false, 200},
-			{"POST", "/api/v1/releases/" + rel + "/epics", `{"epic":{"name":"By role"}}`, true, 200},
-			{"POST", "/api/v1/products/" + prefix + "/epics", `{"epic":{"name":"By role, default release"}}`, true, 200},
+			{"POST", "/api/v1/releases/" + rel + "/epics", `{"epic":{"name":"By role"}}`, true, 201},
+			{"POST", "/api/v1/products/" + prefix + "/epics", `{"epic":{"name":"By role, default release"}}`, true, 201},
 			{"PUT", "/api/v1/epics/" + epic, `{"epic":{"name":"Renamed by role"}}`, true, 200},
 			{"DELETE", "/api/v1/epics/" + other, "", true, 204},
 		}
@@ -145,7 +145,7 @@ func TestEpicCreateAndUpdate(t *testing.T) {
 			"workflow_status":"In progress","assigned_to_user":"john.smith@example.com","initiative":"Initiative 2",
 			"goals":["602095703"],"watchers":"689956296","tags":"b, a, b","initial_estimate_text":"1d 2h","remaining_estimate":90,
 			"start_date":"2019-02-01","due_date":"2019-03-01","score_facts":[{"name":"Value","value":7}],
-			"custom_fields":{"priority":"P1"}},"fields":"*,watchers"}`, 200).get("epic")
+			"custom_fields":{"priority":"P1"}},"fields":"*,watchers"}`, 201).get("epic")
 		for k, want := range map[string]string{
 			"name": "Full epic", "reference_num": "PRJ1-E-251", "position": "1", "score": "7",
 			"initiative_reference_num": "PRJ1-S-2", "start_date": "2019-02-01", "due_date": "2019-03-01",
@@ -177,7 +177,7 @@ func TestEpicCreateAndUpdate(t *testing.T) {
 			t.Errorf("workflow_status_times: %s, want one span of In progress", e.get("workflow_status_times"))
 		}
 		// The others of PRJ1-R-2 move down; a second epic takes the top.
-		second := s.call(t, "POST", "/api/v1/releases/PRJ1-R-2/epics", `{"epic":{"name":"Second"}}`, 200).get("epic")
+		second := s.call(t, "POST", "/api/v1/releases/PRJ1-R-2/epics", `{"epic":{"name":"Second"}}`, 201).get("epic")
 		if second.get("reference_num").str() != "PRJ1-E-252" || second.get("position").str() != "1" {
 			t.Errorf("second epic: %s %s, want PRJ1-E-252 at position 1", second.get("reference_num"), second.get("position"))
 		}
@@ -225,16 +225,16 @@ func TestEpicCreateAndUpdate(t *testing.T) {
 		// A product's epics go to its default release: the first unshipped
 		// one, else its parking lot.
 		for prefix, want := range map[string]string{"PRJ1": "PRJ1-R-1", "PRJ4": "PRJ4-R-1"} {
-			got := s.call(t, "POST", "/api/v1/products/"+prefix+"/epics", `{"epic":{"name":"Defaulted"}}`, 200).get("epic", "release", "reference_num").str()
+			got := s.call(t, "POST", "/api/v1/products/"+prefix+"/epics", `{"epic":{"name":"Defaulted"}}`, 201).get("epic", "release", "reference_num").str()
 			if got != want {
 				t.Errorf("a new epic of %s went to %s, want %s", prefix, got, want)
 			}
 		}
 		s.call(t, "PUT", "/api/v1/releases/PRJ4-R-1", `{"release":{"workflow_status":"Shipped"}}`, 200)
-		if got := s.call(t, "POST", "/api/v1/products/PRJ4/epics", `{"epic":{"name":"Parked"}}`, 200).get("epic", "release", "reference_num").str(); got != "PRJ4-R-4" {
+		if got := s.call(t, "POST", "/api/v1/products/PRJ4/epics", `{"epic":{"name":"Parked"}}`, 201).get("epic", "release", "reference_num").str(); got != "PRJ4-R-4" {
 			t.Errorf("with every release shipped, a new epic of PRJ4 went to %s, want the parking lot PRJ4-R-4", got)
 		}
-		if got := s.call(t, "POST", "/api/v1/products/PRJ1/epics", `{"epic":{"name":"Chosen","release":"PRJ1-R-3"}}`, 200).get("epic", "release", "reference_num").str(); got != "PRJ1-R-3" {
+		if got := s.call(t, "POST", "/api/v1/products/PRJ1/epics", `{"epic":{"name":"Chosen","release":"PRJ1-R-3"}}`, 201).get("epic", "release", "reference_num").str(); got != "PRJ1-R-3" {
 			t.Errorf("a new epic given release PRJ1-R-3 went to %s", got)
 		}
 		s.call(t, "POST", "/api/v1/products", `{"product":{"name":"Empty","reference_prefix":"EMPTY"}}`, 200)
@@ -385,9 +385,9 @@ func TestEpicDeleteKeepsItsFeatures(t *testing.T) {
 			t.Errorf("PRJ1-E-1 keeps %d links to the deleted epic", n)
 		}
 		// The numbers of deleted epics are not used again.
-		tmp := s.call(t, "POST", "/api/v1/releases/PRJ1-R-1/epics", `{"epic":{"name":"Temporary"}}`, 200).get("epic", "reference_num").str()
+		tmp := s.call(t, "POST", "/api/v1/releases/PRJ1-R-1/epics", `{"epic":{"name":"Temporary"}}`, 201).get("epic", "reference_num").str()
 		s.call(t, "DELETE", "/api/v1/epics/"+tmp, "", 204)
-		if got := s.call(t, "POST", "/api/v1/releases/PRJ1-R-1/epics", `{"epic":{"name":"After"}}`, 200).get("epic", "reference_num").str(); tmp != "PRJ1-E-251" || got != "PRJ1-E-252" {
+		if got := s.call(t, "POST", "/api/v1/releases/PRJ1-R-1/epics", `{"epic":{"name":"After"}}`, 201).get("epic", "reference_num").str(); tmp != "PRJ1-E-251" || got != "PRJ1-E-252" {
 			t.Errorf("epics created around a delete: %s then %s, want PRJ1-E-251 then PRJ1-E-252", tmp, got)
 		}
 	})

@@ -632,7 +632,7 @@ func (s *Server) createFeature(w http.ResponseWriter, r *http.Request, u *roadma
 	if err != nil {
 		return err
 	}
-	return s.writeFeature(w, r, f, fieldsOf(r, b))
+	return s.writeFeature(created(w), r, f, fieldsOf(r, b))
 }
 
 func (s *Server) getFeature(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

@@ -80,9 +80,9 @@ func TestFeatureRoutesEnforceRoles(t *testing.T) {
 			{"GET", "/api/v1/features/" + f, "", false, 200},
 			{"GET", "/api/v1/features/" + f + "/requirements", "", false, 200},
 			{"GET", "/api/v1/requirements/" + q1, "", false, 200},
-			{"POST", "/api/v1/releases/" + rel + "/features", `{"feature":{"name":"By role"}}`, true, 200},
+			{"POST", "/api/v1/releases/" + rel + "/features", `{"feature":{"name":"By role"}}`, true, 201},
 			{"PUT", "/api/v1/features/" + f, `{"feature":{"name":"Renamed by role","tags":"x"}}`, true, 200},
-			{"POST", "/api/v1/features/" + f + "/requirements", `{"requirement":{"name":"By role"}}`, true, 200},
+			{"POST", "/api/v1/features/" + f + "/requirements", `{"requirement":{"name":"By role"}}`, true, 201},
 			{"PUT", "/api/v1/requirements/" + q1, `{"requirement":{"name":"Renamed by role"}}`, true, 200},
 			{"POST", "/api/v1/requirements/" + q1 + "/convert_to_feature", "", true, 200},
 			{"DELETE", "/api/v1/requirements/" + q2, "", true, 204},
@@ -102,10 +102,10 @@ func TestFeatureRoutesEnforceRoles(t *testing.T) {
 			state := "/api/v1/products/" + p.prefix + "/features?per_page=200&fields=" + url.QueryEscape(allFeatureFields)
 			for _, u := range users {
 				// Records of its own for each user to change and delete.
-				other := s.call(t, "POST", "/api/v1/releases/"+p.rel+"/features", `{"feature":{"name":"To delete"}}`, 200).get("feature", "reference_num").str()
+				other := s.call(t, "POST", "/api/v1/releases/"+p.rel+"/features", `{"feature":{"name":"To delete"}}`, 201).get("feature", "reference_num").str()
 				var reqs []string
 				for _, name := range []string{"First", "Second"} {
-					q := s.call(t, "POST", "/api/v1/features/"+p.f+"/requirements", `{"requirement":{"name":"`+name+`"}}`, 200)
+					q := s.call(t, "POST", "/api/v1/features/"+p.f+"/requirements", `{"requirement":{"name":"`+name+`"}}`, 201)
 					reqs = append(reqs, q.get("requirement", "reference_num").str())
 				}
 				tok := tokenFor(t, s, u.user)
@@ -319,10 +319,10 @@ func TestFeatureWritesRecomputeReleases(t *testing.T) {
 		}
 		s.call(t, "PUT", "/api/v1/releases/PRJ1-R-2", `{"release":{"progress_source":"progress_from_features"}}`, 200)
 		s.call(t, "PUT", "/api/v1/releases/PRJ1-R-3", `{"release":{"progress_source":"progress_from_features"}}`, 200)
-		f := s.call(t, "POST", "/api/v1/releases/PRJ1-R-2/features", `{"feature":{"name":"Tracked","progress_source":"progress_from_requirements"}}`, 200).get("feature")
+		f := s.call(t, "POST", "/api/v1/releases/PRJ1-R-2/features", `{"feature":{"name":"Tracked","progress_source":"progress_from_requirements"}}`, 201).get("feature")
 		ref := f.get("reference_num").str()
-		s.call(t, "POST", "/api/v1/features/"+ref+"/requirements", `{"requirement":{"name":"A","workflow_status":"Done"}}`, 200)
-		s.call(t, "POST", "/api/v1/features/"+ref+"/requirements", `{"requirement":{"name":"B"}}`, 200)
+		s.call(t, "POST", "/api/v1/features/"+ref+"/requirements", `{"requirement":{"name":"A","workflow_status":"Done"}}`, 201)
+		s.call(t, "POST", "/api/v1/features/"+ref+"/requirements", `{"requirement":{"name":"B"}}`, 201)
 		if got := progress("PRJ1-R-2"); got != "50" {
 			t.Errorf("PRJ1-R-2 with a feature half done: progress %s, want 50", got)
 		}

@@ -208,7 +208,7 @@ func (s *Server) goalFields(g *roadmap.GoalDetail) []field {
 	add("time_frame", timeFrameRep(g.TimeFrame), g.TimeFrame != nil)
 	add("initiatives", s.goalInitiativesRep(g.Initiatives), true)
 	add("key_results", s.goalKeyResultsRep(g.KeyResults), true)
-	add("comments_count", 0, true)
+	add("comments_count", g.CommentsCount, true)
 	add("features", []any{}, true)
 	add("releases", s.releasesListRep(g.Releases), true)
 	add("custom_fields", []any{}, true)
@@ -439,7 +439,7 @@ func (s *Server) createGoal(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	return s.writeGoal(w, r, g, fieldsOf(r, b))
+	return s.writeGoal(created(w), r, g, fieldsOf(r, b))
 }
 
 func (s *Server) getGoal(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

@@ -97,10 +97,10 @@ func TestGoalWriteRoles(t *testing.T) {
 		body string
 	}
 	newGoal := func(t *testing.T, s *testServer) string {
-		return glCall(t, s, "POST", "/api/v1/products/PRJ1/goals", `{"goal":{"name":"Target goal"}}`, 200).get("goal", "id").str()
+		return glCall(t, s, "POST", "/api/v1/products/PRJ1/goals", `{"goal":{"name":"Target goal"}}`, 201).get("goal", "id").str()
 	}
 	newInitiative := func(t *testing.T, s *testServer) string {
-		return glCall(t, s, "POST", "/api/v1/products/PRJ1/initiatives", `{"initiative":{"name":"Target initiative"}}`, 200).get("initiative", "id").str()
+		return glCall(t, s, "POST", "/api/v1/products/PRJ1/initiatives", `{"initiative":{"name":"Target initiative"}}`, 201).get("initiative", "id").str()
 	}
 	newKR := func(t *testing.T, s *testServer) string {
 		return glCall(t, s, "POST", "/api/v1/goals/DEMOENT-G-2/key_results", `{"key_result":{"name":"Target KR"}}`, 200).get("key_result", "id").str()
@@ -146,7 +146,10 @@ func TestGoalWriteRoles(t *testing.T) {
 				path := rt.path(t, s)
 				before := s.do(t, "GET", glReadBack(path), "")
 				r := s.do(t, rt.method, path, rt.body, role.token)
-				want := map[string]int{"POST": 200, "PUT": 200, "DELETE": 204}[rt.method]
+				want := map[string]int{"POST": 201, "PUT": 200, "DELETE": 204}[rt.method]
+				if strings.HasSuffix(path, "/key_results") {
+					want = 200
+				}
 				if !role.ok {
 					want = role.deny
 				}
@@ -308,9 +311,9 @@ func wantReleaseList(t testing.TB, s *testServer, path string, want ...string) {
 func TestGoalDeleteDetaches(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
-		line := glCall(t, s, "POST", "/api/v1/products/PL1/goals", `{"goal":{"name":"Line goal","releases":["PRJ1-R-1","PRJ1-R-2"]}}`, 200).get("goal")
+		line := glCall(t, s, "POST", "/api/v1/products/PL1/goals", `{"goal":{"name":"Line goal","releases":["PRJ1-R-1","PRJ1-R-2"]}}`, 201).get("goal")
 		lineID := line.get("id").str()
-		child := glCall(t, s, "POST", "/api/v1/products/PRJ1/goals", `{"goal":{"name":"Child","parent_id":"`+lineID+`"}}`, 200).get("goal")
+		child := glCall(t, s, "POST", "/api/v1/products/PRJ1/goals", `{"goal":{"name":"Child","parent_id":"`+lineID+`"}}`, 201).get("goal")
 		if got := child.get("parent", "id").str(); got != lineID {
 			t.Fatalf("the child's parent: %s, want %s", got, lineID)
 		}
@@ -449,7 +452,11 @@ func TestGoalReferenceNumbers(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
 		create := func(path, root, body string) string {
-			return glCall(t, s, "POST", path, body, 200).get(root, "reference_num").str()
+			status := 201
+			if root == "key_result" {
+				status = 200
+			}
+			return glCall(t, s, "POST", path, body, status).get(root, "reference_num").str()
 		}
 		steps := []struct{ path, root, body, want string }{
 			{"/api/v1/products/PRJ1/goals", "goal", `{"goal":{"name":"A"}}`, "PRJ1-G-1"},
@@ -477,13 +484,16 @@ func TestGoalReferenceNumbers(t *testing.T) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				for j, c := range []struct{ path, root, body string }{
-					{"/api/v1/products/PRJ4/goals", "goal", `{"goal":{"name":"Concurrent"}}`},
-					{"/api/v1/products/PRJ4/initiatives", "initiative", `{"initiative":{"name":"Concurrent"}}`},
-					{"/api/v1/goals/PRJ4-G-1/key_results", "key_result", `{"key_result":{"name":"Concurrent"}}`},
+				for j, c := range []struct {
+					path, root, body string
+					status           int
+				}{
+					{"/api/v1/products/PRJ4/goals", "goal", `{"goal":{"name":"Concurrent"}}`, 201},
+					{"/api/v1/products/PRJ4/initiatives", "initiative", `{"initiative":{"name":"Concurrent"}}`, 201},
+					{"/api/v1/goals/PRJ4-G-1/key_results", "key_result", `{"key_result":{"name":"Concurrent"}}`, 200},
 				} {
 					r := s.do(t, "POST", c.path, c.body)
-					if r.Status != 200 {
+					if r.Status != c.status {
 						t.Errorf("concurrent POST %s: %s", c.path, r)
 						return
 					}
@@ -522,7 +532,7 @@ func TestGoalInputs(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
 		g := glCall(t, s, "POST", "/api/v1/products/PRJ1/goals?fields=*,watchers",
-			`{"goal":{"name":"Shaped","success_metric_name":"Users","success_metric_description":"Weekly","workflow_status":"412273758","time_frame":"2017","watchers":[689956296],"initiatives":"Initiative 2","effort":"20"}}`, 200).get("goal")
+			`{"goal":{"name":"Shaped","success_metric_name":"Users","success_metric_description":"Weekly","workflow_status":"412273758","time_frame":"2017","watchers":[689956296],"initiatives":"Initiative 2","effort":"20"}}`, 201).get("goal")
 		checks := map[string]string{
 			"success_metric.name": "Users", "success_metric.description.body": "Weekly",
 			"success_metric.workflow_status.name": "Not Started", "time_frame.name": "2017", "effort": "20", "value": "50",
@@ -546,7 +556,7 @@ func TestGoalInputs(t *testing.T) {
 		if n := len(g.get("success_metric", "workflow_status_times").list); n != 2 {
 			t.Errorf("status history: %d entries, want 2", n)
 		}
-		it := glCall(t, s, "POST", "/api/v1/products/PRJ2/initiatives", `{"initiative":{"name":"Unassigned","assigned_to_user":"john.smith@example.com","status":"On Track","custom_fields":{"priority":"P1"}}}`, 200).get("initiative")
+		it := glCall(t, s, "POST", "/api/v1/products/PRJ2/initiatives", `{"initiative":{"name":"Unassigned","assigned_to_user":"john.smith@example.com","status":"On Track","custom_fields":{"priority":"P1"}}}`, 201).get("initiative")
 		if it.get("status").str() != "on_track" || it.get("assigned_to_user", "id").str() != fmt.Sprint(demo.John) || it.get("assigned_to_user", "default_assignee").str() != "false" {
 			t.Errorf("initiative: %s", it)
 		}

@@ -57,7 +57,7 @@ func (s *Server) initiativeFields(it *roadmap.InitiativeDetail) []field {
 	add("attachments", []any{}, true)
 	add("assigned_to_user", assigneeRep(it.AssignedTo, it.DefaultAssignee), true)
 	add("time_frame", timeFrameRep(it.TimeFrame), it.TimeFrame != nil)
-	add("comments_count", 0, true)
+	add("comments_count", it.CommentsCount, true)
 	add("goals", s.goalsRep(it.Goals), true)
 	add("key_results", []any{}, true)
 	add("score_facts", []any{}, true)
@@ -214,7 +214,7 @@ func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request, u *roa
 	if err != nil {
 		return err
 	}
-	return s.writeInitiative(w, r, it, fieldsOf(r, b))
+	return s.writeInitiative(created(w), r, it, fieldsOf(r, b))
 }
 
 func (s *Server) getInitiative(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

@@ -55,6 +55,11 @@ var (
 	refBodyRe    = regexp.MustCompile(`-d '(.*?)'`)
 	refRespRe    = regexp.MustCompile("(?s)```json\n(.*?)```")
 	slugRe       = regexp.MustCompile(`[^a-z0-9]+`)
+	// createdRe matches the create routes that answer 201 Created, as
+	// Aha! answers them (../shared/docs/contract.md): features, epics,
+	// requirements, goals, initiatives and comments; every other create
+	// answers 200.
+	createdRe = regexp.MustCompile(`^/api/v1/(releases/[^/]+/(features|epics)|products/[^/]+/(epics|goals|initiatives)|features/[^/]+/requirements|[a-z_]+/[^/]+/comments)$`)
 )
 
 // parseReference reads the examples of the reference: per "## " section its
@@ -72,6 +77,9 @@ func parseReference(doc string) ([]*referenceExample, error) {
 		ex := &referenceExample{Title: title, Method: m[1], Path: u[1], Status: 200, Response: json.RawMessage("null")}
 		if ex.Method == "DELETE" {
 			ex.Status = 204
+		}
+		if ex.Method == "POST" && createdRe.MatchString(strings.SplitN(ex.Path, "?", 2)[0]) {
+			ex.Status = 201
 		}
 		if b := refBodyRe.FindStringSubmatch(sec); b != nil {
 			ex.Body = b[1]

@@ -36,16 +36,16 @@ var (
 		".epic.description.id", ".epic.description.created_at", ".epic.description.updated_at",
 		".epic.workflow_status_times[].started_at", ".epic.score"}
 	epNewWhy = "scores come from score facts: a new epic without any scores 0"
-	// epEpic1 adjusts Epic 1 as it is answered: its comments are not counted
-	// here, and it lists PRJ1-1 only where the account holds that feature.
+	// epEpic1 adjusts Epic 1 as it is answered: it lists PRJ1-1 only where
+	// the account holds that feature.
 	epEpic1 = func(t *testing.T, s *testServer) map[string]string {
-		fix := map[string]string{".epic.comments_count": `0`}
+		fix := map[string]string{}
 		if r := s.do(t, "GET", "/api/v1/features/PRJ1-1", ""); r.Status != 200 {
 			fix[".epic.features"] = `[]`
 		}
 		return fix
 	}
-	epEpic1Why = "comments on epics are not counted in the epic's representation; PRJ1-1 is listed only when the account holds the feature"
+	epEpic1Why = "PRJ1-1 is listed only when the account holds the feature"
 	epUpdated  = []string{".epic.updated_at"}
 	// epTags are the tags as they are answered: in the order given, with
 	// IDs and colors of their own.

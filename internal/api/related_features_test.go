@@ -148,8 +148,7 @@ var ftCases = map[string]ftCase{
 }
 
 // ftAdjust changes a documented answer where the demo account differs from
-// the reference's account everywhere: comments belong to releases, so
-// features and requirements have none; attachments are out of scope; of
+// the reference's account everywhere: attachments are out of scope; of
 // custom fields, those of worksheet, scorecard and attachment types are out
 // of scope; and the reference gives requirements PRJ1-1-2 and PRJ1-1-3
 // (whose descriptions are empty) new description IDs in every answer, where
@@ -162,9 +161,6 @@ func ftAdjust(n *jsonNode) {
 			ftAdjust(c)
 		}
 	case n.obj:
-		if c := n.kv["comments_count"]; c != nil && !c.obj && !c.arr {
-			n.kv["comments_count"] = &jsonNode{val: jsonZero}
-		}
 		if d := n.kv["description"]; d != nil && d.obj && d.kv["attachments"] != nil {
 			d.kv["attachments"] = &jsonNode{arr: true}
 		}

@@ -130,7 +130,7 @@ func (s *Server) createRequirement(w http.ResponseWriter, r *http.Request, u *ro
 	if err != nil {
 		return err
 	}
-	return s.writeRequirement(w, r, q, fieldsOf(r, b))
+	return s.writeRequirement(created(w), r, q, fieldsOf(r, b))
 }
 
 func (s *Server) getRequirement(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {

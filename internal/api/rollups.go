@@ -8,7 +8,7 @@ import (
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
 
-// rollUpRoutes are the routes of roll-up releases and comments.
+// rollUpRoutes are the routes of roll-up releases.
 func (s *Server) rollUpRoutes() map[string]authedFunc {
 	return map[string]authedFunc{
 		"GET /api/v1/roll_up_releases/{id}":                   s.getRollUp,
@@ -16,13 +16,6 @@ func (s *Server) rollUpRoutes() map[string]authedFunc {
 		"DELETE /api/v1/roll_up_releases/{id}":                s.deleteRollUp,
 		"GET /api/v1/products/{product_id}/roll_up_releases":  s.listRollUps,
 		"POST /api/v1/products/{product_id}/roll_up_releases": s.createRollUp,
-
-		"GET /api/v1/releases/{release_id}/comments":  s.listReleaseComments,
-		"POST /api/v1/releases/{release_id}/comments": s.createComment,
-		"GET /api/v1/products/{product_id}/comments":  s.listProductComments,
-		"GET /api/v1/comments/{id}":                   s.getComment,
-		"PUT /api/v1/comments/{id}":                   s.updateComment,
-		"DELETE /api/v1/comments/{id}":                s.deleteComment,
 	}
 }
 

@@ -438,7 +438,7 @@ func TestComments(t *testing.T) {
 			return ruCall(t, s, "", "GET", "/api/v1/releases/"+ref, "", 200).get("release", "comments_count").str()
 		}
 		const keys = "id,body,created_at,updated_at,user,attachments,url,resource,commentable"
-		c := ruCall(t, s, ruContributor.token, "POST", "/api/v1/releases/PRJ1-MR-1/comments", `{"comment":{"body":"<p>On the roll-up</p>"}}`, 200).get("comment")
+		c := ruCall(t, s, ruContributor.token, "POST", "/api/v1/releases/PRJ1-MR-1/comments", `{"comment":{"body":"<p>On the roll-up</p>"}}`, 201).get("comment")
 		cid := c.get("id").str()
 		if ruKeys(c) != keys || c.get("user", "id").str() != ruHenryID || c.get("body").str() != "<p>On the roll-up</p>" {
 			t.Errorf("created comment: %s", c)
@@ -449,26 +449,34 @@ func TestComments(t *testing.T) {
 		if count("PRJ1-MR-1") != "1" {
 			t.Errorf("comments_count of PRJ1-MR-1: %s, want 1", count("PRJ1-MR-1"))
 		}
-		second := ruCall(t, s, "", "POST", "/api/v1/releases/278327321/comments", `{"comment":{"body":"Second"},"fields":"body"}`, 200).get("comment")
+		second := ruCall(t, s, "", "POST", "/api/v1/releases/278327321/comments", `{"comment":{"body":"Second"},"fields":"body"}`, 201).get("comment")
 		if ruKeys(second) != "id,body" {
 			t.Errorf("create with fields=body: %s", second)
 		}
 		if count("PRJ1-R-1") != "2" {
 			t.Errorf("comments_count of PRJ1-R-1: %s, want 2", count("PRJ1-R-1"))
 		}
-		ruCall(t, s, "", "POST", "/api/v1/releases/PRJ2-R-1/comments", `{"comment":{"body":"Elsewhere"}}`, 200)
+		ruCall(t, s, "", "POST", "/api/v1/releases/PRJ2-R-1/comments", `{"comment":{"body":"Elsewhere"}}`, 201)
 
 		onRelease := ruCall(t, s, "", "GET", "/api/v1/releases/PRJ1-R-1/comments", "", 200)
 		if got := ruIDs(onRelease.get("comments")); !slices.Equal(got, []string{"517326331", second.get("id").str()}) {
 			t.Errorf("comments on PRJ1-R-1: %v", got)
 		}
+		// The product's list holds the comments on all its records, in ID
+		// order: those of the demo account (on PRJ1-1, PRJ1-E-1, PRJ1-1-1,
+		// PRJ1-S-1, DEMOENT-G-1, whose product the reference gives as PRJ1,
+		// and the to-do of PRJ1-1) and those on its releases.
+		want := []string{"55160124", "133461614", "465979716", "517326331", "781701978", "821249787", "971503243", cid, second.get("id").str()}
 		inProduct := ruCall(t, s, "", "GET", "/api/v1/products/PRJ1/comments", "", 200)
-		if got := ruIDs(inProduct.get("comments")); !slices.Equal(got, []string{"517326331", cid, second.get("id").str()}) {
-			t.Errorf("comments in PRJ1: %v", got)
+		if got := ruIDs(inProduct.get("comments")); !slices.Equal(got, want) {
+			t.Errorf("comments in PRJ1: %v, want %v", got, want)
 		}
-		paged := ruCall(t, s, "", "GET", "/api/v1/products/PRJ1/comments?per_page=2&page=2&fields=body", "", 200)
-		if got := paged.get("comments").String(); got != `[{"id":"`+second.get("id").str()+`","body":"Second"}]` || paged.get("pagination").String() != `{"total_records":3,"total_pages":2,"current_page":2}` {
-			t.Errorf("page 2 of 2 with fields=body: %s %s", got, paged.get("pagination"))
+		// The last page of two-comment pages holds the newest comment alone.
+		last := (len(want) + 1) / 2
+		paged := ruCall(t, s, "", "GET", fmt.Sprintf("/api/v1/products/PRJ1/comments?per_page=2&page=%d&fields=body", last), "", 200)
+		if got := paged.get("comments").String(); got != `[{"id":"`+second.get("id").str()+`","body":"Second"}]` ||
+			paged.get("pagination").String() != fmt.Sprintf(`{"total_records":%d,"total_pages":%d,"current_page":%d}`, len(want), last, last) {
+			t.Errorf("page %d of %d with fields=body: %s %s", last, last, got, paged.get("pagination"))
 		}
 		one := ruCall(t, s, "", "GET", "/api/v1/comments/"+cid, "", 200)
 		reportDiffs(t, "GET of the created comment", compare(ruWrapComment(c), one, compareRules{}))
@@ -516,13 +524,16 @@ func TestComments(t *testing.T) {
 			t.Errorf("comments_count of PRJ1-MR-1 after the delete: %s, want 0", count("PRJ1-MR-1"))
 		}
 
-		// Comments belong to their release: they go with it.
+		// A release's comments go with it.
 		clearWork(t, s, "PRJ1-R-1")
 		ruCall(t, s, "", "DELETE", "/api/v1/releases/PRJ1-R-1", "", 204)
 		ruCall(t, s, "", "GET", "/api/v1/comments/517326331", "", 404)
 		ruCall(t, s, "", "GET", "/api/v1/comments/"+second.get("id").str(), "", 404)
 		ruCall(t, s, "", "GET", "/api/v1/releases/PRJ1-R-1/comments", "", 404)
-		if got := ruIDs(ruCall(t, s, "", "GET", "/api/v1/products/PRJ1/comments", "", 200).get("comments")); len(got) != 0 {
+		// Those on PRJ1-R-1's features, requirements and epics went with
+		// them; those on the to-do (detached, kept), Initiative 1 and Goal 1
+		// stay.
+		if got := ruIDs(ruCall(t, s, "", "GET", "/api/v1/products/PRJ1/comments", "", 200).get("comments")); !slices.Equal(got, []string{"55160124", "133461614", "821249787"}) {
 			t.Errorf("comments in PRJ1 after PRJ1-R-1's delete: %v", got)
 		}
 	})
@@ -538,6 +549,7 @@ func ruWrapComment(c *jsonNode) *jsonNode {
 func TestRollUpRoles(t *testing.T) {
 	const (
 		ok   = 200
+		made = 201
 		gone = 204
 		no   = 403
 		nf   = 404
@@ -562,7 +574,7 @@ func TestRollUpRoles(t *testing.T) {
 		return "/api/v1/roll_up_releases/" + ru.get("roll_up_release", "reference_num").str()
 	}
 	henrysComment := func(t *testing.T, s *testServer) string {
-		c := ruCall(t, s, ruContributor.token, "POST", "/api/v1/releases/PRJ1-R-2/comments", `{"comment":{"body":"By Henry"}}`, 200)
+		c := ruCall(t, s, ruContributor.token, "POST", "/api/v1/releases/PRJ1-R-2/comments", `{"comment":{"body":"By Henry"}}`, 201)
 		return "/api/v1/comments/" + c.get("comment", "id").str()
 	}
 	rows := []row{
@@ -574,7 +586,7 @@ func TestRollUpRoles(t *testing.T) {
 		{"GET /api/v1/releases/:release_id/comments", fixed("/api/v1/releases/PRJ1-R-1/comments"), "", [7]int{ok, ok, ok, ok, ok, ok, nf}},
 		{"GET /api/v1/products/:product_id/comments", fixed("/api/v1/products/PRJ1/comments"), "", [7]int{ok, ok, ok, ok, ok, ok, nf}},
 		{"GET /api/v1/comments/:id", fixed("/api/v1/comments/517326331"), "", [7]int{ok, ok, ok, ok, ok, ok, nf}},
-		{"POST /api/v1/releases/:release_id/comments", fixed("/api/v1/releases/PRJ1-R-1/comments"), `{"comment":{"body":"By role"}}`, [7]int{ok, ok, ok, ok, no, no, nf}},
+		{"POST /api/v1/releases/:release_id/comments", fixed("/api/v1/releases/PRJ1-R-1/comments"), `{"comment":{"body":"By role"}}`, [7]int{made, made, made, made, no, no, nf}},
 		// Henry is the author: the other contributor may not touch his comment.
 		{"PUT /api/v1/comments/:id (Henry's)", henrysComment, `{"comment":{"body":"Changed by role"}}`, [7]int{ok, ok, ok, no, no, no, nf}},
 		{"DELETE /api/v1/comments/:id (Henry's)", henrysComment, "", [7]int{gone, gone, gone, no, no, no, nf}},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -106,7 +107,7 @@ func (s *Server) taskFields(t *roadmap.Task) []field {
 		{kv{"attachments", []any{}}, true},
 		{kv{"url", s.url("/tasks/" + ident)}, true},
 		{kv{"resource", s.url("/api/v1/tasks/" + ident)}, true},
-		{kv{"comments_count", 0}, true},
+		{kv{"comments_count", t.CommentsCount}, true},
 		{kv{"type", t.Kind}, false},
 		{kv{"taskable", taskable}, t.Record != nil},
 	}
@@ -254,13 +255,18 @@ func (s *Server) taskRecordOf(r *http.Request, u *roadmap.User, in roadmap.TaskI
 // to-do's product, or, for a to-do on no product, as the account
 // administrator, its creator or one of its assignees.
 func (s *Server) taskOf(r *http.Request, u *roadmap.User, a roadmap.Access) (*roadmap.Task, error) {
-	key := r.PathValue("id")
-	t, err := s.store.Task(r.Context(), key)
+	return s.taskAccess(r.Context(), u, r.PathValue("id"), a)
+}
+
+// taskAccess finds a to-do by ID and checks that u has access a to it, as
+// taskOf does.
+func (s *Server) taskAccess(ctx context.Context, u *roadmap.User, key string, a roadmap.Access) (*roadmap.Task, error) {
+	t, err := s.store.Task(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	if t.ProductID != 0 {
-		if err := s.authorize(r.Context(), u, t.ProductID, a); err != nil {
+		if err := s.authorize(ctx, u, t.ProductID, a); err != nil {
 			return nil, err
 		}
 		return t, nil

@@ -112,7 +112,7 @@ func Account() *roadmap.Seed {
 			{UserID: John, ProductID: ProductLine, Role: roadmap.RoleOwner},
 			{UserID: Henry, ProductID: PRJ1, Role: roadmap.RoleContributor},
 		},
-		Comments: []roadmap.SeedComment{{ID: 517326331, ReleaseID: Release1, UserID: John, Body: "<p>A comment on release 1</p>", CreatedAt: epoch}},
+		Comments: []roadmap.SeedComment{{ID: 517326331, On: roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: Release1}, UserID: John, Body: "<p>A comment on release 1</p>", CreatedAt: epoch}},
 	}
 	themeID := int64(522610600)
 	release := func(id, product int64, ref, name string) roadmap.Release {
@@ -172,6 +172,7 @@ func Account() *roadmap.Seed {
 	addFeatures(s)
 	addEpics(s)
 	addPhases(s)
+	addComments(s)
 	return s
 }
 

@@ -99,6 +99,7 @@ type Epic struct {
 	IntegrationFields []IntegrationField
 	StatusTimes       []StatusTime
 	Links             []EpicLink
+	CommentsCount     int
 }
 
 // OriginalEstimate is the detailed estimate, or the initial one when there

@@ -154,6 +154,8 @@ type GoalDetail struct {
 	KeyResults  []KeyResult
 	Releases    []*Release
 	Watchers    []User
+	// CommentsCount is the number of comments on the goal.
+	CommentsCount int
 }
 
 // InitiativeDetail is an initiative with everything its representation
@@ -189,6 +191,8 @@ type InitiativeDetail struct {
 	Releases       []*Release
 	CustomFields   []CustomField
 	Watchers       []User
+	// CommentsCount is the number of comments on the initiative.
+	CommentsCount int
 }
 
 // KeyResult is a measurable result of a goal. Metrics are free text; nil is

@@ -250,6 +250,8 @@ type Task struct {
 	// Record is what the to-do is attached to: nil for none. A record
 	// deleted since is shown as none.
 	Record *TaskRecord
+	// CommentsCount is the number of comments on the to-do.
+	CommentsCount int
 }
 
 // AssignedTo reports whether the user is one of the to-do's assignees.

@@ -55,26 +55,6 @@ func DefaultRollUpStart(r *Release, in ReleaseInput, now time.Time) {
 	}
 }
 
-// Comment is a comment on a release.
-type Comment struct {
-	ID        int64
-	Body      string
-	User      User
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	// Release is the commented release, in compact form, and ProductID the
-	// product it belongs to.
-	Release   ReleaseRef
-	ProductID int64
-}
-
-// CommentFilter selects comments for a list. Exactly one scope field is set.
-type CommentFilter struct {
-	ReleaseID int64
-	ProductID int64
-	Page      Page
-}
-
 // ValidateCommentBody checks a comment body: not blank, at most
 // MaxCommentLength bytes. The body is kept as written.
 func ValidateCommentBody(body string) error {
@@ -87,7 +67,8 @@ func ValidateCommentBody(body string) error {
 	return nil
 }
 
-// RollUpStore persists roll-up releases and comments.
+// RollUpStore persists roll-up releases and comments, on every record that
+// takes them.
 type RollUpStore interface {
 	// RollUp returns a roll-up release by numeric ID or reference number,
 	// loaded for its full representation, with the collected products that
@@ -107,8 +88,9 @@ type RollUpStore interface {
 	// Comments returns a page of comments, in ID order, and the total
 	// number that match.
 	Comments(ctx context.Context, f CommentFilter) ([]*Comment, int, error)
-	// CreateComment adds a comment by a user to a release.
-	CreateComment(ctx context.Context, releaseID, userID int64, body string) (*Comment, error)
+	// CreateComment adds a comment by a user to a record. A record that
+	// does not exist is ENOTFOUND.
+	CreateComment(ctx context.Context, on CommentTarget, userID int64, body string) (*Comment, error)
 	// UpdateComment changes the body of a comment.
 	UpdateComment(ctx context.Context, id int64, body string) (*Comment, error)
 	// DeleteComment deletes a comment.

@@ -77,10 +77,10 @@ type SeedInitiative struct {
 	ProductID int64
 }
 
-// SeedComment is a comment on a release.
+// SeedComment is a comment on a record.
 type SeedComment struct {
 	ID        int64
-	ReleaseID int64
+	On        CommentTarget
 	UserID    int64
 	Body      string
 	CreatedAt time.Time

@@ -10,28 +10,90 @@ import (
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
 
-// Comments belong to a release: deleting the release deletes them (the
-// foreign key cascades).
+// Comments are on one record each: a comments row sets exactly one of its
+// record columns, a foreign key that deletes the comment with the record.
+// commentKinds describes, per kind of record, the column, the record's
+// table, and how a comment's select finds the record's product and key;
+// every comment query is built from it, so that all kinds share one
+// mechanism.
 
-const commentSelect = `SELECT c.id, c.body, c.created_at, c.updated_at, ` + userCols + `,
- r.id, r.product_id, r.reference_num, r.name, r.master_release, r.created_at
- FROM comments c
- JOIN users u ON u.id = c.user_id
- JOIN releases r ON r.id = c.release_id`
+// commentKind is one kind of commented record.
+type commentKind struct {
+	typ   string // roadmap.CommentOn*
+	col   string // the column of comments that points at the record
+	table string // the record's table
+	// join adds the record (and what its product comes from) to a
+	// comment's select; product and ref are its product ID and key there.
+	join, product, ref string
+	// master is the roll-up flag (releases only), or "".
+	master string
+}
+
+var commentKinds = []commentKind{
+	{typ: roadmap.CommentOnRelease, col: "release_id", table: "releases",
+		join: " LEFT JOIN releases cr ON cr.id = c.release_id", product: "cr.product_id", ref: "cr.reference_num", master: "cr.master_release"},
+	{typ: roadmap.CommentOnFeature, col: "feature_id", table: "features",
+		join: " LEFT JOIN features cf ON cf.id = c.feature_id", product: "cf.product_id", ref: "cf.reference_num"},
+	{typ: roadmap.CommentOnEpic, col: "epic_id", table: "epics",
+		join: " LEFT JOIN epics ce ON ce.id = c.epic_id", product: "ce.product_id", ref: "ce.reference_num"},
+	{typ: roadmap.CommentOnRequirement, col: "requirement_id", table: "requirements",
+		join: " LEFT JOIN requirements cq ON cq.id = c.requirement_id LEFT JOIN features cqf ON cqf.id = cq.feature_id", product: "cqf.product_id", ref: "cq.reference_num"},
+	{typ: roadmap.CommentOnGoal, col: "goal_id", table: "goals",
+		join: " LEFT JOIN goals cg ON cg.id = c.goal_id", product: "cg.product_id", ref: "cg.reference_num"},
+	{typ: roadmap.CommentOnInitiative, col: "initiative_id", table: "initiatives",
+		join: " LEFT JOIN initiatives ci ON ci.id = c.initiative_id", product: "ci.product_id", ref: "ci.reference_num"},
+	{typ: roadmap.CommentOnReleasePhase, col: "release_phase_id", table: "release_phases",
+		join: " LEFT JOIN release_phases cp ON cp.id = c.release_phase_id LEFT JOIN releases cpr ON cpr.id = cp.release_id", product: "cpr.product_id"},
+	{typ: roadmap.CommentOnTask, col: "task_id", table: "tasks",
+		join: " LEFT JOIN tasks ct ON ct.id = c.task_id", product: "ct.product_id"},
+}
+
+// commentKindOf returns the kind of records typ names.
+func commentKindOf(typ string) (commentKind, error) {
+	for _, k := range commentKinds {
+		if k.typ == typ {
+			return k, nil
+		}
+	}
+	return commentKind{}, roadmap.Errorf(roadmap.EINTERNAL, "comments on %q are not kept", typ)
+}
+
+// commentSelect, commentFrom and commentProduct are built from
+// commentKinds: the kind of record is the first record column set.
+var commentSelect, commentFrom, commentProduct = func() (string, string, string) {
+	var typ, rid, product, ref, master, joins []string
+	for _, k := range commentKinds {
+		typ = append(typ, "WHEN c."+k.col+" IS NOT NULL THEN '"+k.typ+"'")
+		rid = append(rid, "c."+k.col)
+		product = append(product, k.product)
+		if k.ref != "" {
+			ref = append(ref, k.ref)
+		}
+		if k.master != "" {
+			master = append(master, k.master)
+		}
+		joins = append(joins, k.join)
+	}
+	prod := "COALESCE(" + strings.Join(product, ", ") + ", 0)"
+	from := " FROM comments c JOIN users u ON u.id = c.user_id" + strings.Join(joins, "")
+	sel := "SELECT c.id, c.body, c.created_at, c.updated_at, " + userCols + ",\n CASE " + strings.Join(typ, " ") + " END, " +
+		"COALESCE(" + strings.Join(rid, ", ") + "), " + prod + ", COALESCE(" + strings.Join(ref, ", ") + ", ''), " +
+		"COALESCE(" + strings.Join(master, ", ") + ", FALSE)" + from
+	return sel, from, prod
+}()
 
 func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Comment, error) {
 	cm := &roadmap.Comment{}
-	var created, updated, uc, uu, rc int64
-	u, rel := &cm.User, &cm.Release
+	var created, updated, uc, uu int64
+	u, on := &cm.User, &cm.On
 	dest := append([]any{&cm.ID, &cm.Body, &created, &updated,
 		&u.ID, &u.Name, &u.Email, &u.Admin, &uc, &uu,
-		&rel.ID, &cm.ProductID, &rel.ReferenceNum, &rel.Name, &rel.MasterRelease, &rc}, extra...)
+		&on.Type, &on.ID, &on.ProductID, &on.ReferenceNum, &on.Master}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
 	cm.CreatedAt, cm.UpdatedAt = fromMS(created), fromMS(updated)
 	u.CreatedAt, u.UpdatedAt = fromMS(uc), fromMS(uu)
-	rel.CreatedAt, rel.ProductID = fromMS(rc), cm.ProductID
 	return cm, nil
 }
 
@@ -56,10 +118,14 @@ func (db *DB) Comments(ctx context.Context, f roadmap.CommentFilter) ([]*roadmap
 	var where string
 	var args []any
 	switch {
-	case f.ReleaseID != 0:
-		where, args = " WHERE c.release_id = ?", []any{f.ReleaseID}
+	case f.On.ID != 0:
+		k, err := commentKindOf(f.On.Type)
+		if err != nil {
+			return nil, 0, err
+		}
+		where, args = " WHERE c."+k.col+" = ?", []any{f.On.ID}
 	case f.ProductID != 0:
-		where, args = " WHERE r.product_id = ?", []any{f.ProductID}
+		where, args = " WHERE "+commentProduct+" = ?", []any{f.ProductID}
 	default:
 		return nil, 0, roadmap.Errorf(roadmap.EINTERNAL, "a comment list needs a scope")
 	}
@@ -84,31 +150,34 @@ func (db *DB) Comments(ctx context.Context, f roadmap.CommentFilter) ([]*roadmap
 	}
 	if len(out) == 0 && page.Offset() > 0 {
 		// A page past the end has no row to carry the count.
-		cq := "SELECT COUNT(*) FROM comments c JOIN releases r ON r.id = c.release_id" + where
-		if err := c.queryRow(ctx, cq, args...).Scan(&total); err != nil {
+		if err := c.queryRow(ctx, "SELECT COUNT(*)"+commentFrom+where, args...).Scan(&total); err != nil {
 			return nil, 0, db.wrap(err)
 		}
 	}
 	return out, total, nil
 }
 
-// CreateComment adds a comment by a user to a release.
-func (db *DB) CreateComment(ctx context.Context, releaseID, userID int64, body string) (*roadmap.Comment, error) {
+// CreateComment adds a comment by a user to a record.
+func (db *DB) CreateComment(ctx context.Context, on roadmap.CommentTarget, userID int64, body string) (*roadmap.Comment, error) {
 	if err := roadmap.ValidateCommentBody(body); err != nil {
 		return nil, err
 	}
+	k, err := commentKindOf(on.Type)
+	if err != nil {
+		return nil, err
+	}
 	var out *roadmap.Comment
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
-		// The lock keeps a concurrent delete of the release from leaving the
-		// comment without one.
-		if err := tx.lockRelease(ctx, releaseID); err != nil {
+		// The lock keeps a concurrent delete of the record from racing
+		// the insert, which would otherwise fail on the foreign key.
+		if err := tx.lockRecord(ctx, k.table, on.ID); err != nil {
 			return err
 		}
 		tx.resetNow(time.Time{})
 		id := tx.db.ids.next(tx.now)
-		if _, err := c.exec(ctx, "INSERT INTO comments (id, release_id, user_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-			id, releaseID, userID, body, ms(tx.now), ms(tx.now)); err != nil {
+		if _, err := c.exec(ctx, "INSERT INTO comments (id, "+k.col+", user_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+			id, on.ID, userID, body, ms(tx.now), ms(tx.now)); err != nil {
 			return err
 		}
 		var err error
@@ -144,6 +213,56 @@ func (db *DB) DeleteComment(ctx context.Context, id int64) error {
 	})
 }
 
+// commentCounts returns how many comments each of the records of a kind
+// has, by ID, in one query; records without comments are left out.
+func commentCounts(ctx context.Context, c conn, typ string, ids []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	k, err := commentKindOf(typ)
+	if err != nil {
+		return nil, err
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := c.query(ctx, "SELECT "+k.col+", COUNT(*) FROM comments WHERE "+k.col+" IN ("+placeholders(len(ids))+") GROUP BY "+k.col, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, closeRows(rows)
+}
+
+// moveComments moves the comments of one record to another, as when a
+// requirement becomes a feature.
+func (tx *Tx) moveComments(ctx context.Context, from, to roadmap.CommentTarget) error {
+	fk, err := commentKindOf(from.Type)
+	if err != nil {
+		return err
+	}
+	tk, err := commentKindOf(to.Type)
+	if err != nil {
+		return err
+	}
+	q := "UPDATE comments SET " + fk.col + " = NULL, " + tk.col + " = ? WHERE " + fk.col + " = ?"
+	if fk.col == tk.col {
+		q = "UPDATE comments SET " + tk.col + " = ? WHERE " + fk.col + " = ?"
+	}
+	_, err = tx.conn().exec(ctx, q, to.ID, from.ID)
+	return err
+}
+
 // affectedOne turns a write that touched no row into ENOTFOUND.
 func affectedOne(res sql.Result, err error, what string, id int64) error {
 	if err != nil {
@@ -155,6 +274,19 @@ func affectedOne(res sql.Result, err error, what string, id int64) error {
 	}
 	if n == 0 {
 		return notFound(what, strconv.FormatInt(id, 10))
+	}
+	return nil
+}
+
+// setCommentCounts sets the number of comments on each of the records
+// of a kind that has any, in one query.
+func setCommentCounts(ctx context.Context, c conn, typ string, ids []int64, set func(id int64, n int)) error {
+	counts, err := commentCounts(ctx, c, typ, ids)
+	if err != nil {
+		return err
+	}
+	for id, n := range counts {
+		set(id, n)
 	}
 	return nil
 }

@@ -196,6 +196,9 @@ func loadEpicRelations(ctx context.Context, c conn, es []*roadmap.Epic, full boo
 	}
 	in := "(" + placeholders(len(ids)) + ")"
 	args := int64Args(ids)
+	if err := setCommentCounts(ctx, c, roadmap.CommentOnEpic, ids, func(id int64, n int) { byID[id].CommentsCount = n }); err != nil {
+		return err
+	}
 
 	fields, err := integrationFields(ctx, c, epicRecordType, ids)
 	if err != nil {

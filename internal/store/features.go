@@ -224,6 +224,9 @@ func loadFeatureRelations(ctx context.Context, c conn, fs []*roadmap.Feature, fu
 	}
 	in := "(" + placeholders(len(ids)) + ")"
 	args := int64Args(ids)
+	if err := setCommentCounts(ctx, c, roadmap.CommentOnFeature, ids, func(id int64, n int) { byID[id].CommentsCount = n }); err != nil {
+		return err
+	}
 
 	assignees, err := featureUsersByID(ctx, c, users)
 	if err != nil {

@@ -261,7 +261,7 @@ func TestFieldsMigrationKeepsValues(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			dsn := testdb.DSN(t, backend)
+			dsn := testdb.EmptyDSN(t, backend)
 			raw := rawDB(t, backend, dsn)
 			dialect := goose.DialectPostgres
 			if backend == "sqlite" {

@@ -615,6 +615,9 @@ func loadGoalRelations(ctx context.Context, c conn, gs []*roadmap.GoalDetail) er
 	}
 	in := "(" + placeholders(len(ids)) + ")"
 	args := int64Args(ids)
+	if err := setCommentCounts(ctx, c, roadmap.CommentOnGoal, ids, func(id int64, n int) { byID[id].CommentsCount = n }); err != nil {
+		return err
+	}
 
 	times, err := recordStatusTimes(ctx, c, "goal_status_times", "goal_id", ids)
 	if err != nil {

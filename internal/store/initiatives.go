@@ -167,6 +167,9 @@ func loadInitiativeRelations(ctx context.Context, c conn, its []*roadmap.Initiat
 			parents = append(parents, it.ParentID)
 		}
 	}
+	if err := setCommentCounts(ctx, c, roadmap.CommentOnInitiative, ids, func(id int64, n int) { byID[id].CommentsCount = n }); err != nil {
+		return err
+	}
 	times, err := recordStatusTimes(ctx, c, "initiative_status_times", "initiative_id", ids)
 	if err != nil {
 		return err

@@ -117,6 +117,11 @@ func (db *DB) Releases(ctx context.Context, f roadmap.ReleaseFilter) ([]*roadmap
 	return rels, total, db.wrap(err)
 }
 
+// fewMatches is the largest number of matches of a filtered list that is
+// read from the filter's index and sorted, rather than found by walking the
+// releases in order.
+const fewMatches = 5000
+
 func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full bool) ([]*roadmap.Release, int, error) {
 	var where []string
 	var args []any
@@ -134,7 +139,8 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 		where, args = append(where, "r.product_id IN ("+visibleProducts+")"), append(args, f.VisibleTo, f.VisibleTo)
 	}
 	if f.Query != "" {
-		where, args = append(where, "r.name_fold LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(fold(f.Query))+"%")
+		w, a := c.nameSearch("r", f.Query)
+		where, args = append(where, w...), append(args, a...)
 	}
 	if f.UpdatedSince != nil {
 		where, args = append(where, "r.updated_at > ?"), append(args, ms(*f.UpdatedSince))
@@ -143,8 +149,17 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 		where, args = append(where, "r.parking_lot = ?"), append(args, *f.ParkingLot)
 	}
 	if f.ExcludeShipped {
-		where = append(where, "s.complete = ?")
-		args = append(args, false)
+		// The statuses are given as values, so that the planner weighs how
+		// many releases each holds instead of assuming an average.
+		ids, err := unshippedStatuses(ctx, c)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(ids) == 0 {
+			where = append(where, "1 = 0")
+		} else {
+			where, args = append(where, "r.workflow_status_id IN ("+placeholders(len(ids))+")"), append(args, int64Args(ids)...)
+		}
 	}
 	cond := ""
 	if len(where) > 0 {
@@ -157,34 +172,49 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 	if page.PerPage < 1 {
 		page.PerPage = roadmap.DefaultPerPage
 	}
-	q := strings.Replace(releaseSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + cond + " ORDER BY r.id LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
+	// The count reads the matching rows of one index and joins nothing, so
+	// that it costs what the matches cost rather than their full rows.
+	// A product's whole list takes its total from the count the write
+	// transactions keep.
+	cq := "SELECT COUNT(*) FROM releases r" + cond
+	cargs := args
+	filtered := f.Query != "" || f.UpdatedSince != nil || f.ParkingLot != nil || f.ExcludeShipped
+	if f.ProductID != 0 && !filtered {
+		cq, cargs = "SELECT COALESCE((SELECT release_count FROM products WHERE id = ?", []any{f.ProductID}
+		if f.VisibleTo != 0 {
+			cq, cargs = cq+" AND id IN ("+visibleProducts+")", append(cargs, f.VisibleTo, f.VisibleTo)
+		}
+		cq += "), 0)"
+	}
+	var total int
+	if err := c.queryRow(ctx, cq, c.planEach(cargs)...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	// With few matches, ordering by an expression keeps the planners from
+	// walking the whole product in id order to find them: they start from
+	// the index of the filter and sort what it finds.
+	order := " ORDER BY r.id"
+	if filtered && total <= fewMatches {
+		order = " ORDER BY r.id + 0"
+	}
+	q := releaseSelect + cond + order + " LIMIT ? OFFSET ?"
+	rows, err := c.query(ctx, q, c.planEach(append(args, page.PerPage, page.Offset()))...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []*roadmap.Release
-	total := 0
 	for rows.Next() {
-		var n int
-		r, err := scanReleaseCounted(rows, &n)
+		r, err := scanRelease(rows)
 		if err != nil {
 			return nil, 0, err
 		}
-		total = n
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	rows.Close()
-	if len(out) == 0 && page.Offset() > 0 {
-		// A page past the end has no row to carry the count.
-		cq := "SELECT COUNT(*) FROM releases r JOIN workflow_statuses s ON s.id = r.workflow_status_id" + cond
-		if err := c.queryRow(ctx, cq, args...).Scan(&total); err != nil {
-			return nil, 0, err
-		}
-	}
 	if err := loadRelations(ctx, c, out, full); err != nil {
 		return nil, 0, err
 	}
@@ -416,3 +446,22 @@ func integrationFields(ctx context.Context, c conn, recordType string, ids []int
 }
 
 var _ = time.Time{}
+
+// unshippedStatuses returns the IDs of the workflow statuses that are not
+// complete.
+func unshippedStatuses(ctx context.Context, c conn) ([]int64, error) {
+	rows, err := c.query(ctx, "SELECT id FROM workflow_statuses WHERE complete = ? ORDER BY id", false)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,10 +88,14 @@ func (tx *Tx) numberRelease(ctx context.Context, r *roadmap.Release) error {
 		return scanErr(err, "product", strconv.FormatInt(r.ProductID, 10))
 	}
 	r.ReferenceNum = roadmap.ReleaseReference(prefix, r.MasterRelease, n)
-	var pos int
-	if err := c.queryRow(ctx, "SELECT COALESCE(MAX(position), 0) + 1 FROM releases WHERE product_id = ?", r.ProductID).Scan(&pos); err != nil {
+	// The last position comes from the end of releases_product_position,
+	// whatever the size of the product.
+	var last sql.NullInt64
+	err = c.queryRow(ctx, "SELECT position FROM releases WHERE product_id = ? AND position IS NOT NULL ORDER BY position DESC LIMIT 1", r.ProductID).Scan(&last)
+	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
+	pos := int(last.Int64) + 1
 	r.Position = &pos
 	return nil
 }

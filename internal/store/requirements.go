@@ -136,10 +136,15 @@ func loadRequirementRelations(ctx context.Context, c conn, rs []*roadmap.Require
 		return nil
 	}
 	ids := make([]int64, 0, len(rs))
+	byID := make(map[int64]*roadmap.Requirement, len(rs))
 	var users []int64
 	for _, r := range rs {
 		ids = append(ids, r.ID)
+		byID[r.ID] = r
 		users = featureAppendID(users, r.AssignedToID)
+	}
+	if err := setCommentCounts(ctx, c, roadmap.CommentOnRequirement, ids, func(id int64, n int) { byID[id].CommentsCount = n }); err != nil {
+		return err
 	}
 	assignees, err := featureUsersByID(ctx, c, users)
 	if err != nil {
@@ -463,7 +468,10 @@ func (db *DB) ConvertRequirement(ctx context.Context, id, userID int64) (*roadma
 		if err := tx.insertFeature(ctx, f); err != nil {
 			return err
 		}
-		// The requirement's to-dos become the new feature's.
+		// The requirement's comments and to-dos become the new feature's.
+		if err := tx.moveComments(ctx, roadmap.CommentTarget{Type: roadmap.CommentOnRequirement, ID: r.ID}, roadmap.CommentTarget{Type: roadmap.CommentOnFeature, ID: f.ID}); err != nil {
+			return err
+		}
 		if _, err := c.exec(ctx, "UPDATE task_records SET record_type = ?, record_id = ? WHERE record_type = ? AND record_id = ?",
 			taskRecordFeature, f.ID, taskRecordRequirement, r.ID); err != nil {
 			return err

@@ -190,6 +190,10 @@ func TestRollUpsQueryCount(t *testing.T) {
 			return db.QueryCount() - before
 		}
 		small, smallFull := cost(false), cost(true)
+		_, seeded, err := db.Comments(ctx, roadmap.CommentFilter{ProductID: demo.PRJ1})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := 0; i < 12; i++ {
 			if _, err := db.CreateRollUp(ctx, demo.PRJ1, demo.Mary, roadmap.RollUpInput{
 				ReleaseInput: roadmap.ReleaseInput{Name: roadmap.Some("R" + strconv.Itoa(i)), Goals: roadmap.Some([]string{"Goal 1"})},
@@ -197,7 +201,7 @@ func TestRollUpsQueryCount(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.CreateComment(ctx, demo.Release1, demo.Mary, "c"+strconv.Itoa(i)); err != nil {
+			if _, err := db.CreateComment(ctx, roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: demo.Release1}, demo.Mary, "c"+strconv.Itoa(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -206,11 +210,11 @@ func TestRollUpsQueryCount(t *testing.T) {
 		}
 		before := db.QueryCount()
 		cs, total, err := db.Comments(ctx, roadmap.CommentFilter{ProductID: demo.PRJ1, Page: roadmap.Page{Page: 1, PerPage: 200}})
-		if err != nil || len(cs) != 13 || total != 13 {
-			t.Fatalf("comments of PRJ1: %d of %d, %v", len(cs), total, err)
+		if err != nil || len(cs) != seeded+12 || total != seeded+12 {
+			t.Fatalf("comments of PRJ1: %d of %d, %v; want %d", len(cs), total, err, seeded+12)
 		}
 		if n := db.QueryCount() - before; n != 1 {
-			t.Errorf("a list of 13 comments took %d queries, want 1", n)
+			t.Errorf("a list of %d comments took %d queries, want 1", len(cs), n)
 		}
 	})
 }
@@ -314,23 +318,24 @@ func TestRollUpAccepts(t *testing.T) {
 }
 
 func TestCommentsStore(t *testing.T) {
+	onRollUp1 := roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: demo.RollUp1}
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		c, err := db.CreateComment(ctx, demo.RollUp1, demo.Henry, "<p>Hi</p>")
+		c, err := db.CreateComment(ctx, onRollUp1, demo.Henry, "<p>Hi</p>")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Body != "<p>Hi</p>" || c.User.ID != demo.Henry || c.Release.ReferenceNum != "PRJ1-MR-1" || !c.Release.MasterRelease || c.ProductID != demo.PRJ1 || !c.CreatedAt.Equal(c.UpdatedAt) {
+		if c.Body != "<p>Hi</p>" || c.User.ID != demo.Henry || c.On.ReferenceNum != "PRJ1-MR-1" || !c.On.Master || c.On.ProductID != demo.PRJ1 || c.On.Type != roadmap.CommentOnRelease || c.On.ID != demo.RollUp1 || !c.CreatedAt.Equal(c.UpdatedAt) {
 			t.Errorf("created %+v", c)
 		}
 		if r, _ := db.Release(ctx, "PRJ1-MR-1"); r.CommentsCount != 1 {
 			t.Errorf("comments_count %d, want 1", r.CommentsCount)
 		}
 		for _, body := range []string{"", "  \n", string(make([]byte, roadmap.MaxCommentLength+1))} {
-			_, err := db.CreateComment(ctx, demo.RollUp1, demo.Henry, body)
+			_, err := db.CreateComment(ctx, onRollUp1, demo.Henry, body)
 			ruWantCode(t, err, roadmap.EINVALID, "body")
 		}
-		_, err = db.CreateComment(ctx, 42, demo.Henry, "x")
+		_, err = db.CreateComment(ctx, roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: 42}, demo.Henry, "x")
 		ruWantCode(t, err, roadmap.ENOTFOUND, "")
 
 		u, err := db.UpdateComment(ctx, c.ID, "Edited")
@@ -342,7 +347,7 @@ func TestCommentsStore(t *testing.T) {
 		_, err = db.UpdateComment(ctx, c.ID, " ")
 		ruWantCode(t, err, roadmap.EINVALID, "body")
 
-		list, total, err := db.Comments(ctx, roadmap.CommentFilter{ReleaseID: demo.RollUp1})
+		list, total, err := db.Comments(ctx, roadmap.CommentFilter{On: onRollUp1})
 		if err != nil || total != 1 || len(list) != 1 || list[0].Body != "Edited" {
 			t.Errorf("comments on PRJ1-MR-1: %v %d %v", list, total, err)
 		}

@@ -83,12 +83,6 @@ func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 				}
 			}
 		}
-		for _, cm := range s.Comments {
-			if _, err := c.exec(ctx, "INSERT INTO comments (id, release_id, user_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-				cm.ID, cm.ReleaseID, cm.UserID, cm.Body, ms(cm.CreatedAt), ms(cm.CreatedAt)); err != nil {
-				return err
-			}
-		}
 		for _, r := range s.Roles {
 			if err := tx.setRole(ctx, r.UserID, r.ProductID, r.Role); err != nil {
 				return err
@@ -110,6 +104,17 @@ func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 		}
 		if s.Features != nil {
 			if err := tx.seedFeatures(ctx, s.Features); err != nil {
+				return err
+			}
+		}
+		// Comments last: they may be on any record.
+		for _, cm := range s.Comments {
+			k, err := commentKindOf(cm.On.Type)
+			if err != nil {
+				return err
+			}
+			if _, err := c.exec(ctx, "INSERT INTO comments (id, "+k.col+", user_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+				cm.ID, cm.On.ID, cm.UserID, cm.Body, ms(cm.CreatedAt), ms(cm.CreatedAt)); err != nil {
 				return err
 			}
 		}

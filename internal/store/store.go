@@ -33,10 +33,16 @@ type DB struct {
 	write *sql.DB
 	// read serves reads; on PostgreSQL it is the same pool as write.
 	read *sql.DB
-	ids  *idGen
+	// readQ runs the reads: on SQLite through prepared statements kept for
+	// the pool's life, on PostgreSQL through the pool (pgx keeps each
+	// connection's statements prepared itself).
+	readQ queryer
+	ids   *idGen
 	// queries counts the statements run, so tests can check that a list
 	// costs a fixed number of queries whatever its length.
 	queries atomic.Int64
+	// trace, when set, receives every statement run (see Trace).
+	trace atomic.Pointer[TraceFunc]
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 	// idempotencyPurged is when expired Idempotency-Keys were last purged,
@@ -88,7 +94,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: d, write: write, read: read, ids: newIDGen(), Now: time.Now}
+	db := &DB{dialect: d, write: write, read: read, readQ: read, ids: newIDGen(), Now: time.Now}
+	if d.name() == "sqlite" {
+		db.readQ = newStmtCache(read)
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -279,25 +288,28 @@ type conn struct {
 	qr queryer
 	d  dialect
 	n  *atomic.Int64
+	tr *atomic.Pointer[TraceFunc]
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	c.n.Add(1)
+	c.count(query, args)
 	return c.qr.ExecContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	c.n.Add(1)
+	c.count(query, args)
 	return c.qr.QueryContext(ctx, c.d.rebind(query), args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	c.n.Add(1)
+	c.count(query, args)
 	return c.qr.QueryRowContext(ctx, c.d.rebind(query), args...)
 }
 
-func (tx *Tx) conn() conn   { return conn{qr: tx.tx, d: tx.db.dialect, n: &tx.db.queries} }
-func (db *DB) reader() conn { return conn{qr: db.read, d: db.dialect, n: &db.queries} }
+func (tx *Tx) conn() conn {
+	return conn{qr: tx.tx, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
+}
+func (db *DB) reader() conn { return conn{qr: db.readQ, d: db.dialect, n: &db.queries, tr: &db.trace} }
 
 // QueryCount returns the number of statements the store has run, so that
 // tests can check that a list costs a fixed number of queries.

@@ -214,6 +214,9 @@ func loadTaskRelations(ctx context.Context, c conn, ts []*roadmap.Task) error {
 		byID[t.ID] = t
 		ids[i] = t.ID
 	}
+	if err := setCommentCounts(ctx, c, roadmap.CommentOnTask, ids, func(id int64, n int) { byID[id].CommentsCount = n }); err != nil {
+		return err
+	}
 	in := "(" + placeholders(len(ids)) + ")"
 	rows, err := c.query(ctx, "SELECT a.task_id, a.id, a.status, a.completed_at, "+userCols+" FROM task_assignees a JOIN users u ON u.id = a.user_id WHERE a.task_id IN "+in+" ORDER BY a.task_id, u.id", int64Args(ids)...)
 	if err != nil {

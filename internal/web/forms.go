@@ -321,7 +321,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if err != nil {
 		return err
 	}
-	c, err := s.store.CreateComment(r.Context(), rel.ID, u.ID, r.PostForm.Get("body"))
+	c, err := s.store.CreateComment(r.Context(), roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: rel.ID}, u.ID, r.PostForm.Get("body"))
 	if err != nil {
 		return s.formFailed(w, r, u, "comment", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -378,7 +379,7 @@ func (s *Server) showRelease(w http.ResponseWriter, r *http.Request, u *roadmap.
 		return err
 	}
 	if d.Comments, err = allPages(func(pg roadmap.Page) ([]*roadmap.Comment, int, error) {
-		return s.store.Comments(ctx, roadmap.CommentFilter{ReleaseID: rel.ID, Page: pg})
+		return s.store.Comments(ctx, roadmap.CommentFilter{On: roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: rel.ID}, Page: pg})
 	}); err != nil {
 		return err
 	}
@@ -612,9 +613,34 @@ func (s *Server) commentPage(w http.ResponseWriter, r *http.Request, u *roadmap.
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(r.Context(), u, c.ProductID, roadmap.AccessRead); err != nil {
+	if err := s.authorize(r.Context(), u, c.On.ProductID, roadmap.AccessRead); err != nil {
 		return err
 	}
-	http.Redirect(w, r, releasePath(c.Release.ReferenceNum, c.Release.MasterRelease)+"#comment-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+	page := commentedPath(c.On)
+	if page == "" {
+		return roadmap.Errorf(roadmap.ENOTFOUND, "Not found")
+	}
+	http.Redirect(w, r, page+"#comment-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 	return nil
+}
+
+// commentedPath is the page of the record a comment is on, or "" for the
+// records that have no page of their own (release phases and to-dos).
+func commentedPath(on roadmap.Commentable) string {
+	ref := url.PathEscape(on.ReferenceNum)
+	switch on.Type {
+	case roadmap.CommentOnRelease:
+		return releasePath(on.ReferenceNum, on.Master)
+	case roadmap.CommentOnFeature:
+		return "/features/" + ref
+	case roadmap.CommentOnEpic:
+		return "/epics/" + ref
+	case roadmap.CommentOnRequirement:
+		return "/requirements/" + ref
+	case roadmap.CommentOnGoal:
+		return "/strategic_imperatives/" + ref
+	case roadmap.CommentOnInitiative:
+		return "/initiatives/" + ref
+	}
+	return ""
 }

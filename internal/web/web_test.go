@@ -190,7 +190,7 @@ func TestPages(t *testing.T) {
 		}
 		e.must(e.get(c, "/releases/PRJ1-R-999"), http.StatusNotFound)
 		e.must(e.get(c, "/no/such/page"), http.StatusNotFound)
-		cm, _, err := e.db.Comments(context.Background(), roadmap.CommentFilter{ReleaseID: demo.Release1, Page: roadmap.Page{Page: 1, PerPage: 1}})
+		cm, _, err := e.db.Comments(context.Background(), roadmap.CommentFilter{On: roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: demo.Release1}, Page: roadmap.Page{Page: 1, PerPage: 1}})
 		if err != nil || len(cm) != 1 {
 			t.Fatalf("comments: %v", err)
 		}

@@ -1,0 +1,232 @@
+// Command load measures roadmapd over HTTP on loopback against a static
+// server in the same run: a server that returns the bytes of the same
+// answers from memory is the limit, and each roadmapd figure is reported
+// as a ratio of it. It also measures creates at -c clients and PUTs of one
+// hot release against PUTs spread over many.
+//
+//	go run ./bench/cmd/load -port 18400 -c 32 -d 5s [-pg postgres://...]
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/roadmapd/roadmapd/bench"
+	"github.com/roadmapd/roadmapd/internal/api"
+	"github.com/roadmapd/roadmapd/internal/demo"
+	"github.com/roadmapd/roadmapd/internal/store"
+)
+
+func main() {
+	port := flag.Int("port", 18400, "first of the loopback ports used")
+	clients := flag.Int("c", 32, "concurrent clients")
+	dur := flag.Duration("d", 5*time.Second, "duration of each measurement")
+	n := flag.Int("n", 1000, "generated releases")
+	pgAdmin := flag.String("pg", "", "administrative PostgreSQL URL (empty: SQLite only)")
+	flag.Parse()
+	ctx := context.Background()
+	backends := []string{"sqlite"}
+	if *pgAdmin != "" {
+		backends = append(backends, "postgres")
+	}
+	p := *port
+	for _, backend := range backends {
+		dsn, drop := newDatabase(backend, *pgAdmin)
+		acc, err := bench.Generate(ctx, dsn, *n)
+		if err != nil {
+			log.Fatal(err)
+		}
+		db, err := store.Open(ctx, dsn, store.Options{MaxOpenConns: 16, MaxIdleConns: 16})
+		if err != nil {
+			log.Fatal(err)
+		}
+		h := api.New(db, api.Config{BaseURL: "http://bench.example", Logger: slog.New(slog.DiscardHandler)})
+		base := serve(p, h)
+		p++
+		one := base + "/api/v1/releases/" + acc.Sample
+		page := fmt.Sprintf("%s/api/v1/products/%d/releases?per_page=30", base, bench.Product)
+		oneBody, pageBody := get(one), get(page)
+		static := serve(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			if r.URL.Path == "/page" {
+				w.Write(pageBody)
+				return
+			}
+			w.Write(oneBody)
+		}))
+		p++
+		idle := rss()
+		fmt.Printf("\n%s, %d clients, %v each, %d releases in the product\n\n", backend, *clients, *dur, *n)
+		fmt.Printf("| measurement | req/s | p50 | p99 | ratio |\n|---|---|---|---|---|\n")
+		row := func(name string, r result, ref float64) {
+			ratio := "-"
+			if ref > 0 {
+				ratio = fmt.Sprintf("%.2fx", r.rate/ref)
+			}
+			fmt.Printf("| %s | %.0f | %v | %v | %s |\n", name, r.rate, r.p50, r.p99, ratio)
+		}
+		sOne := run(*clients, *dur, func(int, int) *http.Request { return req("GET", static+"/one", "") })
+		row(fmt.Sprintf("static bytes of one release (%d B)", len(oneBody)), sOne, 0)
+		gOne := run(*clients, *dur, func(int, int) *http.Request { return req("GET", one, "") })
+		row("GET one release", gOne, sOne.rate)
+		sPage := run(*clients, *dur, func(int, int) *http.Request { return req("GET", static+"/page", "") })
+		row(fmt.Sprintf("static bytes of a page of 30 (%d B)", len(pageBody)), sPage, 0)
+		gPage := run(*clients, *dur, func(int, int) *http.Request { return req("GET", page, "") })
+		row("GET a page of 30", gPage, sPage.rate)
+		create := run(*clients, *dur, func(c, i int) *http.Request {
+			return req("POST", fmt.Sprintf("%s/api/v1/products/%d/releases", base, bench.Product), fmt.Sprintf(`{"release":{"name":"Load %d-%d"}}`, c, i))
+		})
+		row("POST create", create, 0)
+		spread := run(*clients, *dur, func(c, i int) *http.Request {
+			key := fmt.Sprintf("PRJ1-R-%d", 10+(c*97+i)%(*n-20))
+			return req("PUT", base+"/api/v1/releases/"+key, fmt.Sprintf(`{"release":{"name":"Spread %d"}}`, i))
+		})
+		row("PUT spread over releases", spread, 0)
+		hot := run(*clients, *dur, func(c, i int) *http.Request {
+			return req("PUT", one, fmt.Sprintf(`{"release":{"name":"Hot %d-%d"}}`, c, i))
+		})
+		row("PUT one hot release", hot, spread.rate)
+		fmt.Printf("\nRSS of the process (server and load generator): idle %d MiB, after the load %d MiB (%.2fx)\n", idle>>20, rss()>>20, float64(rss())/float64(idle))
+		db.Close()
+		drop()
+	}
+}
+
+type result struct {
+	rate     float64
+	p50, p99 time.Duration
+}
+
+var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}
+
+func req(method, u, body string) *http.Request {
+	r, _ := http.NewRequest(method, u, bytes.NewBufferString(body))
+	r.Header.Set("Authorization", "Bearer "+demo.Token)
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	return r
+}
+
+// run sends requests from c clients in a closed loop for d and returns the
+// rate of successful answers and their latency quantiles.
+func run(c int, d time.Duration, mk func(client, i int) *http.Request) result {
+	var ok, failed atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for k := 0; k < c; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			var mine []time.Duration
+			for i := 0; time.Now().Before(deadline); i++ {
+				t0 := time.Now()
+				resp, err := client.Do(mk(k, i))
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode >= 300 {
+					failed.Add(1)
+					continue
+				}
+				ok.Add(1)
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}(k)
+	}
+	wg.Wait()
+	el := time.Since(start)
+	if f := failed.Load(); f > 0 {
+		log.Printf("%d requests failed", f)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r := result{rate: float64(ok.Load()) / el.Seconds()}
+	if len(lat) > 0 {
+		r.p50 = lat[len(lat)/2].Round(10 * time.Microsecond)
+		r.p99 = lat[len(lat)*99/100].Round(10 * time.Microsecond)
+	}
+	return r
+}
+
+func get(u string) []byte {
+	resp, err := client.Do(req("GET", u, ""))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		log.Fatalf("GET %s: %d %s", u, resp.StatusCode, b)
+	}
+	return b
+}
+
+func serve(port int, h http.Handler) string {
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		log.Fatal(err)
+	}
+	go http.Serve(ln, h)
+	return "http://" + ln.Addr().String()
+}
+
+func newDatabase(backend, admin string) (string, func()) {
+	if backend == "sqlite" {
+		dir, err := os.MkdirTemp("", "roadmapd-load-")
+		if err != nil {
+			log.Fatal(err)
+		}
+		return filepath.Join(dir, "roadmapd.db"), func() { os.RemoveAll(dir) }
+	}
+	adb, err := sql.Open("pgx", admin)
+	if err != nil {
+		log.Fatal(err)
+	}
+	name := fmt.Sprintf("roadmapd_load_%d", time.Now().UnixNano())
+	if _, err := adb.Exec("CREATE DATABASE " + name); err != nil {
+		log.Fatal(err)
+	}
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	return u.String(), func() {
+		adb.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		adb.Close()
+	}
+}
+
+// rss returns the resident set size of this process in bytes.
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, res int64
+	fmt.Sscan(string(b), &size, &res)
+	return res * int64(os.Getpagesize())
+}
