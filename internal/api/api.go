@@ -225,29 +225,6 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, object{{"status", "ok"}})
 }
 
-// statusOf maps an error code to its HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case roadmap.EMALFORMED:
-		return http.StatusBadRequest
-	case roadmap.EINVALID:
-		return http.StatusUnprocessableEntity
-	case roadmap.ENOTFOUND:
-		return http.StatusNotFound
-	case roadmap.ECONFLICT:
-		return http.StatusConflict
-	case roadmap.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case roadmap.EFORBIDDEN:
-		return http.StatusForbidden
-	case roadmap.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case roadmap.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // writeError answers err in the contract's shape. Errors without a code are
 // logged in full and answered with a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -256,7 +233,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	err = publicError(s.classify(r, err))
 	code := roadmap.ErrorCode(err)
-	status := statusOf(code)
+	status := roadmap.HTTPStatus(code)
 	if status == http.StatusInternalServerError {
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -61,3 +61,28 @@ func ErrorMessage(err error) string {
 
 // IsNotFound reports whether err has the ENOTFOUND code.
 func IsNotFound(err error) bool { return ErrorCode(err) == ENOTFOUND }
+
+// HTTPStatus maps an error code to the HTTP status that every adapter
+// answers it with (the API's JSON errors and the web UI's pages alike);
+// errors without a code are internal (500).
+func HTTPStatus(code string) int {
+	switch code {
+	case EMALFORMED:
+		return 400
+	case EINVALID:
+		return 422
+	case ENOTFOUND:
+		return 404
+	case ECONFLICT:
+		return 409
+	case EUNAUTHORIZED:
+		return 401
+	case EFORBIDDEN:
+		return 403
+	case ETOOLARGE:
+		return 413
+	case EUNAVAILABLE:
+		return 503
+	}
+	return 500
+}

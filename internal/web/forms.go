@@ -126,7 +126,7 @@ func (s *Server) createRelease(w http.ResponseWriter, r *http.Request, u *roadma
 		if derr != nil {
 			return derr
 		}
-		s.render(w, r, statusOf(roadmap.ErrorCode(err)), "release_form", &page{User: u, Title: "New release in " + p.Name, Form: form, Data: d})
+		s.render(w, r, roadmap.HTTPStatus(roadmap.ErrorCode(err)), "release_form", &page{User: u, Title: "New release in " + p.Name, Form: form, Data: d})
 		return nil
 	}
 	http.Redirect(w, r, releasePath(rel.ReferenceNum, rel.MasterRelease), http.StatusSeeOther)
@@ -163,7 +163,7 @@ func (s *Server) updateRelease(w http.ResponseWriter, r *http.Request, u *roadma
 		if derr != nil {
 			return derr
 		}
-		s.render(w, r, statusOf(roadmap.ErrorCode(err)), "release_form", &page{User: u, Title: "Edit " + rel.ReferenceNum, Form: form, Data: d})
+		s.render(w, r, roadmap.HTTPStatus(roadmap.ErrorCode(err)), "release_form", &page{User: u, Title: "Edit " + rel.ReferenceNum, Form: form, Data: d})
 		return nil
 	}
 	http.Redirect(w, r, releasePath(updated.ReferenceNum, updated.MasterRelease), http.StatusSeeOther)
@@ -177,7 +177,7 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	if !formError(form, err) {
 		return err
 	}
-	return s.showRelease(w, r, u, statusOf(roadmap.ErrorCode(err)), form, "")
+	return s.showRelease(w, r, u, roadmap.HTTPStatus(roadmap.ErrorCode(err)), form, "")
 }
 
 func (s *Server) shipRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -260,7 +260,7 @@ func (s *Server) redateRelease(w http.ResponseWriter, r *http.Request, u *roadma
 
 // writeJSONError answers the page's script in the API's error shape.
 func writeJSONError(w http.ResponseWriter, err error) error {
-	status := statusOf(roadmap.ErrorCode(err))
+	status := roadmap.HTTPStatus(roadmap.ErrorCode(err))
 	if status == http.StatusInternalServerError {
 		return err
 	}
@@ -309,7 +309,7 @@ func (s *Server) deleteRelease(w http.ResponseWriter, r *http.Request, u *roadma
 		if !formError(form, err) {
 			return err
 		}
-		s.render(w, r, statusOf(roadmap.ErrorCode(err)), "delete", &page{User: u, Title: "Delete " + rel.ReferenceNum, Form: form, Data: rel})
+		s.render(w, r, roadmap.HTTPStatus(roadmap.ErrorCode(err)), "delete", &page{User: u, Title: "Delete " + rel.ReferenceNum, Form: form, Data: rel})
 		return nil
 	}
 	http.Redirect(w, r, "/projects/"+url.PathEscape(rel.Product.ReferencePrefix), http.StatusSeeOther)
@@ -406,7 +406,7 @@ func (s *Server) addProductUser(w http.ResponseWriter, r *http.Request, u *roadm
 		if !formError(form, err) {
 			return err
 		}
-		return s.showUsers(w, r, u, p, statusOf(roadmap.ErrorCode(err)), form, "")
+		return s.showUsers(w, r, u, p, roadmap.HTTPStatus(roadmap.ErrorCode(err)), form, "")
 	}
 	return s.showUsers(w, r, u, p, http.StatusOK, nil, pu.User.Email+" is now "+pu.Role.Description()+" in "+p.Name+".")
 }

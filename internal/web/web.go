@@ -185,29 +185,6 @@ func (s *Server) signedIn(h pageFunc) http.Handler {
 	})
 }
 
-// statusOf maps an error code to its HTTP status, as the API does.
-func statusOf(code string) int {
-	switch code {
-	case roadmap.EMALFORMED:
-		return http.StatusBadRequest
-	case roadmap.EINVALID:
-		return http.StatusUnprocessableEntity
-	case roadmap.ENOTFOUND:
-		return http.StatusNotFound
-	case roadmap.ECONFLICT:
-		return http.StatusConflict
-	case roadmap.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case roadmap.EFORBIDDEN:
-		return http.StatusForbidden
-	case roadmap.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case roadmap.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // fail answers an error that no form shows: an error page with the
 // status the API gives the same error. Internal errors are logged in full
 // and shown with a generic message.
@@ -215,7 +192,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, u *roadmap.User, e
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = roadmap.Errorf(roadmap.EUNAVAILABLE, "The database did not answer in time; try again shortly")
 	}
-	status := statusOf(roadmap.ErrorCode(err))
+	status := roadmap.HTTPStatus(roadmap.ErrorCode(err))
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
