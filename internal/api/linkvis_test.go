@@ -38,7 +38,7 @@ func TestLinkRewriteKeepsInvisibleLinks(t *testing.T) {
 				put := func(refs string, token ...string) {
 					glCall(t, s, "PUT", c.path, `{"`+c.wrap+`":{"`+c.key+`":`+refs+`}}`, 200, token...)
 				}
-				put(`["`+c.visible+`","`+c.invisible+`"]`)
+				put(`["` + c.visible + `","` + c.invisible + `"]`)
 				if got := links(); !slices.Equal(got, sorted([]string{c.visible, c.invisible})) {
 					t.Fatalf("after the administrator's write: %v", got)
 				}
