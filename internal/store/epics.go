@@ -608,7 +608,7 @@ func (db *DB) CreateEpic(ctx context.Context, releaseID, userID int64, in roadma
 		if err := tx.insertWorkStatusTime(ctx, e.ID, *status); err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "epic_watchers", "epic_id", e.ID, "user_id", append([]int64{e.CreatedByID, e.AssignedToID}, l.watchers...)); err != nil {
+		if err := tx.setLinkSet(ctx, "epic_watchers", "epic_id", e.ID, "user_id", append([]int64{e.CreatedByID, e.AssignedToID}, l.watchers...), 0); err != nil {
 			return err
 		}
 		if err := tx.writeEpicLists(ctx, e, in, l); err != nil {
@@ -662,7 +662,7 @@ func (tx *Tx) insertWorkStatusTime(ctx context.Context, epicID int64, st roadmap
 func (tx *Tx) writeEpicLists(ctx context.Context, e *roadmap.Epic, in roadmap.EpicInput, l epicLinks) error {
 	c := tx.conn()
 	if l.goals != nil {
-		if err := tx.setLinkSet(ctx, "epic_goals", "epic_id", e.ID, "goal_id", l.goals); err != nil {
+		if err := tx.setLinkSet(ctx, "epic_goals", "epic_id", e.ID, "goal_id", l.goals, in.VisibleTo); err != nil {
 			return err
 		}
 	}
@@ -791,7 +791,7 @@ func (db *DB) UpdateEpic(ctx context.Context, id int64, in roadmap.EpicInput) (*
 			return err
 		}
 		if l.watchers != nil {
-			if err := tx.setLinkSet(ctx, "epic_watchers", "epic_id", e.ID, "user_id", l.watchers); err != nil {
+			if err := tx.setLinkSet(ctx, "epic_watchers", "epic_id", e.ID, "user_id", l.watchers, 0); err != nil {
 				return err
 			}
 		}
@@ -868,10 +868,10 @@ func (tx *Tx) seedEpics(ctx context.Context, s *roadmap.EpicSeed) error {
 				return err
 			}
 		}
-		if err := tx.setLinkSet(ctx, "epic_goals", "epic_id", e.ID, "goal_id", se.GoalIDs); err != nil {
+		if err := tx.setLinkSet(ctx, "epic_goals", "epic_id", e.ID, "goal_id", se.GoalIDs, 0); err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "epic_watchers", "epic_id", e.ID, "user_id", se.WatcherIDs); err != nil {
+		if err := tx.setLinkSet(ctx, "epic_watchers", "epic_id", e.ID, "user_id", se.WatcherIDs, 0); err != nil {
 			return err
 		}
 		for i, t := range e.Tags {

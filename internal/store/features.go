@@ -888,12 +888,12 @@ func (tx *Tx) changeWorkRecordStatus(ctx context.Context, recordType string, id 
 // that in gives.
 func (tx *Tx) writeFeatureLinks(ctx context.Context, f *roadmap.Feature, l featureLinks, in roadmap.FeatureInput) error {
 	if l.goals != nil {
-		if err := tx.setLinkSet(ctx, "feature_goals", "feature_id", f.ID, "goal_id", l.goals); err != nil {
+		if err := tx.setLinkSet(ctx, "feature_goals", "feature_id", f.ID, "goal_id", l.goals, in.VisibleTo); err != nil {
 			return err
 		}
 	}
 	if l.watchers != nil {
-		if err := tx.setLinkSet(ctx, "feature_watchers", "feature_id", f.ID, "user_id", l.watchers); err != nil {
+		if err := tx.setLinkSet(ctx, "feature_watchers", "feature_id", f.ID, "user_id", l.watchers, 0); err != nil {
 			return err
 		}
 	}
@@ -1248,7 +1248,7 @@ func (tx *Tx) seedFeatures(ctx context.Context, s *roadmap.FeatureSeed) error {
 			table, col string
 			ids        []int64
 		}{{"feature_goals", "goal_id", sf.GoalIDs}, {"feature_key_results", "key_result_id", sf.KeyResultIDs}, {"feature_watchers", "user_id", sf.WatcherIDs}} {
-			if err := tx.setLinkSet(ctx, l.table, "feature_id", f.ID, l.col, l.ids); err != nil {
+			if err := tx.setLinkSet(ctx, l.table, "feature_id", f.ID, l.col, l.ids, 0); err != nil {
 				return err
 			}
 		}

@@ -144,28 +144,16 @@ func resolveRecords(ctx context.Context, c conn, table, field string, refs []str
 // concurrent writer of this one) keeps that row instead of failing on the
 // primary key, on both engines. Two writers that ask for one link from its
 // two sides thus both succeed, and both records show it.
-func (tx *Tx) setLinkSet(ctx context.Context, table, ownerCol string, owner int64, otherCol string, ids []int64) error {
+//
+// With visibleTo set, the write runs on behalf of that user and replaces only
+// the part of the set it may see: links to records of products it may not
+// see (see replaceableLinkedIDs) stay as they are, whatever ids says, as the
+// products a roll-up collects do.
+func (tx *Tx) setLinkSet(ctx context.Context, table, ownerCol string, owner int64, otherCol string, ids []int64, visibleTo int64) error {
 	c := tx.conn()
-	var want []int64
-	for _, id := range ids {
-		if id != 0 && !slices.Contains(want, id) {
-			want = append(want, id)
-		}
-	}
-	old, err := linkedIDs(ctx, c, table, ownerCol, owner, otherCol)
+	gone, added, err := linkSetChange(ctx, c, table, ownerCol, owner, otherCol, ids, visibleTo)
 	if err != nil {
 		return err
-	}
-	var gone, added []int64
-	for _, id := range old {
-		if !slices.Contains(want, id) {
-			gone = append(gone, id)
-		}
-	}
-	for _, id := range want {
-		if !slices.Contains(old, id) {
-			added = append(added, id)
-		}
 	}
 	if len(gone) > 0 {
 		if _, err := c.exec(ctx, "DELETE FROM "+table+" WHERE "+ownerCol+" = ? AND "+otherCol+" IN ("+placeholders(len(gone))+")",
@@ -181,9 +169,77 @@ func (tx *Tx) setLinkSet(ctx context.Context, table, ownerCol string, owner int6
 	return nil
 }
 
+// linkSetChange returns what setLinkSet, given the same arguments, removes
+// from the link set (gone) and adds to it (added), in the order given.
+func linkSetChange(ctx context.Context, c conn, table, ownerCol string, owner int64, otherCol string, ids []int64, visibleTo int64) (gone, added []int64, err error) {
+	var want []int64
+	for _, id := range ids {
+		if id != 0 && !slices.Contains(want, id) {
+			want = append(want, id)
+		}
+	}
+	old, err := linkedIDs(ctx, c, table, ownerCol, owner, otherCol)
+	if err != nil {
+		return nil, nil, err
+	}
+	mine, err := replaceableLinkedIDs(ctx, c, table, ownerCol, owner, otherCol, visibleTo)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range mine {
+		if !slices.Contains(want, id) {
+			gone = append(gone, id)
+		}
+	}
+	for _, id := range want {
+		if !slices.Contains(old, id) {
+			added = append(added, id)
+		}
+	}
+	return gone, added, nil
+}
+
+// productRecordTables names, by the link column that points at them, the
+// tables of records that belong to a product, and so may be hidden from a
+// user: a link set that points at them is replaced per user.
+var productRecordTables = map[string]string{
+	"goal_id":       "goals",
+	"initiative_id": "initiatives",
+	"release_id":    "releases",
+}
+
+// replaceableLinkedIDs returns the otherCol values linked to owner in table
+// that a write on behalf of visibleTo may remove: all of them when visibleTo
+// is 0 or otherCol points at records that belong to no product (users), else
+// only those of records of products that user may see.
+func replaceableLinkedIDs(ctx context.Context, c conn, table, ownerCol string, owner int64, otherCol string, visibleTo int64) ([]int64, error) {
+	other, ok := productRecordTables[otherCol]
+	if visibleTo == 0 || !ok {
+		return linkedIDs(ctx, c, table, ownerCol, owner, otherCol)
+	}
+	vis, visArgs := visibleProductClause("o.product_id", visibleTo)
+	return scanIDs(ctx, c, "SELECT l."+otherCol+" FROM "+table+" l JOIN "+other+" o ON o.id = l."+otherCol+" WHERE l."+ownerCol+" = ?"+vis,
+		append([]any{owner}, visArgs...)...)
+}
+
+// visibleProductClause is the condition, " AND col IN (...)", that keeps only
+// rows whose product col the user visibleTo may see, with its arguments; it
+// is empty for 0, who sees everything.
+func visibleProductClause(col string, visibleTo int64) (string, []any) {
+	if visibleTo == 0 {
+		return "", nil
+	}
+	return " AND " + col + " IN (" + visibleProducts + ")", []any{visibleTo, visibleTo}
+}
+
 // linkedIDs returns the otherCol values linked to owner in table.
 func linkedIDs(ctx context.Context, c conn, table, ownerCol string, owner int64, otherCol string) ([]int64, error) {
-	rows, err := c.query(ctx, "SELECT "+otherCol+" FROM "+table+" WHERE "+ownerCol+" = ?", owner)
+	return scanIDs(ctx, c, "SELECT "+otherCol+" FROM "+table+" WHERE "+ownerCol+" = ?", owner)
+}
+
+// scanIDs runs a query of one ID column and returns the IDs.
+func scanIDs(ctx context.Context, c conn, q string, args ...any) ([]int64, error) {
+	rows, err := c.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -800,7 +856,7 @@ func (db *DB) CreateGoal(ctx context.Context, productID, userID int64, in roadma
 				return err
 			}
 		}
-		if err := tx.setLinkSet(ctx, "goal_watchers", "goal_id", g.ID, "user_id", append([]int64{userID}, l.watchers...)); err != nil {
+		if err := tx.setLinkSet(ctx, "goal_watchers", "goal_id", g.ID, "user_id", append([]int64{userID}, l.watchers...), 0); err != nil {
 			return err
 		}
 		if err := tx.setGoalLinks(ctx, g.ID, l); err != nil {
@@ -818,12 +874,15 @@ type goalLinks struct {
 	watchers, initiatives, releases []int64
 	timeFrame                       int64
 	timeFrameSet                    bool
+	// visibleTo is the user on whose behalf the links are written (see
+	// setLinkSet); 0 for the whole set.
+	visibleTo int64
 }
 
 // resolveGoalLinks resolves the parent, time frame, watchers, initiatives
 // and releases of in, setting ParentID on g.
 func resolveGoalLinks(ctx context.Context, c conn, g *roadmap.GoalDetail, in roadmap.GoalInput) (goalLinks, error) {
-	var l goalLinks
+	l := goalLinks{visibleTo: in.VisibleTo}
 	var err error
 	if in.ParentID.Set {
 		if g.ParentID, err = resolveGoalParent(ctx, c, g.ID, in.ParentID.V, in.VisibleTo); err != nil {
@@ -894,26 +953,26 @@ func resolveGoalParent(ctx context.Context, c conn, self int64, ref string, visi
 func (tx *Tx) setGoalLinks(ctx context.Context, goalID int64, l goalLinks) error {
 	c := tx.conn()
 	if l.initiatives != nil {
-		old, err := linkedIDs(ctx, c, "goal_initiatives", "goal_id", goalID, "initiative_id")
+		gone, added, err := linkSetChange(ctx, c, "goal_initiatives", "goal_id", goalID, "initiative_id", l.initiatives, l.visibleTo)
 		if err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "initiatives", symmetricDiff(old, l.initiatives)); err != nil {
+		if err := tx.touchRecords(ctx, "initiatives", append(gone, added...)); err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "goal_initiatives", "goal_id", goalID, "initiative_id", l.initiatives); err != nil {
+		if err := tx.setLinkSet(ctx, "goal_initiatives", "goal_id", goalID, "initiative_id", l.initiatives, l.visibleTo); err != nil {
 			return err
 		}
 	}
 	if l.releases != nil {
-		old, err := linkedIDs(ctx, c, "release_goals", "goal_id", goalID, "release_id")
+		gone, added, err := linkSetChange(ctx, c, "release_goals", "goal_id", goalID, "release_id", l.releases, l.visibleTo)
 		if err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "releases", symmetricDiff(old, l.releases)); err != nil {
+		if err := tx.touchRecords(ctx, "releases", append(gone, added...)); err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "release_goals", "goal_id", goalID, "release_id", l.releases); err != nil {
+		if err := tx.setLinkSet(ctx, "release_goals", "goal_id", goalID, "release_id", l.releases, l.visibleTo); err != nil {
 			return err
 		}
 	}
@@ -986,7 +1045,7 @@ func (db *DB) UpdateGoal(ctx context.Context, id int64, in roadmap.GoalInput) (*
 			return err
 		}
 		if l.watchers != nil {
-			if err := tx.setLinkSet(ctx, "goal_watchers", "goal_id", g.ID, "user_id", l.watchers); err != nil {
+			if err := tx.setLinkSet(ctx, "goal_watchers", "goal_id", g.ID, "user_id", l.watchers, 0); err != nil {
 				return err
 			}
 		}

@@ -313,7 +313,7 @@ func (db *DB) CreateInitiative(ctx context.Context, productID, userID int64, in 
 				return err
 			}
 		}
-		if err := tx.setLinkSet(ctx, "initiative_watchers", "initiative_id", it.ID, "user_id", append([]int64{userID, it.AssignedToID}, l.watchers...)); err != nil {
+		if err := tx.setLinkSet(ctx, "initiative_watchers", "initiative_id", it.ID, "user_id", append([]int64{userID, it.AssignedToID}, l.watchers...), 0); err != nil {
 			return err
 		}
 		if err := tx.setInitiativeLinks(ctx, it.ID, l); err != nil {
@@ -336,12 +336,14 @@ type initiativeLinks struct {
 	watchers, goals, releases []int64
 	timeFrame                 int64
 	timeFrameSet              bool
+	// visibleTo is as in goalLinks.
+	visibleTo int64
 }
 
 // resolveInitiativeLinks resolves the parent, assignee, time frame,
 // watchers, goals and releases of in, setting ParentID and the assignee on it.
 func resolveInitiativeLinks(ctx context.Context, c conn, it *roadmap.InitiativeDetail, in roadmap.InitiativeInput) (initiativeLinks, error) {
-	var l initiativeLinks
+	l := initiativeLinks{visibleTo: in.VisibleTo}
 	var err error
 	if in.ParentID.Set {
 		if it.ParentID, err = resolveInitiativeParent(ctx, c, it.ID, in.ParentID.V, in.VisibleTo); err != nil {
@@ -415,26 +417,26 @@ func resolveInitiativeParent(ctx context.Context, c conn, self int64, ref string
 func (tx *Tx) setInitiativeLinks(ctx context.Context, id int64, l initiativeLinks) error {
 	c := tx.conn()
 	if l.goals != nil {
-		old, err := linkedIDs(ctx, c, "goal_initiatives", "initiative_id", id, "goal_id")
+		gone, added, err := linkSetChange(ctx, c, "goal_initiatives", "initiative_id", id, "goal_id", l.goals, l.visibleTo)
 		if err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "goals", symmetricDiff(old, l.goals)); err != nil {
+		if err := tx.touchRecords(ctx, "goals", append(gone, added...)); err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "goal_initiatives", "initiative_id", id, "goal_id", l.goals); err != nil {
+		if err := tx.setLinkSet(ctx, "goal_initiatives", "initiative_id", id, "goal_id", l.goals, l.visibleTo); err != nil {
 			return err
 		}
 	}
 	if l.releases != nil {
-		old, err := linkedIDs(ctx, c, "release_initiatives", "initiative_id", id, "release_id")
+		gone, added, err := linkSetChange(ctx, c, "release_initiatives", "initiative_id", id, "release_id", l.releases, l.visibleTo)
 		if err != nil {
 			return err
 		}
-		if err := tx.touchRecords(ctx, "releases", symmetricDiff(old, l.releases)); err != nil {
+		if err := tx.touchRecords(ctx, "releases", append(gone, added...)); err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "release_initiatives", "initiative_id", id, "release_id", l.releases); err != nil {
+		if err := tx.setLinkSet(ctx, "release_initiatives", "initiative_id", id, "release_id", l.releases, l.visibleTo); err != nil {
 			return err
 		}
 	}
@@ -515,7 +517,7 @@ func (db *DB) UpdateInitiative(ctx context.Context, id int64, in roadmap.Initiat
 			return err
 		}
 		if l.watchers != nil {
-			if err := tx.setLinkSet(ctx, "initiative_watchers", "initiative_id", it.ID, "user_id", l.watchers); err != nil {
+			if err := tx.setLinkSet(ctx, "initiative_watchers", "initiative_id", it.ID, "user_id", l.watchers, 0); err != nil {
 				return err
 			}
 		}

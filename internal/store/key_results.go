@@ -195,7 +195,7 @@ func (db *DB) CreateKeyResult(ctx context.Context, goalID, userID int64, in road
 		if err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "key_result_watchers", "key_result_id", k.ID, "user_id", append([]int64{userID, k.AssignedToID}, watchers...)); err != nil {
+		if err := tx.setLinkSet(ctx, "key_result_watchers", "key_result_id", k.ID, "user_id", append([]int64{userID, k.AssignedToID}, watchers...), 0); err != nil {
 			return err
 		}
 		if in.CustomFields.Set {
@@ -279,7 +279,7 @@ func (db *DB) UpdateKeyResult(ctx context.Context, id int64, in roadmap.KeyResul
 			return err
 		}
 		if in.Watchers.Set {
-			if err := tx.setLinkSet(ctx, "key_result_watchers", "key_result_id", k.ID, "user_id", watchers); err != nil {
+			if err := tx.setLinkSet(ctx, "key_result_watchers", "key_result_id", k.ID, "user_id", watchers, 0); err != nil {
 				return err
 			}
 		}

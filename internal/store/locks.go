@@ -123,7 +123,7 @@ func (tx *Tx) lockLinkedFirst(ctx context.Context, owner int64, table, ownerCol,
 		}
 		return err
 	}
-	old, err := linkedIDs(ctx, c, table, ownerCol, owner, otherCol)
+	old, err := replaceableLinkedIDs(ctx, c, table, ownerCol, owner, otherCol, visibleTo)
 	if err != nil {
 		return err
 	}

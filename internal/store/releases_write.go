@@ -57,7 +57,7 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 		if links.watchers != nil {
 			watchers = append(watchers, links.watchers...)
 		}
-		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, watchers); err != nil {
+		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, watchers, in.VisibleTo); err != nil {
 			return err
 		}
 		if err := tx.setRecordCustomFields(ctx, "custom_field_values", "release_id", r.ID, in.CustomFields.V); err != nil {
@@ -227,8 +227,9 @@ func (tx *Tx) insertStatusTime(ctx context.Context, releaseID int64, st roadmap.
 }
 
 // setLinks replaces the goals, initiatives and watchers of a release; a nil
-// list leaves that link as it is.
-func (tx *Tx) setLinks(ctx context.Context, releaseID int64, goals, initiatives, watchers []int64) error {
+// list leaves that link as it is. With visibleTo set, goals and initiatives
+// of products that user may not see stay linked (see setLinkSet).
+func (tx *Tx) setLinks(ctx context.Context, releaseID int64, goals, initiatives, watchers []int64, visibleTo int64) error {
 	sets := []struct {
 		table, col string
 		ids        []int64
@@ -241,7 +242,7 @@ func (tx *Tx) setLinks(ctx context.Context, releaseID int64, goals, initiatives,
 		if s.ids == nil {
 			continue
 		}
-		if err := tx.setLinkSet(ctx, s.table, "release_id", releaseID, s.col, s.ids); err != nil {
+		if err := tx.setLinkSet(ctx, s.table, "release_id", releaseID, s.col, s.ids, visibleTo); err != nil {
 			return err
 		}
 	}
@@ -326,7 +327,7 @@ func (tx *Tx) changeRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 	if err := tx.updateRelease(ctx, r); err != nil {
 		return nil, err
 	}
-	if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, links.watchers); err != nil {
+	if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, links.watchers, in.VisibleTo); err != nil {
 		return nil, err
 	}
 	if err := tx.setRecordCustomFields(ctx, "custom_field_values", "release_id", r.ID, in.CustomFields.V); err != nil {
@@ -473,7 +474,7 @@ func (db *DB) DuplicateRelease(ctx context.Context, id, userID int64) (*roadmap.
 			watchers = append(watchers, u.ID)
 		}
 		watchers = append(watchers, userID)
-		if err := tx.setLinks(ctx, r.ID, nonNil(goals), nonNil(initiatives), watchers); err != nil {
+		if err := tx.setLinks(ctx, r.ID, nonNil(goals), nonNil(initiatives), watchers, 0); err != nil {
 			return err
 		}
 		for i, cf := range src.CustomFields {

@@ -482,7 +482,7 @@ func (db *DB) ConvertRequirement(ctx context.Context, id, userID int64) (*roadma
 		if err := tx.insertWorkRecordStatus(ctx, recordFeature, f.ID, f.WorkflowStatus); err != nil {
 			return err
 		}
-		if err := tx.setLinkSet(ctx, "feature_watchers", "feature_id", f.ID, "user_id", []int64{userID, f.AssignedToID}); err != nil {
+		if err := tx.setLinkSet(ctx, "feature_watchers", "feature_id", f.ID, "user_id", []int64{userID, f.AssignedToID}, 0); err != nil {
 			return err
 		}
 		if err := tx.setWorkTags(ctx, "feature_tags", "feature_id", f.ID, f.Tags); err != nil {

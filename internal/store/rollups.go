@@ -171,7 +171,7 @@ func (db *DB) CreateRollUp(ctx context.Context, productID, userID int64, in road
 		if links.watchers != nil {
 			watchers = append(watchers, links.watchers...)
 		}
-		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, watchers); err != nil {
+		if err := tx.setLinks(ctx, r.ID, links.goals, links.initiatives, watchers, in.ReleaseInput.VisibleTo); err != nil {
 			return err
 		}
 		if err := tx.insertProjects(ctx, r.ID, projects); err != nil {
@@ -271,13 +271,8 @@ func (tx *Tx) insertProjects(ctx context.Context, releaseID int64, ids []int64) 
 // releases of products that leave the set are detached from the roll-up.
 func (tx *Tx) replaceProjects(ctx context.Context, rollUpID int64, ids []int64, visibleTo int64) error {
 	c := tx.conn()
-	del := "DELETE FROM release_projects WHERE release_id = ?"
-	args := []any{rollUpID}
-	if visibleTo != 0 {
-		del += " AND product_id IN (" + visibleProducts + ")"
-		args = append(args, visibleTo, visibleTo)
-	}
-	if _, err := c.exec(ctx, del, args...); err != nil {
+	vis, visArgs := visibleProductClause("product_id", visibleTo)
+	if _, err := c.exec(ctx, "DELETE FROM release_projects WHERE release_id = ?"+vis, append([]any{rollUpID}, visArgs...)...); err != nil {
 		return err
 	}
 	var kept []int64

@@ -143,7 +143,7 @@ func (tx *Tx) seedRelease(ctx context.Context, r *roadmap.Release) error {
 	for _, u := range r.Watchers {
 		watchers = append(watchers, u.ID)
 	}
-	if err := tx.setLinks(ctx, r.ID, goals, initiatives, watchers); err != nil {
+	if err := tx.setLinks(ctx, r.ID, goals, initiatives, watchers, 0); err != nil {
 		return err
 	}
 	for i, cf := range r.CustomFields {
