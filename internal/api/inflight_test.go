@@ -72,7 +72,7 @@ func TestInflightBodyBudget(t *testing.T) {
 		return r
 	}
 	refused := []int{}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	i := 0
 	for ; len(refused) == 0; i++ {
 		if time.Now().After(deadline) {
