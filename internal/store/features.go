@@ -152,7 +152,8 @@ func listFeatures(ctx context.Context, c conn, f roadmap.FeatureFilter) ([]*road
 		where, args = append(where, "f.product_id IN ("+visibleProducts+")"), append(args, f.VisibleTo, f.VisibleTo)
 	}
 	if f.Query != "" {
-		where, args = append(where, "f.name_fold LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(fold(f.Query))+"%")
+		w, a := c.nameSearchOf("f", "features_name_fts", f.Query)
+		where, args = append(where, w...), append(args, a...)
 	}
 	if f.UpdatedSince != nil {
 		where, args = append(where, "f.updated_at > ?"), append(args, ms(*f.UpdatedSince))
@@ -172,27 +173,36 @@ func listFeatures(ctx context.Context, c conn, f roadmap.FeatureFilter) ([]*road
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	page := normalPage(f.Page)
-	q := strings.Replace(featureSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + cond + " ORDER BY f.id LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
-	if err != nil {
+	// The count reads the matching rows of the filters' indexes and joins
+	// nothing, so that it costs what the matches cost rather than their
+	// full rows.
+	var total int
+	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM features f"+cond, c.planEach(args)...).Scan(&total); err != nil {
 		return nil, 0, err
+	}
+	// With few matches of a filter, ordering by an expression keeps the
+	// planners from walking the features in id order to find them: they
+	// start from the index of the filter and sort what it finds.
+	filtered := f.Query != "" || f.UpdatedSince != nil || f.Tag != "" || strings.TrimSpace(f.AssignedTo) != ""
+	order := " ORDER BY f.id"
+	if filtered && total <= fewMatches {
+		order = " ORDER BY f.id + 0"
 	}
 	var out []*roadmap.Feature
-	total := 0
-	for rows.Next() {
-		ft, err := scanFeature(rows, &total)
+	if total > page.Offset() {
+		rows, err := c.query(ctx, featureSelect+cond+order+" LIMIT ? OFFSET ?", c.planEach(append(args, page.PerPage, page.Offset()))...)
 		if err != nil {
-			rows.Close()
 			return nil, 0, err
 		}
-		out = append(out, ft)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && page.Offset() > 0 {
-		// A page past the end has no row to carry the count.
-		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM features f"+cond, args...).Scan(&total); err != nil {
+		for rows.Next() {
+			ft, err := scanFeature(rows)
+			if err != nil {
+				rows.Close()
+				return nil, 0, err
+			}
+			out = append(out, ft)
+		}
+		if err := closeRows(rows); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -1,0 +1,46 @@
+-- +goose Up
+-- Indexes that keep the costs of feature lists flat in the size of an
+-- account: updated_since within a product, a release and the whole account,
+-- assigned_to within a product, the tag filter (which compares names in
+-- lower case), and the trigrams of name_fold for q.
+CREATE INDEX features_product_updated ON features (product_id, updated_at);
+CREATE INDEX features_release_updated ON features (release_id, updated_at);
+CREATE INDEX features_updated ON features (updated_at);
+CREATE INDEX features_product_assignee ON features (product_id, assigned_to_user_id, id);
+CREATE INDEX feature_tags_name_fold ON feature_tags (lower(name), feature_id);
+
+-- features_name_fts indexes the trigrams of name_fold, so that a search by
+-- a part of a name reads the matching rows only. Its rowid is the feature's
+-- id; triggers keep it in step with the table.
+CREATE VIRTUAL TABLE features_name_fts USING fts5 (name_fold, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1');
+INSERT INTO features_name_fts (rowid, name_fold) SELECT id, name_fold FROM features;
+
+-- +goose StatementBegin
+CREATE TRIGGER features_name_fts_insert AFTER INSERT ON features BEGIN
+    INSERT INTO features_name_fts (rowid, name_fold) VALUES (new.id, new.name_fold);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER features_name_fts_update AFTER UPDATE OF name_fold ON features BEGIN
+    DELETE FROM features_name_fts WHERE rowid = old.id;
+    INSERT INTO features_name_fts (rowid, name_fold) VALUES (new.id, new.name_fold);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER features_name_fts_delete AFTER DELETE ON features BEGIN
+    DELETE FROM features_name_fts WHERE rowid = old.id;
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER features_name_fts_delete;
+DROP TRIGGER features_name_fts_update;
+DROP TRIGGER features_name_fts_insert;
+DROP TABLE features_name_fts;
+DROP INDEX feature_tags_name_fold;
+DROP INDEX features_product_assignee;
+DROP INDEX features_updated;
+DROP INDEX features_release_updated;
+DROP INDEX features_product_updated;
