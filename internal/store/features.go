@@ -176,14 +176,24 @@ func listFeatures(ctx context.Context, c conn, f roadmap.FeatureFilter) ([]*road
 	// The count reads the matching rows of the filters' indexes and joins
 	// nothing, so that it costs what the matches cost rather than their
 	// full rows.
+	// The whole list of a product or a release takes its total from the
+	// count the write transactions keep.
+	filtered := f.Query != "" || f.UpdatedSince != nil || f.Tag != "" || strings.TrimSpace(f.AssignedTo) != "" || f.VisibleTo != 0
+	cq, cargs := "SELECT COUNT(*) FROM features f"+cond, args
+	switch {
+	case filtered:
+	case f.ProductID != 0:
+		cq = "SELECT COALESCE((SELECT feature_count FROM products WHERE id = ?), 0)"
+	case f.ReleaseID != 0:
+		cq = "SELECT COALESCE((SELECT feature_count FROM releases WHERE id = ?), 0)"
+	}
 	var total int
-	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM features f"+cond, c.planEach(args)...).Scan(&total); err != nil {
+	if err := c.queryRow(ctx, cq, c.planEach(cargs)...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	// With few matches of a filter, ordering by an expression keeps the
 	// planners from walking the features in id order to find them: they
 	// start from the index of the filter and sort what it finds.
-	filtered := f.Query != "" || f.UpdatedSince != nil || f.Tag != "" || strings.TrimSpace(f.AssignedTo) != ""
 	order := " ORDER BY f.id"
 	if filtered && total <= fewMatches {
 		order = " ORDER BY f.id + 0"

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,6 +130,76 @@ func TestFeatureListTotals(t *testing.T) {
 				}
 				if total != productBefore+3 {
 					t.Errorf("product list page %d: total %d, want %d", page, total, productBefore+3)
+				}
+			}
+		})
+	}
+}
+
+// TestFeatureCountsKept checks the totals of the whole lists of products
+// and releases after creates, moves between releases, deletes and
+// concurrent creates: each equals the number of features the list holds.
+func TestFeatureCountsKept(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db, _ := mustOpenFeatures(t, backend)
+			ctx := context.Background()
+			r1, r2 := mustRelease(t, db, "PRJ2-R-1"), mustRelease(t, db, "PRJ2-R-2")
+			var wg sync.WaitGroup
+			errs := make(chan error, 8)
+			for i := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rel := r1
+					if i%2 == 1 {
+						rel = r2
+					}
+					if _, err := db.CreateFeature(ctx, rel.ID, demo.Mary, roadmap.FeatureInput{Name: roadmap.Some("Concurrent")}); err != nil {
+						errs <- err
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			moved := mustCreateFeature(t, db, "PRJ2-R-1", roadmap.FeatureInput{Name: roadmap.Some("Moved")})
+			mustUpdateFeature(t, db, moved.ID, roadmap.FeatureInput{Release: roadmap.Some("PRJ2-R-2")})
+			gone := mustCreateFeature(t, db, "PRJ2-R-2", roadmap.FeatureInput{Name: roadmap.Some("Gone")})
+			if err := db.DeleteFeature(ctx, gone.ID); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []roadmap.FeatureFilter{{ProductID: demo.PRJ2}, {ReleaseID: r1.ID}, {ReleaseID: r2.ID}, {ProductID: demo.PRJ1}} {
+				// Pages of 1 read every feature; the same filter with an
+				// updated_since long ago counts them.
+				var n int
+				for page := 1; ; page++ {
+					f.Page = roadmap.Page{Page: page, PerPage: 1}
+					fs, total, err := db.Features(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					counted := f
+					epoch := time.Unix(0, 0)
+					counted.UpdatedSince = &epoch
+					_, want, err := db.Features(ctx, counted)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if total != want {
+						t.Errorf("%+v: total %d, the features counted %d", f, total, want)
+					}
+					if len(fs) == 0 {
+						break
+					}
+					n++
+				}
+				_, total, _ := db.Features(ctx, f)
+				if n != total || n == 0 {
+					t.Errorf("%+v: %d features listed, total %d", f, n, total)
 				}
 			}
 		})

@@ -34,7 +34,47 @@ CREATE TRIGGER features_name_fts_delete AFTER DELETE ON features BEGIN
 END;
 -- +goose StatementEnd
 
+
+-- feature_count is the number of features of a product and of a release,
+-- kept by triggers in every transaction that adds, moves or removes one, so
+-- that their whole feature lists report a total without counting. A
+-- feature's create and move already write its product's row (the feature
+-- numbering) under the product's lock.
+ALTER TABLE products ADD COLUMN feature_count BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE releases ADD COLUMN feature_count BIGINT NOT NULL DEFAULT 0;
+UPDATE products SET feature_count = (SELECT COUNT(*) FROM features f WHERE f.product_id = products.id);
+UPDATE releases SET feature_count = (SELECT COUNT(*) FROM features f WHERE f.release_id = releases.id);
+
+-- +goose StatementBegin
+CREATE TRIGGER features_count_insert AFTER INSERT ON features BEGIN
+    UPDATE products SET feature_count = feature_count + 1 WHERE id = new.product_id;
+    UPDATE releases SET feature_count = feature_count + 1 WHERE id = new.release_id;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER features_count_delete AFTER DELETE ON features BEGIN
+    UPDATE products SET feature_count = feature_count - 1 WHERE id = old.product_id;
+    UPDATE releases SET feature_count = feature_count - 1 WHERE id = old.release_id;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER features_count_move AFTER UPDATE OF product_id, release_id ON features
+WHEN old.product_id <> new.product_id OR old.release_id <> new.release_id BEGIN
+    UPDATE products SET feature_count = feature_count - 1 WHERE id = old.product_id;
+    UPDATE products SET feature_count = feature_count + 1 WHERE id = new.product_id;
+    UPDATE releases SET feature_count = feature_count - 1 WHERE id = old.release_id;
+    UPDATE releases SET feature_count = feature_count + 1 WHERE id = new.release_id;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER features_count_move;
+DROP TRIGGER features_count_delete;
+DROP TRIGGER features_count_insert;
+ALTER TABLE releases DROP COLUMN feature_count;
+ALTER TABLE products DROP COLUMN feature_count;
 DROP TRIGGER features_name_fts_delete;
 DROP TRIGGER features_name_fts_update;
 DROP TRIGGER features_name_fts_insert;
