@@ -173,19 +173,24 @@ func listFeatures(ctx context.Context, c conn, f roadmap.FeatureFilter) ([]*road
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	page := normalPage(f.Page)
-	// The count reads the matching rows of the filters' indexes and joins
-	// nothing, so that it costs what the matches cost rather than their
-	// full rows.
-	// The whole list of a product or a release takes its total from the
-	// count the write transactions keep.
-	filtered := f.Query != "" || f.UpdatedSince != nil || f.Tag != "" || strings.TrimSpace(f.AssignedTo) != "" || f.VisibleTo != 0
+	// A filtered count reads the matching rows of the filters' indexes and
+	// joins nothing, so that it costs what the matches cost rather than
+	// their full rows. The whole list of a product, a release or the
+	// account takes its total from the counts the write transactions keep.
+	filtered := f.Query != "" || f.UpdatedSince != nil || f.Tag != "" || strings.TrimSpace(f.AssignedTo) != ""
 	cq, cargs := "SELECT COUNT(*) FROM features f"+cond, args
+	visible, vargs := "", []any(nil)
+	if f.VisibleTo != 0 {
+		visible, vargs = " AND product_id IN ("+visibleProducts+")", []any{f.VisibleTo, f.VisibleTo}
+	}
 	switch {
 	case filtered:
 	case f.ProductID != 0:
-		cq = "SELECT COALESCE((SELECT feature_count FROM products WHERE id = ?), 0)"
+		cq, cargs = "SELECT COALESCE((SELECT feature_count FROM products WHERE id = ?"+strings.Replace(visible, "product_id", "id", 1)+"), 0)", append([]any{f.ProductID}, vargs...)
 	case f.ReleaseID != 0:
-		cq = "SELECT COALESCE((SELECT feature_count FROM releases WHERE id = ?), 0)"
+		cq, cargs = "SELECT COALESCE((SELECT feature_count FROM releases WHERE id = ?"+visible+"), 0)", append([]any{f.ReleaseID}, vargs...)
+	case f.EpicID == 0 && f.GoalID == 0 && f.InitiativeID == 0:
+		cq, cargs = "SELECT COALESCE(SUM(feature_count), 0) FROM products WHERE 1 = 1"+strings.Replace(visible, "product_id", "id", 1), vargs
 	}
 	var total int
 	if err := c.queryRow(ctx, cq, c.planEach(cargs)...).Scan(&total); err != nil {

@@ -172,7 +172,7 @@ func TestFeatureCountsKept(t *testing.T) {
 			if err := db.DeleteFeature(ctx, gone.ID); err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range []roadmap.FeatureFilter{{ProductID: demo.PRJ2}, {ReleaseID: r1.ID}, {ReleaseID: r2.ID}, {ProductID: demo.PRJ1}} {
+			for _, f := range []roadmap.FeatureFilter{{ProductID: demo.PRJ2}, {ReleaseID: r1.ID}, {ReleaseID: r2.ID}, {ProductID: demo.PRJ1}, {}, {VisibleTo: demo.Mary}, {VisibleTo: demo.Henry}, {ProductID: demo.PRJ1, VisibleTo: demo.Henry}} {
 				// Pages of 1 read every feature; the same filter with an
 				// updated_since long ago counts them.
 				var n int
@@ -200,6 +200,16 @@ func TestFeatureCountsKept(t *testing.T) {
 				_, total, _ := db.Features(ctx, f)
 				if n != total || n == 0 {
 					t.Errorf("%+v: %d features listed, total %d", f, n, total)
+				}
+			}
+			// A user who may not see the product counts none of its features.
+			for _, f := range []roadmap.FeatureFilter{{ProductID: demo.PRJ2, VisibleTo: demo.Henry}, {ReleaseID: r1.ID, VisibleTo: demo.Henry}} {
+				fs, total, err := db.Features(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != 0 || len(fs) != 0 {
+					t.Errorf("%+v: %d features, total %d, want none", f, len(fs), total)
 				}
 			}
 		})
