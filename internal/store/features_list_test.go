@@ -215,3 +215,68 @@ func TestFeatureCountsKept(t *testing.T) {
 		})
 	}
 }
+
+// TestEpicListFilters lists epics by name, tag and updated_since: each finds
+// exactly the epics that match, with their number as the total on every
+// page; searches ignore case for every letter and follow renames and
+// deletes.
+func TestEpicListFilters(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db, _ := mustOpenFeatures(t, backend)
+			ctx := context.Background()
+			rel := mustRelease(t, db, "PRJ2-R-1")
+			var made []int64
+			for i, n := range []string{"Überfluss epic", "ÜBERFLUSS saga", "Ωmega epic", "Plain saga"} {
+				in := roadmap.EpicInput{Name: roadmap.Some(n)}
+				if i%2 == 0 {
+					in.Tags = list("Epic-Tag")
+				}
+				e, err := db.CreateEpic(ctx, rel.ID, demo.Mary, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				made = append(made, e.ID)
+			}
+			check := func(name string, f roadmap.EpicFilter, want ...int) {
+				t.Helper()
+				f.ProductID = demo.PRJ2
+				var got []int64
+				for page := 1; page <= len(want)+1; page++ {
+					f.Page = roadmap.Page{Page: page, PerPage: 1}
+					es, total, err := db.Epics(ctx, f)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if total != len(want) {
+						t.Errorf("%s, page %d: total %d, want %d", name, page, total, len(want))
+					}
+					for _, e := range es {
+						got = append(got, e.ID)
+					}
+				}
+				var ids []int64
+				for _, i := range want {
+					ids = append(ids, made[i])
+				}
+				if !slices.Equal(got, ids) {
+					t.Errorf("%s: %v, want %v", name, got, ids)
+				}
+			}
+			check("q überfluss", roadmap.EpicFilter{Query: "überFLUSS"}, 0, 1)
+			check("q ωme", roadmap.EpicFilter{Query: "ΩME"}, 2)
+			check("q üb", roadmap.EpicFilter{Query: "Üb"}, 0, 1)
+			check("q and tag", roadmap.EpicFilter{Query: "epic", Tag: "epic-tag"}, 0, 2)
+			if _, err := db.UpdateEpic(ctx, made[0], roadmap.EpicInput{Name: roadmap.Some("Renamed chronicle")}); err != nil {
+				t.Fatal(err)
+			}
+			check("q old name", roadmap.EpicFilter{Query: "überfluss"}, 1)
+			check("q new name", roadmap.EpicFilter{Query: "CHRONICLE"}, 0)
+			if err := db.DeleteEpic(ctx, made[2]); err != nil {
+				t.Fatal(err)
+			}
+			check("q deleted", roadmap.EpicFilter{Query: "ωmega"})
+		})
+	}
+}

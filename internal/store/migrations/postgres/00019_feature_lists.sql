@@ -89,7 +89,32 @@ CREATE TRIGGER features_count_move AFTER UPDATE OF product_id, release_id ON fea
     FOR EACH ROW WHEN (OLD.product_id <> NEW.product_id OR OLD.release_id <> NEW.release_id)
     EXECUTE FUNCTION features_count_moved();
 
+
+-- The same for the epic lists: the filters' indexes and the trigrams of
+-- name_fold.
+CREATE INDEX epics_product_updated ON epics (product_id, updated_at);
+CREATE INDEX epics_release_updated ON epics (release_id, updated_at);
+CREATE INDEX epics_updated ON epics (updated_at);
+CREATE INDEX epics_product_assignee ON epics (product_id, assigned_to_user_id, id);
+CREATE INDEX epic_tags_name_fold ON epic_tags (lower(name), epic_id);
+-- +goose StatementBegin
+DO $$
+DECLARE
+    ext_schema TEXT;
+BEGIN
+    SELECT n.nspname INTO ext_schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm';
+    EXECUTE format('CREATE INDEX epics_name_trgm ON epics USING gin (name_fold %I.gin_trgm_ops)', ext_schema);
+END
+$$;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP INDEX epics_name_trgm;
+DROP INDEX epic_tags_name_fold;
+DROP INDEX epics_product_assignee;
+DROP INDEX epics_updated;
+DROP INDEX epics_release_updated;
+DROP INDEX epics_product_updated;
 DROP TRIGGER features_count_move ON features;
 DROP TRIGGER features_count_delete ON features;
 DROP TRIGGER features_count_insert ON features;

@@ -69,7 +69,46 @@ WHEN old.product_id <> new.product_id OR old.release_id <> new.release_id BEGIN
 END;
 -- +goose StatementEnd
 
+
+-- The same for the epic lists: the filters' indexes and the trigrams of
+-- name_fold.
+CREATE INDEX epics_product_updated ON epics (product_id, updated_at);
+CREATE INDEX epics_release_updated ON epics (release_id, updated_at);
+CREATE INDEX epics_updated ON epics (updated_at);
+CREATE INDEX epics_product_assignee ON epics (product_id, assigned_to_user_id, id);
+CREATE INDEX epic_tags_name_fold ON epic_tags (lower(name), epic_id);
+CREATE VIRTUAL TABLE epics_name_fts USING fts5 (name_fold, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1');
+INSERT INTO epics_name_fts (rowid, name_fold) SELECT id, name_fold FROM epics;
+
+-- +goose StatementBegin
+CREATE TRIGGER epics_name_fts_insert AFTER INSERT ON epics BEGIN
+    INSERT INTO epics_name_fts (rowid, name_fold) VALUES (new.id, new.name_fold);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER epics_name_fts_update AFTER UPDATE OF name_fold ON epics BEGIN
+    DELETE FROM epics_name_fts WHERE rowid = old.id;
+    INSERT INTO epics_name_fts (rowid, name_fold) VALUES (new.id, new.name_fold);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER epics_name_fts_delete AFTER DELETE ON epics BEGIN
+    DELETE FROM epics_name_fts WHERE rowid = old.id;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER epics_name_fts_delete;
+DROP TRIGGER epics_name_fts_update;
+DROP TRIGGER epics_name_fts_insert;
+DROP TABLE epics_name_fts;
+DROP INDEX epic_tags_name_fold;
+DROP INDEX epics_product_assignee;
+DROP INDEX epics_updated;
+DROP INDEX epics_release_updated;
+DROP INDEX epics_product_updated;
 DROP TRIGGER features_count_move;
 DROP TRIGGER features_count_delete;
 DROP TRIGGER features_count_insert;
