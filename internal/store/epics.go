@@ -128,7 +128,8 @@ func listEpics(ctx context.Context, c conn, f roadmap.EpicFilter) ([]*roadmap.Ep
 		where, args = append(where, "e.product_id IN ("+visibleProducts+")"), append(args, f.VisibleTo, f.VisibleTo)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where, args = append(where, "e.name_fold LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(fold(q))+"%")
+		w, a := c.nameSearchOf("e", "epics_name_fts", q)
+		where, args = append(where, w...), append(args, a...)
 	}
 	if f.UpdatedSince != nil {
 		where, args = append(where, "e.updated_at > ?"), append(args, ms(*f.UpdatedSince))
@@ -148,26 +149,32 @@ func listEpics(ctx context.Context, c conn, f roadmap.EpicFilter) ([]*roadmap.Ep
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	page := strategyPage(f.Page)
-	q := strings.Replace(epicSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + cond + " ORDER BY e.id LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
-	if err != nil {
+	// The count reads the matching rows of the filters' indexes and joins
+	// nothing; with few matches of a filter the page orders by an
+	// expression, so that the planners start from the filter's index.
+	var total int
+	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM epics e"+cond, c.planEach(args)...).Scan(&total); err != nil {
 		return nil, 0, err
+	}
+	order := " ORDER BY e.id"
+	if (strings.TrimSpace(f.Query) != "" || f.UpdatedSince != nil || strings.TrimSpace(f.Tag) != "" || strings.TrimSpace(f.AssignedTo) != "") && total <= fewMatches {
+		order = " ORDER BY e.id + 0"
 	}
 	var out []*roadmap.Epic
-	total := 0
-	for rows.Next() {
-		e, err := scanEpic(strategyCounted{rows, &total})
+	if total > page.Offset() {
+		rows, err := c.query(ctx, epicSelect+cond+order+" LIMIT ? OFFSET ?", c.planEach(append(args, page.PerPage, page.Offset()))...)
 		if err != nil {
-			rows.Close()
 			return nil, 0, err
 		}
-		out = append(out, e)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && page.Offset() > 0 {
-		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM epics e"+cond, args...).Scan(&total); err != nil {
+		for rows.Next() {
+			e, err := scanEpic(rows)
+			if err != nil {
+				rows.Close()
+				return nil, 0, err
+			}
+			out = append(out, e)
+		}
+		if err := closeRows(rows); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -152,7 +152,8 @@ func listFeatures(ctx context.Context, c conn, f roadmap.FeatureFilter) ([]*road
 		where, args = append(where, "f.product_id IN ("+visibleProducts+")"), append(args, f.VisibleTo, f.VisibleTo)
 	}
 	if f.Query != "" {
-		where, args = append(where, "f.name_fold LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(fold(f.Query))+"%")
+		w, a := c.nameSearchOf("f", "features_name_fts", f.Query)
+		where, args = append(where, w...), append(args, a...)
 	}
 	if f.UpdatedSince != nil {
 		where, args = append(where, "f.updated_at > ?"), append(args, ms(*f.UpdatedSince))
@@ -172,27 +173,51 @@ func listFeatures(ctx context.Context, c conn, f roadmap.FeatureFilter) ([]*road
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	page := normalPage(f.Page)
-	q := strings.Replace(featureSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + cond + " ORDER BY f.id LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
-	if err != nil {
+	// A filtered count reads the matching rows of the filters' indexes and
+	// joins nothing, so that it costs what the matches cost rather than
+	// their full rows. The whole list of a product, a release or the
+	// account takes its total from the counts the write transactions keep.
+	filtered := f.Query != "" || f.UpdatedSince != nil || f.Tag != "" || strings.TrimSpace(f.AssignedTo) != ""
+	cq, cargs := "SELECT COUNT(*) FROM features f"+cond, args
+	visible, vargs := "", []any(nil)
+	if f.VisibleTo != 0 {
+		visible, vargs = " AND product_id IN ("+visibleProducts+")", []any{f.VisibleTo, f.VisibleTo}
+	}
+	switch {
+	case filtered:
+	case f.ProductID != 0:
+		cq, cargs = "SELECT COALESCE((SELECT feature_count FROM products WHERE id = ?"+strings.Replace(visible, "product_id", "id", 1)+"), 0)", append([]any{f.ProductID}, vargs...)
+	case f.ReleaseID != 0:
+		cq, cargs = "SELECT COALESCE((SELECT feature_count FROM releases WHERE id = ?"+visible+"), 0)", append([]any{f.ReleaseID}, vargs...)
+	case f.EpicID == 0 && f.GoalID == 0 && f.InitiativeID == 0:
+		cq, cargs = "SELECT COALESCE(SUM(feature_count), 0) FROM products WHERE 1 = 1"+strings.Replace(visible, "product_id", "id", 1), vargs
+	}
+	var total int
+	if err := c.queryRow(ctx, cq, c.planEach(cargs)...).Scan(&total); err != nil {
 		return nil, 0, err
+	}
+	// With few matches of a filter, ordering by an expression keeps the
+	// planners from walking the features in id order to find them: they
+	// start from the index of the filter and sort what it finds.
+	order := " ORDER BY f.id"
+	if filtered && total <= fewMatches {
+		order = " ORDER BY f.id + 0"
 	}
 	var out []*roadmap.Feature
-	total := 0
-	for rows.Next() {
-		ft, err := scanFeature(rows, &total)
+	if total > page.Offset() {
+		rows, err := c.query(ctx, featureSelect+cond+order+" LIMIT ? OFFSET ?", c.planEach(append(args, page.PerPage, page.Offset()))...)
 		if err != nil {
-			rows.Close()
 			return nil, 0, err
 		}
-		out = append(out, ft)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && page.Offset() > 0 {
-		// A page past the end has no row to carry the count.
-		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM features f"+cond, args...).Scan(&total); err != nil {
+		for rows.Next() {
+			ft, err := scanFeature(rows)
+			if err != nil {
+				rows.Close()
+				return nil, 0, err
+			}
+			out = append(out, ft)
+		}
+		if err := closeRows(rows); err != nil {
 			return nil, 0, err
 		}
 	}
