@@ -121,3 +121,34 @@ func TestConcurrentCreatesCountAndNumber(t *testing.T) {
 		})
 	}
 }
+
+// TestRenameKeepsComputedValues checks that a change of a release's name
+// alone does not compute its progress and dates again (it reads nothing they
+// are computed from), and that they stay what a feature's writer computed.
+func TestRenameKeepsComputedValues(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			db := mustOpenDemo(t, backend)
+			ctx := context.Background()
+			r, err := db.CreateRelease(ctx, demo.PRJ1, demo.Mary, roadmap.ReleaseInput{Name: roadmap.Some("Computed"), ProgressSource: roadmap.Some(roadmap.ProgressFromFeatures)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stmts []string
+			db.Trace(func(q string, _ []any) { stmts = append(stmts, q) })
+			got, err := db.UpdateRelease(ctx, r.ID, roadmap.ReleaseInput{Name: roadmap.Some("Renamed")})
+			db.Trace(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range stmts {
+				if strings.Contains(q, "FROM release_phases") || strings.Contains(q, "FROM tasks") {
+					t.Errorf("a rename computed the release again: %s", q)
+				}
+			}
+			if got.Name != "Renamed" || *got.Progress != *r.Progress {
+				t.Errorf("after the rename: name %q progress %d, want %q %d", got.Name, *got.Progress, "Renamed", *r.Progress)
+			}
+		})
+	}
+}

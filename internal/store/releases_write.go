@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -395,10 +396,28 @@ func (tx *Tx) changeRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 			return nil, err
 		}
 	}
+	if then == nil && !affectsComputed(in) {
+		return r, nil
+	}
 	if err := tx.recomputeReleases(ctx, []int64{r.ID, oldParent, r.ParentID}); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// affectsComputed reports whether a change of a release may change what is
+// computed from it or for it: its progress, its dates from phases and
+// features, and the dates of the roll-ups above it. Its name, theme, owner,
+// links and custom fields enter none of these, and the writers of what they
+// are computed from (features, epics, phases, to-dos, sub-releases) compute
+// them again in their own transactions; so a change of only those leaves the
+// computed values as fresh as they are, without reading them again.
+func affectsComputed(in roadmap.ReleaseInput) bool {
+	in.Name, in.Theme, in.Owner = roadmap.Opt[string]{}, roadmap.Opt[string]{}, roadmap.Opt[string]{}
+	in.Goals, in.Initiatives, in.Watchers = roadmap.Opt[[]string]{}, roadmap.Opt[[]string]{}, roadmap.Opt[[]string]{}
+	in.CustomFields = roadmap.Opt[[]roadmap.CustomFieldEntry]{}
+	in.VisibleTo = 0
+	return !reflect.ValueOf(in).IsZero()
 }
 
 func (tx *Tx) updateRelease(ctx context.Context, r *roadmap.Release) error {
