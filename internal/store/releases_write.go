@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,10 +43,22 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 		if err != nil {
 			return err
 		}
-		if err := tx.numberRelease(ctx, r); err != nil {
-			return err
+		// Where writers lock rows, the release is written under a
+		// provisional reference number and numbered last (see
+		// numberReleaseLast), so that the product's counter row stays
+		// locked only for the end of the transaction. Where a writer locks
+		// the whole database, it is numbered at once, which writes its row
+		// once.
+		last := tx.db.dialect.forUpdate() != ""
+		if !last {
+			if err := tx.numberRelease(ctx, r); err != nil {
+				return err
+			}
 		}
 		r.ID = tx.db.ids.next(tx.now)
+		if last {
+			r.ReferenceNum = provisionalReference(r.ID)
+		}
 		roadmap.ApplyStatus(r, *status, tx.now)
 		if err := tx.insertRelease(ctx, r); err != nil {
 			return err
@@ -66,10 +79,56 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 		if err := tx.recomputeRollUps(ctx, r.ParentID); err != nil {
 			return err
 		}
-		out, err = loadReleaseByID(ctx, c, r.ID, true)
-		return err
+		if out, err = loadReleaseByID(ctx, c, r.ID, true); err != nil || !last {
+			return err
+		}
+		return tx.numberReleaseLast(ctx, out)
 	})
 	return out, err
+}
+
+// provisionalPrefix starts the reference number a new release has in its
+// creating transaction until it is numbered. No reference number of a
+// product starts so, and the count of a product's releases leaves such rows
+// out (migration 00016): numberReleaseLast counts the release.
+const provisionalPrefix = "~"
+
+// provisionalReference is the unique reference number a new release is
+// inserted with before numberReleaseLast gives it its own.
+func provisionalReference(id int64) string {
+	return provisionalPrefix + strconv.FormatInt(id, 10)
+}
+
+// numberReleaseLast gives the release r, inserted under its provisional
+// reference number, the next reference number of its product and a position
+// after the product's last, and counts it in the product's release_count, in
+// the same update of the product's row. That update locks the counter row
+// until the transaction ends, which serialises concurrent creates in one
+// product; everything else the create writes and reads is done before it,
+// so that the lock is held for two statements and the commit.
+func (tx *Tx) numberReleaseLast(ctx context.Context, r *roadmap.Release) error {
+	c := tx.conn()
+	col := "release_seq"
+	if r.MasterRelease {
+		col = "rollup_seq"
+	}
+	var n int64
+	var prefix string
+	err := c.queryRow(ctx, "UPDATE products SET "+col+" = "+col+" + 1, release_count = release_count + 1 WHERE id = ? RETURNING "+col+", reference_prefix", r.ProductID).Scan(&n, &prefix)
+	if err != nil {
+		return scanErr(err, "product", strconv.FormatInt(r.ProductID, 10))
+	}
+	r.ReferenceNum = roadmap.ReleaseReference(prefix, r.MasterRelease, n)
+	// The last position comes from the end of releases_product_position,
+	// whatever the size of the product.
+	var pos int
+	err = c.queryRow(ctx, "UPDATE releases SET reference_num = ?, position = COALESCE((SELECT p.position FROM releases p WHERE p.product_id = ? AND p.position IS NOT NULL ORDER BY p.position DESC LIMIT 1), 0) + 1 WHERE id = ? RETURNING position",
+		r.ReferenceNum, r.ProductID, r.ID).Scan(&pos)
+	if err != nil {
+		return err
+	}
+	r.Position = &pos
+	return nil
 }
 
 // numberRelease gives r the next reference number of its product and a
@@ -338,10 +397,28 @@ func (tx *Tx) changeRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 			return nil, err
 		}
 	}
+	if then == nil && !affectsComputed(in) {
+		return r, nil
+	}
 	if err := tx.recomputeReleases(ctx, []int64{r.ID, oldParent, r.ParentID}); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// affectsComputed reports whether a change of a release may change what is
+// computed from it or for it: its progress, its dates from phases and
+// features, and the dates of the roll-ups above it. Its name, theme, owner,
+// links and custom fields enter none of these, and the writers of what they
+// are computed from (features, epics, phases, to-dos, sub-releases) compute
+// them again in their own transactions; so a change of only those leaves the
+// computed values as fresh as they are, without reading them again.
+func affectsComputed(in roadmap.ReleaseInput) bool {
+	in.Name, in.Theme, in.Owner = roadmap.Opt[string]{}, roadmap.Opt[string]{}, roadmap.Opt[string]{}
+	in.Goals, in.Initiatives, in.Watchers = roadmap.Opt[[]string]{}, roadmap.Opt[[]string]{}, roadmap.Opt[[]string]{}
+	in.CustomFields = roadmap.Opt[[]roadmap.CustomFieldEntry]{}
+	in.VisibleTo = 0
+	return !reflect.ValueOf(in).IsZero()
 }
 
 func (tx *Tx) updateRelease(ctx context.Context, r *roadmap.Release) error {
