@@ -10,7 +10,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -18,9 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -48,7 +45,7 @@ func main() {
 	}
 	p := *port
 	for _, backend := range backends {
-		dsn, drop := newDatabase(backend, *pgAdmin)
+		dsn, drop := newDatabase(backend, *pgAdmin, "load")
 		acc, err := bench.Generate(ctx, dsn, *n)
 		if err != nil {
 			log.Fatal(err)
@@ -196,30 +193,6 @@ func serve(port int, h http.Handler) string {
 	return "http://" + ln.Addr().String()
 }
 
-func newDatabase(backend, admin string) (string, func()) {
-	if backend == "sqlite" {
-		dir, err := os.MkdirTemp("", "roadmapd-load-")
-		if err != nil {
-			log.Fatal(err)
-		}
-		return filepath.Join(dir, "roadmapd.db"), func() { os.RemoveAll(dir) }
-	}
-	adb, err := sql.Open("pgx", admin)
-	if err != nil {
-		log.Fatal(err)
-	}
-	name := fmt.Sprintf("roadmapd_load_%d", time.Now().UnixNano())
-	if _, err := adb.Exec("CREATE DATABASE " + name); err != nil {
-		log.Fatal(err)
-	}
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String(), func() {
-		adb.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		adb.Close()
-	}
-}
-
 // rss returns the resident set size of this process in bytes.
 func rss() int64 {
 	b, err := os.ReadFile("/proc/self/statm")
@@ -229,4 +202,13 @@ func rss() int64 {
 	var size, res int64
 	fmt.Sscan(string(b), &size, &res)
 	return res * int64(os.Getpagesize())
+}
+
+// newDatabase makes an empty database for the run, or ends the program.
+func newDatabase(backend, admin, prefix string) (string, func()) {
+	dsn, drop, err := bench.NewDatabase(backend, admin, prefix)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return dsn, drop
 }

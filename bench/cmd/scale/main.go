@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"log"
@@ -15,8 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -45,7 +42,7 @@ func main() {
 		var res [2]map[string]time.Duration
 		var order []string
 		for i, n := range []int{*small, *large} {
-			dsn, drop := newDatabase(backend, *pgAdmin)
+			dsn, drop := newDatabase(backend, *pgAdmin, "scale")
 			t0 := time.Now()
 			acc, err := bench.Generate(ctx, dsn, n)
 			if err != nil {
@@ -65,32 +62,6 @@ func main() {
 			a, b := res[0][op], res[1][op]
 			fmt.Printf("| %s | %v | %v | %.2fx |\n", op, a.Round(time.Microsecond), b.Round(time.Microsecond), float64(b)/float64(a))
 		}
-	}
-}
-
-// newDatabase makes an empty database and returns its DSN and a function
-// that removes it.
-func newDatabase(backend, admin string) (string, func()) {
-	if backend == "sqlite" {
-		dir, err := os.MkdirTemp("", "roadmapd-scale-")
-		if err != nil {
-			log.Fatal(err)
-		}
-		return filepath.Join(dir, "roadmapd.db"), func() { os.RemoveAll(dir) }
-	}
-	adb, err := sql.Open("pgx", admin)
-	if err != nil {
-		log.Fatal(err)
-	}
-	name := fmt.Sprintf("roadmapd_scale_%d", time.Now().UnixNano())
-	if _, err := adb.Exec("CREATE DATABASE " + name); err != nil {
-		log.Fatal(err)
-	}
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String(), func() {
-		adb.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		adb.Close()
 	}
 }
 
@@ -165,4 +136,13 @@ func median(ds []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2]
+}
+
+// newDatabase makes an empty database for the run, or ends the program.
+func newDatabase(backend, admin, prefix string) (string, func()) {
+	dsn, drop, err := bench.NewDatabase(backend, admin, prefix)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return dsn, drop
 }
