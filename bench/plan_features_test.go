@@ -105,21 +105,7 @@ func TestNoScanOfFeatures(t *testing.T) {
 				}
 			}
 			db.Trace(nil)
-			raw, err := openRaw(dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer raw.Close()
-			c, err := raw.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if backend == "postgres" {
-				if _, err := c.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
-					t.Fatal(err)
-				}
-			}
+			c := planConn(ctx, t, dsn, backend)
 			checked := 0
 			seen := map[string]bool{}
 			for _, s := range stmts {

@@ -94,21 +94,7 @@ func TestNoScanOfReleases(t *testing.T) {
 				}
 			}
 			db.Trace(nil)
-			raw, err := openRaw(dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer raw.Close()
-			c, err := raw.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if backend == "postgres" {
-				if _, err := c.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
-					t.Fatal(err)
-				}
-			}
+			c := planConn(ctx, t, dsn, backend)
 			checked := 0
 			seen := map[string]bool{}
 			for _, s := range stmts {
@@ -221,4 +207,27 @@ func scanOf(backend, query string, plan, aliases []string) string {
 		}
 	}
 	return ""
+}
+
+// planConn opens a connection of its own to the database at dsn for
+// explaining statements, closed when the test ends. On PostgreSQL it turns
+// sequential scans off, so that a plan shows one only where no index serves.
+func planConn(ctx context.Context, t *testing.T, dsn, backend string) *sql.Conn {
+	t.Helper()
+	raw, err := openRaw(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	c, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if backend == "postgres" {
+		if _, err := c.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
 }
