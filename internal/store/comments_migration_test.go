@@ -2,10 +2,7 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"testing"
-
-	"github.com/pressly/goose/v3"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 	"github.com/roadmapd/roadmapd/internal/testdb"
@@ -19,19 +16,9 @@ func TestCommentsMigrationKeepsReleaseComments(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			dsn := testdb.DSN(t, backend)
+			dsn := testdb.EmptyDSN(t, backend)
 			raw := rawDB(t, backend, dsn)
-			dialect := goose.DialectPostgres
-			if backend == "sqlite" {
-				dialect = goose.DialectSQLite3
-			}
-			p, err := goose.NewProvider(dialect, raw, os.DirFS("migrations/"+backend))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := p.UpTo(ctx, 12); err != nil {
-				t.Fatalf("migrating to 12: %v", err)
-			}
+			p := migrateTo(ctx, t, backend, raw, 12)
 			for _, q := range []string{
 				"INSERT INTO users (id, name, email, created_at, updated_at) VALUES (1, 'U', 'u@example.com', 0, 0)",
 				"INSERT INTO workflows (id, name, statusable_type) VALUES (2, 'W', 'Release')",

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -263,17 +264,7 @@ func TestFieldsMigrationKeepsValues(t *testing.T) {
 			ctx := context.Background()
 			dsn := testdb.EmptyDSN(t, backend)
 			raw := rawDB(t, backend, dsn)
-			dialect := goose.DialectPostgres
-			if backend == "sqlite" {
-				dialect = goose.DialectSQLite3
-			}
-			p, err := goose.NewProvider(dialect, raw, os.DirFS("migrations/"+backend))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := p.UpTo(ctx, 7); err != nil {
-				t.Fatalf("migrating to 7: %v", err)
-			}
+			migrateTo(ctx, t, backend, raw, 7)
 			for _, q := range []string{
 				"INSERT INTO users (id, name, email, created_at, updated_at) VALUES (1, 'U', 'u@example.com', 0, 0)",
 				"INSERT INTO workflows (id, name, statusable_type) VALUES (2, 'W', 'Release')",
@@ -307,4 +298,23 @@ func TestFieldsMigrationKeepsValues(t *testing.T) {
 			wantInvalid(t, err, "custom_fields")
 		})
 	}
+}
+
+// migrateTo applies the migrations of backend to raw up to version, as a
+// database written by an older roadmapd would be, and returns the provider
+// for migrating it further up or back down.
+func migrateTo(ctx context.Context, t *testing.T, backend string, raw *sql.DB, version int64) *goose.Provider {
+	t.Helper()
+	dialect := goose.DialectPostgres
+	if backend == "sqlite" {
+		dialect = goose.DialectSQLite3
+	}
+	p, err := goose.NewProvider(dialect, raw, os.DirFS("migrations/"+backend))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		t.Fatalf("migrating to %d: %v", version, err)
+	}
+	return p
 }
