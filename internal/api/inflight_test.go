@@ -45,18 +45,26 @@ func padded(json string, n int) string { return json + strings.Repeat(" ", n-len
 func TestInflightBodyBudget(t *testing.T) {
 	s := newConfiguredServer(t, "sqlite", api.Config{MaxInflightBody: api.MaxBodyBytes + 64<<10})
 	big := padded(`{"release":{"name":"Big body"}}`, api.MaxBodyBytes)
-	pr, pw := io.Pipe()
-	bigDone := make(chan *response, 1)
-	go func() {
-		r, err := s.send(t, "PUT", "/api/v1/releases/PRJ1-R-1", pr, int64(len(big)))
-		if err != nil {
-			t.Errorf("the big body: %v", err)
+	// startBig sends the big body's first bytes and holds back the rest.
+	var pw *io.PipeWriter
+	var bigDone chan *response
+	startBig := func() {
+		var pr *io.PipeReader
+		pr, pw = io.Pipe()
+		done := make(chan *response, 1)
+		bigDone = done
+		go func() {
+			r, err := s.send(t, "PUT", "/api/v1/releases/PRJ1-R-1", pr, int64(len(big)))
+			if err != nil {
+				t.Errorf("the big body: %v", err)
+			}
+			done <- r
+		}()
+		if _, err := io.WriteString(pw, big[:1000]); err != nil {
+			t.Fatal(err)
 		}
-		bigDone <- r
-	}()
-	if _, err := io.WriteString(pw, big[:1000]); err != nil {
-		t.Fatal(err)
 	}
+	startBig()
 
 	probe := func(i int, chunked bool) *response {
 		body := padded(fmt.Sprintf(`{"release":{"name":"Probe %d"}}`, i), 200<<10)
@@ -80,6 +88,19 @@ func TestInflightBodyBudget(t *testing.T) {
 		}
 		if r := probe(i, false); r.Status == 503 {
 			refused = append(refused, i)
+			continue
+		}
+		// A probe that reached the server before the big body's headers
+		// held budget the big body needed: it was refused, and is sent
+		// again.
+		select {
+		case r := <-bigDone:
+			if r == nil || r.Status != 503 {
+				t.Fatalf("the big body was answered before it was sent whole: %v", r)
+			}
+			pw.CloseWithError(io.ErrClosedPipe)
+			startBig()
+		default:
 		}
 	}
 	for j := range 3 {
