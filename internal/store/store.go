@@ -189,6 +189,10 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 		sqlTx.Rollback()
 		return err
 	}
+	if err := tx.recordHistory(ctx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
 	if err := tx.markIdempotencyCommitted(ctx); err != nil {
 		sqlTx.Rollback()
 		return err

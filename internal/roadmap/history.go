@@ -1,0 +1,92 @@
+package roadmap
+
+import (
+	"context"
+	"time"
+)
+
+// Audit actions.
+const (
+	AuditCreate  = "create"
+	AuditUpdate  = "update"
+	AuditDestroy = "destroy"
+)
+
+// Audit is one entry of the change log: one record created, updated or
+// destroyed by one write. Audits are written in the transaction of the change
+// they describe and never change afterwards.
+type Audit struct {
+	ID     int64
+	Action string
+	// UserID is the actor: the signed-in user, or the owner of the API
+	// token; 0 for changes the server made on its own.
+	UserID    int64
+	User      *User
+	CreatedAt time.Time
+	// AuditableType and AuditableID name the record that changed.
+	AuditableType string
+	AuditableID   int64
+	// AssociatedType and AssociatedID name the primary record the changed
+	// record belongs to (a description's feature, a link's release); for a
+	// primary record they name its container (a feature's release).
+	AssociatedType string
+	AssociatedID   int64
+	// ProductID is the product whose viewers may see the audit; 0 for
+	// records of the account (users), which administrators see.
+	ProductID   int64
+	Description string
+	// URLPath is the path of the primary record's page, such as
+	// /features/PRJ1-1; the API prefixes it with its base URL.
+	URLPath     string
+	Interesting bool
+	Changes     []AuditChange
+}
+
+// AuditChange is one field of a record as a change left it.
+type AuditChange struct {
+	FieldName string
+	// Old and New are the field's values before and after the change, as
+	// text; Old is empty for a create and New for a destroy.
+	Old, New string
+}
+
+// AuditFilter selects audits. Zero fields do not filter.
+type AuditFilter struct {
+	AuditableID    int64
+	AuditableType  string
+	AssociatedID   int64
+	AssociatedType string
+	Action         string
+	CreatedSince   time.Time
+	CreatedBefore  time.Time
+	// AfterID keeps audits with a larger ID: a cursor.
+	AfterID int64
+	UserID  int64
+	// VisibleTo keeps the audits of products this user may see; 0 keeps
+	// every audit.
+	VisibleTo int64
+	Page      Page
+}
+
+// HistoryStore reads the change log.
+type HistoryStore interface {
+	// Audits returns a page of audits, oldest first, and the number that
+	// match.
+	Audits(ctx context.Context, f AuditFilter) ([]*Audit, int, error)
+	// AuditsByID returns the audits with these IDs, in ID order, with their
+	// users; IDs that do not exist are left out.
+	AuditsByID(ctx context.Context, ids []int64) ([]*Audit, error)
+}
+
+type actorKey struct{}
+
+// WithActor returns a context whose writes are recorded as made by the user.
+func WithActor(ctx context.Context, userID int64) context.Context {
+	return context.WithValue(ctx, actorKey{}, userID)
+}
+
+// ActorFrom returns the user that WithActor put in the context, or 0.
+func ActorFrom(ctx context.Context) int64 {
+	id, _ := ctx.Value(actorKey{}).(int64)
+	return id
+}
