@@ -48,6 +48,9 @@ type DB struct {
 	// idempotencyPurged is when expired Idempotency-Keys were last purged,
 	// in Unix milliseconds.
 	idempotencyPurged atomic.Int64
+	// schema is the tables, keys and foreign keys of the database, read
+	// once, for the recycle bin.
+	schema atomic.Pointer[schemaInfo]
 }
 
 var _ roadmap.Store = (*DB)(nil)
