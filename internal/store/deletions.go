@@ -145,7 +145,7 @@ func (tx *Tx) recordDeletions(ctx context.Context, changes []change, audits []*r
 			}
 		}
 	}
-	refersTo := func(table string, row map[string]any, fk foreignKey) *journalRow {
+	refersTo := func(table string, row map[string]any, fk binFK) *journalRow {
 		target, v, ok := fk.target(row)
 		if !ok {
 			return nil
@@ -254,7 +254,7 @@ func (tx *Tx) recordDeletions(ctx context.Context, changes []change, audits []*r
 }
 
 // writeDeletion writes the recycle-bin entry of a deleted record.
-func (tx *Tx) writeDeletion(ctx context.Context, s *schemaInfo, r *journalRow, p *binPayload, actor int64, gone map[string]*journalRow, goneKey func(string, string, int64) string) error {
+func (tx *Tx) writeDeletion(ctx context.Context, s *binSchema, r *journalRow, p *binPayload, actor int64, gone map[string]*journalRow, goneKey func(string, string, int64) string) error {
 	row := r.before
 	recordID, _ := jsonInt(row["id"])
 	typ := binTypes[r.table]
@@ -279,7 +279,7 @@ func (tx *Tx) writeDeletion(ctx context.Context, s *schemaInfo, r *journalRow, p
 // that of the record it belongs to, followed through its foreign keys to
 // records the recycle bin keeps (which may be destroyed in the same
 // transaction, or still exist); 0 when none is found.
-func (tx *Tx) productOfRow(ctx context.Context, s *schemaInfo, table string, row map[string]any, gone map[string]*journalRow, goneKey func(string, string, int64) string, depth int) (int64, error) {
+func (tx *Tx) productOfRow(ctx context.Context, s *binSchema, table string, row map[string]any, gone map[string]*journalRow, goneKey func(string, string, int64) string, depth int) (int64, error) {
 	if row == nil || depth > 6 {
 		return 0, nil
 	}
@@ -486,7 +486,7 @@ func (db *DB) RestoreDeletion(ctx context.Context, id, userID int64) (*roadmap.D
 // restorer puts the rows of one entry back.
 type restorer struct {
 	tx     *Tx
-	s      *schemaInfo
+	s      *binSchema
 	exists map[string]bool
 	// skipped are the rows of the entry left out, by table and ID.
 	skipped map[string]bool
@@ -528,7 +528,7 @@ func (r *restorer) lose(part, field, missingTable string, missingID int64) {
 // references that are gone, then sets back the references that the delete
 // cleared in rows that stay. It returns what was left out and the rows it
 // wrote.
-func (tx *Tx) restoreRows(ctx context.Context, s *schemaInfo, p *binPayload) ([]roadmap.DeletionLoss, []binRow, error) {
+func (tx *Tx) restoreRows(ctx context.Context, s *binSchema, p *binPayload) ([]roadmap.DeletionLoss, []binRow, error) {
 	r := &restorer{tx: tx, s: s, exists: map[string]bool{}, skipped: map[string]bool{}}
 	if len(p.Rows) == 0 {
 		return nil, nil, nil
@@ -618,7 +618,7 @@ func (r *restorer) relink(ctx context.Context, l binLink) error {
 	if t == nil || !slices.Contains(t.cols, l.Column) || len(t.pk) == 0 {
 		return nil
 	}
-	var fk foreignKey
+	var fk binFK
 	for _, f := range t.fks {
 		if f.col == l.Column {
 			fk = f
@@ -711,7 +711,7 @@ func (tx *Tx) savepoint(ctx context.Context, fn func() error) error {
 // progress and dates of the features, requirements' features, epics,
 // phases and releases they are or belong to (and the roll-ups above them),
 // and what the to-dos attached again compute.
-func (tx *Tx) recomputeRestored(ctx context.Context, s *schemaInfo, touched []binRow) error {
+func (tx *Tx) recomputeRestored(ctx context.Context, s *binSchema, touched []binRow) error {
 	ids := map[string][]int64{}
 	var todos []roadmap.TaskRecord
 	for _, br := range touched {

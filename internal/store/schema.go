@@ -11,29 +11,29 @@ import (
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
 
-// schemaInfo is what the recycle bin knows of the database's tables: their
+// binSchema is what the recycle bin knows of the database's tables: their
 // columns, primary keys and foreign keys, read from the database itself so
 // that a table added later is covered without code of its own.
-type schemaInfo struct {
-	tables map[string]*tableInfo
+type binSchema struct {
+	tables map[string]*binTable
 	// rank orders tables so that a table comes after every table it
 	// refers to: rows inserted in rank order satisfy their foreign keys.
 	rank map[string]int
 }
 
-// tableInfo describes one table.
-type tableInfo struct {
+// binTable describes one table.
+type binTable struct {
 	name    string
 	cols    []string
 	notNull map[string]bool
 	pk      []string
-	fks     []foreignKey
+	fks     []binFK
 }
 
-// foreignKey is a column that refers to a column of another table (or of
+// binFK is a column that refers to a column of another table (or of
 // its own). Polymorphic references (a record_type and a record_id column)
 // are foreign keys too, with the table chosen by the row's type column.
-type foreignKey struct {
+type binFK struct {
 	col, refTable, refCol string
 	// typeCol, for a polymorphic reference, is the column naming the kind
 	// of record that col refers to.
@@ -67,24 +67,24 @@ var polymorphicTables = map[string]string{
 }
 
 // schemaOf returns the database's schema, reading it on first use.
-func (tx *Tx) schemaOf(ctx context.Context) (*schemaInfo, error) {
-	if s := tx.db.schema.Load(); s != nil {
+func (tx *Tx) schemaOf(ctx context.Context) (*binSchema, error) {
+	if s := tx.db.binSchema.Load(); s != nil {
 		return s, nil
 	}
 	s, err := readSchema(ctx, tx.conn(), tx.db.dialect.name())
 	if err != nil {
 		return nil, fmt.Errorf("reading the schema: %w", err)
 	}
-	tx.db.schema.Store(s)
+	tx.db.binSchema.Store(s)
 	return s, nil
 }
 
-func readSchema(ctx context.Context, c conn, dialect string) (*schemaInfo, error) {
-	s := &schemaInfo{tables: map[string]*tableInfo{}}
-	table := func(name string) *tableInfo {
+func readSchema(ctx context.Context, c conn, dialect string) (*binSchema, error) {
+	s := &binSchema{tables: map[string]*binTable{}}
+	table := func(name string) *binTable {
 		t := s.tables[name]
 		if t == nil {
-			t = &tableInfo{name: name, notNull: map[string]bool{}}
+			t = &binTable{name: name, notNull: map[string]bool{}}
 			s.tables[name] = t
 		}
 		return t
@@ -140,7 +140,7 @@ func readSchema(ctx context.Context, c conn, dialect string) (*schemaInfo, error
 				return nil, err
 			}
 			err = scan("SELECT \"from\", \"table\", COALESCE(\"to\", 'id') FROM pragma_foreign_key_list(?) ORDER BY id, seq", func(r interface{ Scan(...any) error }) error {
-				var fk foreignKey
+				var fk binFK
 				if err := r.Scan(&fk.col, &fk.refTable, &fk.refCol); err != nil {
 					return err
 				}
@@ -190,7 +190,7 @@ JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1]
 WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
 ORDER BY cl.relname, c.conname`, func(r interface{ Scan(...any) error }) error {
 			var tn string
-			var fk foreignKey
+			var fk binFK
 			if err := r.Scan(&tn, &fk.col, &fk.refTable, &fk.refCol); err != nil {
 				return err
 			}
@@ -210,7 +210,7 @@ ORDER BY cl.relname, c.conname`, func(r interface{ Scan(...any) error }) error {
 	}
 	for name, ref := range polymorphicRefs {
 		if t := s.tables[name]; t != nil {
-			t.fks = append(t.fks, foreignKey{col: ref.idCol, refCol: "id", typeCol: ref.typeCol})
+			t.fks = append(t.fks, binFK{col: ref.idCol, refCol: "id", typeCol: ref.typeCol})
 		}
 	}
 	s.rankTables()
@@ -218,7 +218,7 @@ ORDER BY cl.relname, c.conname`, func(r interface{ Scan(...any) error }) error {
 }
 
 // rankTables gives each table a rank above every table it refers to.
-func (s *schemaInfo) rankTables() {
+func (s *binSchema) rankTables() {
 	s.rank = map[string]int{}
 	var visit func(name string, path map[string]bool) int
 	visit = func(name string, path map[string]bool) int {
@@ -259,7 +259,7 @@ func (s *schemaInfo) rankTables() {
 
 // refTarget returns the table a foreign key of row refers to, and the
 // referred value; ok is false when the reference is empty.
-func (fk foreignKey) target(row map[string]any) (table string, value int64, ok bool) {
+func (fk binFK) target(row map[string]any) (table string, value int64, ok bool) {
 	v, ok := jsonInt(row[fk.col])
 	if !ok {
 		return "", 0, false
@@ -297,7 +297,7 @@ func jsonInt(v any) (int64, bool) {
 }
 
 // rowKey identifies a row of a table by its primary key.
-func (s *schemaInfo) rowKey(table string, row map[string]any) string {
+func (s *binSchema) rowKey(table string, row map[string]any) string {
 	t := s.tables[table]
 	var b strings.Builder
 	b.WriteString(table)
@@ -320,7 +320,7 @@ func quoteIdent(name string) string {
 
 // insertRow inserts a row, given as decoded JSON of its columns, into a
 // table: the columns the table still has, with the values of the row.
-func (tx *Tx) insertRow(ctx context.Context, s *schemaInfo, table string, row map[string]any) error {
+func (tx *Tx) insertRow(ctx context.Context, s *binSchema, table string, row map[string]any) error {
 	t := s.tables[table]
 	if t == nil {
 		return fmt.Errorf("table %s no longer exists", table)
@@ -356,7 +356,7 @@ func (tx *Tx) insertRow(ctx context.Context, s *schemaInfo, table string, row ma
 
 // loadRow reads the row of table whose column col holds value, as decoded
 // JSON of its columns; nil when there is none.
-func (tx *Tx) loadRow(ctx context.Context, s *schemaInfo, table, col string, value int64) (map[string]any, error) {
+func (tx *Tx) loadRow(ctx context.Context, s *binSchema, table, col string, value int64) (map[string]any, error) {
 	t := s.tables[table]
 	if t == nil || !slices.Contains(t.cols, col) {
 		return nil, nil
@@ -379,16 +379,5 @@ func (tx *Tx) loadRow(ctx context.Context, s *schemaInfo, table, col string, val
 	if err != nil {
 		return nil, err
 	}
-	return decodeRow(raw)
-}
-
-// decodeRow decodes a row's JSON, keeping numbers exact.
-func decodeRow(raw string) (map[string]any, error) {
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.UseNumber()
-	var row map[string]any
-	if err := dec.Decode(&row); err != nil {
-		return nil, err
-	}
-	return row, nil
+	return decodeRow([]byte(raw))
 }

@@ -38,6 +38,8 @@ type DB struct {
 	// connection's statements prepared itself).
 	readQ queryer
 	ids   *idGen
+	// schema describes the journaled tables, for history.
+	schema schemaInfo
 	// queries counts the statements run, so tests can check that a list
 	// costs a fixed number of queries whatever its length.
 	queries atomic.Int64
@@ -48,9 +50,9 @@ type DB struct {
 	// idempotencyPurged is when expired Idempotency-Keys were last purged,
 	// in Unix milliseconds.
 	idempotencyPurged atomic.Int64
-	// schema is the tables, keys and foreign keys of the database, read
+	// binSchema is the tables, keys and foreign keys of the database, read
 	// once, for the recycle bin.
-	schema atomic.Pointer[schemaInfo]
+	binSchema atomic.Pointer[binSchema]
 }
 
 var _ roadmap.Store = (*DB)(nil)
@@ -104,6 +106,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := db.ensureJournal(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	if err := db.backfillFold(ctx); err != nil {
 		db.Close()
