@@ -365,4 +365,155 @@ func TestRecycleBinCommentName(t *testing.T) {
 	}
 }
 
-var _ = time.Second
+// binEntry returns the entry of the record among those the bin lists.
+func binEntry(tb testing.TB, db *store.DB, recordID int64) *roadmap.Deletion {
+	tb.Helper()
+	ds, _, err := db.Deletions(context.Background(), roadmap.DeletionFilter{Page: roadmap.Page{Page: 1, PerPage: 200}})
+	if err != nil {
+		tb.Fatalf("Deletions: %v", err)
+	}
+	for _, d := range ds {
+		if d.RecordID == recordID {
+			return d
+		}
+	}
+	tb.Fatalf("no entry for record %d in %+v", recordID, ds)
+	return nil
+}
+
+// TestRecycleBinRestoreAfterLinkedRecordIsGone restores a feature whose
+// epic and goal were deleted after it: the feature comes back with its
+// requirements, without the epic and the goal, and the answer says so.
+func TestRecycleBinRestoreAfterLinkedRecordIsGone(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db, _ := binOpen(t, backend)
+			ctx := context.Background()
+			f := mustFeature(t, db, "PRJ1-1")
+			if f.EpicID == 0 || len(f.Goals) == 0 {
+				t.Fatalf("feature PRJ1-1 has epic %d and goals %+v; the test needs both", f.EpicID, f.Goals)
+			}
+			goal := f.Goals[0].ID
+			reqs, _, err := db.Requirements(ctx, roadmap.RequirementFilter{FeatureID: f.ID, Page: roadmap.Page{Page: 1, PerPage: 30}})
+			binMust(t, err)
+			binMust(t, db.DeleteFeature(ctx, f.ID))
+			binMust(t, db.DeleteEpic(ctx, f.EpicID))
+			binMust(t, db.DeleteGoal(ctx, goal))
+			d, err := db.RestoreDeletion(ctx, binEntry(t, db, f.ID).ID, demo.Mary)
+			if err != nil {
+				t.Fatalf("RestoreDeletion: %v", err)
+			}
+			want := []roadmap.DeletionLoss{
+				{Part: "features", Field: "epic_id", MissingType: "Epic", MissingID: f.EpicID},
+				{Part: "feature_goals", MissingType: "StrategicImperative", MissingID: goal},
+			}
+			for _, w := range want {
+				if !slices.Contains(d.NotRestored, w) {
+					t.Errorf("not restored = %+v, want it to hold %+v", d.NotRestored, w)
+				}
+			}
+			got := mustFeature(t, db, "PRJ1-1")
+			if got.ID != f.ID || got.EpicID != 0 || len(got.Goals) != 0 {
+				t.Errorf("restored feature %d with epic %d and goals %+v, want %d without them", got.ID, got.EpicID, got.Goals, f.ID)
+			}
+			back, _, err := db.Requirements(ctx, roadmap.RequirementFilter{FeatureID: f.ID, Page: roadmap.Page{Page: 1, PerPage: 30}})
+			binMust(t, err)
+			if len(back) != len(reqs) || len(reqs) == 0 {
+				t.Errorf("%d requirements back, want %d", len(back), len(reqs))
+			}
+		})
+	}
+}
+
+// TestRecycleBinRestoreNeedsContainer refuses to restore a phase whose
+// release was deleted after it, until the release is restored.
+func TestRecycleBinRestoreNeedsContainer(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db, _ := binOpen(t, backend)
+			ctx := context.Background()
+			r := mustCreate(t, db, demo.PRJ1, demo.Mary, roadmap.ReleaseInput{Name: roadmap.Some("Short lived")})
+			p, err := db.CreateReleasePhase(ctx, r.ID, roadmap.PhaseInput{Name: roadmap.Some("Only phase"), Kind: roadmap.Some("phase"), StartOn: roadmap.Some("2025-01-02"), EndOn: roadmap.Some("2025-01-20")})
+			binMust(t, err)
+			binMust(t, db.DeleteReleasePhase(ctx, p.ID))
+			binMust(t, db.DeleteRelease(ctx, r.ID))
+			phaseEntry, releaseEntry := binEntry(t, db, p.ID), binEntry(t, db, r.ID)
+			_, err = db.RestoreDeletion(ctx, phaseEntry.ID, demo.Mary)
+			wantCode(t, err, roadmap.EINVALID)
+			if binEntry(t, db, p.ID).Status != roadmap.DeletionDeleted {
+				t.Error("a refused restore changed the entry")
+			}
+			if _, err := db.RestoreDeletion(ctx, releaseEntry.ID, demo.Mary); err != nil {
+				t.Fatalf("restoring the release: %v", err)
+			}
+			if _, err := db.RestoreDeletion(ctx, phaseEntry.ID, demo.Mary); err != nil {
+				t.Fatalf("restoring the phase after its release: %v", err)
+			}
+			if got := phPhase(t, db, p.ID); got.ReleaseID != r.ID || got.Name != "Only phase" {
+				t.Errorf("restored phase %+v", got)
+			}
+		})
+	}
+}
+
+// TestRecycleBinVisibility lists an entry only to users who may see its
+// product.
+func TestRecycleBinVisibility(t *testing.T) {
+	const gregory int64 = 375285024
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db, _ := binOpen(t, backend)
+			ctx := context.Background()
+			if _, err := db.SetProductRole(ctx, gregory, demo.PRJ2, roadmap.RoleViewer); err != nil {
+				t.Fatal(err)
+			}
+			binMust(t, db.DeleteFeature(roadmap.WithActor(ctx, demo.Mary), mustFeature(t, db, "PRJ1-2").ID))
+			if ds, total, err := db.Deletions(ctx, roadmap.DeletionFilter{VisibleTo: gregory, Page: roadmap.Page{Page: 1, PerPage: 30}}); err != nil || total != 0 || len(ds) != 0 {
+				t.Errorf("a viewer of PRJ2 sees %+v (total %d, %v)", ds, total, err)
+			}
+			if d := binOnly(t, db, demo.Henry); d.ProductID != demo.PRJ1 {
+				t.Errorf("a contributor of PRJ1 sees %+v", d)
+			}
+		})
+	}
+}
+
+// TestRecycleBinPurge removes entries older than the retention period for
+// good, and keeps the younger ones.
+func TestRecycleBinPurge(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db, _ := binOpen(t, backend)
+			clk := useClock(db, t0)
+			ctx := context.Background()
+			old := mustFeature(t, db, "PRJ1-2")
+			binMust(t, db.DeleteFeature(ctx, old.ID))
+			oldEntry := binOnly(t, db, 0)
+			clk.mu.Lock()
+			clk.t = clk.t.Add(3 * 24 * time.Hour)
+			clk.mu.Unlock()
+			young := mustFeature(t, db, "PRJ1-3")
+			binMust(t, db.DeleteFeature(ctx, young.ID))
+			clk.mu.Lock()
+			clk.t = clk.t.Add(5 * 24 * time.Hour)
+			clk.mu.Unlock()
+			n, err := db.PurgeDeletions(ctx, roadmap.DefaultRecycleBinDays*24*time.Hour)
+			if err != nil || n != 1 {
+				t.Fatalf("PurgeDeletions removed %d (%v), want 1", n, err)
+			}
+			d := binOnly(t, db, 0)
+			if d.RecordID != young.ID {
+				t.Errorf("kept %+v, want the entry of %s", d, young.ReferenceNum)
+			}
+			_, err = db.RestoreDeletion(ctx, oldEntry.ID, demo.Mary)
+			wantCode(t, err, roadmap.ENOTFOUND)
+			if n, err := db.PurgeDeletions(ctx, roadmap.DefaultRecycleBinDays*24*time.Hour); err != nil || n != 0 {
+				t.Errorf("a second purge removed %d (%v)", n, err)
+			}
+		})
+	}
+}
