@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"regexp"
@@ -11,6 +12,10 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
@@ -92,6 +97,16 @@ type journalRow struct {
 	created   bool
 	destroyed bool
 	seq       int64
+}
+
+// convert marks a record that the transaction turns into another one (a
+// requirement converted to a feature, which takes over its parts): its
+// removal is no deletion, and the recycle bin does not keep it.
+func (tx *Tx) convert(table string, id int64) {
+	if tx.converted == nil {
+		tx.converted = map[string]bool{}
+	}
+	tx.converted[table+"="+strconv.FormatInt(id, 10)] = true
 }
 
 // recordDeletions puts the records that the transaction destroyed in the
@@ -180,6 +195,9 @@ func (tx *Tx) recordDeletions(ctx context.Context, changes []change, audits []*r
 	var roots []*journalRow
 	for _, r := range destroyed {
 		if binTypes[r.table] != "" && root(r) == r {
+			if id, ok := jsonInt(r.before["id"]); ok && tx.converted[r.table+"="+strconv.FormatInt(id, 10)] {
+				continue
+			}
 			roots = append(roots, r)
 		}
 	}
@@ -568,7 +586,7 @@ func (tx *Tx) restoreRows(ctx context.Context, s *binSchema, p *binPayload) ([]r
 			if found {
 				continue
 			}
-			if fk.typeCol == "" && !t.notNull[fk.col] {
+			if !t.required(fk) {
 				row[fk.col] = nil
 				r.lose(br.Table, fk.col, target, v)
 				continue
@@ -581,15 +599,13 @@ func (tx *Tx) restoreRows(ctx context.Context, s *binSchema, p *binPayload) ([]r
 			break
 		}
 		if !skip {
-			var err error
-			if isRecord {
-				err = tx.insertRow(ctx, s, br.Table, row)
-			} else {
-				err = tx.savepoint(ctx, func() error { return tx.insertRow(ctx, s, br.Table, row) })
-				if err == errSavepointRolledBack {
-					skip, err = true, nil
-					r.lose(br.Table, "", "", 0)
+			err := tx.savepoint(ctx, func() error { return tx.insertRow(ctx, s, br.Table, row) })
+			if errors.Is(err, errSavepointRolledBack) {
+				if isRecord {
+					return nil, nil, roadmap.Errorf(roadmap.EINVALID, "This %s cannot be restored: it conflicts with the records that exist now", typeOfTable(br.Table))
 				}
+				skip, err = true, nil
+				r.lose(br.Table, "", "", 0)
 			}
 			if err != nil {
 				return nil, nil, err
@@ -657,7 +673,16 @@ func (r *restorer) relink(ctx context.Context, l binLink) error {
 	if err != nil || current != nil {
 		return err
 	}
-	if _, err := c.exec(ctx, "UPDATE "+quoteIdent(l.Table)+" SET "+set+" WHERE "+strings.Join(conds, " AND ")+" AND "+quoteIdent(l.Column)+" IS NULL", append(setArgs, args...)...); err != nil {
+	err = r.tx.savepoint(ctx, func() error {
+		_, err := c.exec(ctx, "UPDATE "+quoteIdent(l.Table)+" SET "+set+" WHERE "+strings.Join(conds, " AND ")+" AND "+quoteIdent(l.Column)+" IS NULL", append(setArgs, args...)...)
+		return err
+	})
+	if errors.Is(err, errSavepointRolledBack) {
+		id, _ := jsonInt(l.Key["id"])
+		r.lose(l.Table, l.Column, "", id)
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	row := map[string]any{}
@@ -682,18 +707,19 @@ func keyArg(v any) any {
 
 // errSavepointRolledBack reports that the work of a savepoint failed and
 // was undone, leaving the transaction as it was before it.
-var errSavepointRolledBack = fmt.Errorf("savepoint rolled back")
+var errSavepointRolledBack = errors.New("savepoint rolled back")
 
-// savepoint runs fn inside a savepoint; when fn fails, its work is undone
-// and errSavepointRolledBack is returned, so that the transaction goes on.
+// savepoint runs fn inside a savepoint; when fn fails on a constraint of
+// the database, its work is undone and errSavepointRolledBack is returned,
+// so that the transaction goes on. Any other error ends the transaction.
 func (tx *Tx) savepoint(ctx context.Context, fn func() error) error {
 	c := tx.conn()
 	if _, err := c.exec(ctx, "SAVEPOINT restore_row"); err != nil {
 		return err
 	}
 	if err := fn(); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if !isConstraint(err) {
+			return err
 		}
 		if _, rerr := c.exec(ctx, "ROLLBACK TO SAVEPOINT restore_row"); rerr != nil {
 			return err
@@ -705,6 +731,20 @@ func (tx *Tx) savepoint(ctx context.Context, fn func() error) error {
 	}
 	_, err := c.exec(ctx, "RELEASE SAVEPOINT restore_row")
 	return err
+}
+
+// isConstraint reports whether err is a violated constraint of the
+// database (a key, a foreign key, a check), on either engine.
+func isConstraint(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "23")
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+	}
+	return false
 }
 
 // recomputeRestored brings up to date what the restored rows feed: the

@@ -517,3 +517,53 @@ func TestRecycleBinPurge(t *testing.T) {
 		})
 	}
 }
+
+// TestRecycleBinCommentNeedsItsRecord refuses to restore a comment whose
+// record was deleted after it, and restores it once the record is back.
+func TestRecycleBinCommentNeedsItsRecord(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db, _ := binOpen(t, backend)
+			ctx := context.Background()
+			f := mustFeature(t, db, "PRJ1-2")
+			c, err := db.CreateComment(ctx, roadmap.CommentTarget{Type: roadmap.CommentOnFeature, ID: f.ID}, demo.Henry, "<p>First</p>")
+			binMust(t, err)
+			binMust(t, db.DeleteComment(ctx, c.ID))
+			binMust(t, db.DeleteFeature(ctx, f.ID))
+			_, err = db.RestoreDeletion(ctx, binEntry(t, db, c.ID).ID, demo.Mary)
+			wantCode(t, err, roadmap.EINVALID)
+			if _, err := db.RestoreDeletion(ctx, binEntry(t, db, f.ID).ID, demo.Mary); err != nil {
+				t.Fatalf("restoring the feature: %v", err)
+			}
+			if _, err := db.RestoreDeletion(ctx, binEntry(t, db, c.ID).ID, demo.Mary); err != nil {
+				t.Fatalf("restoring the comment after its feature: %v", err)
+			}
+			if got, err := db.Comment(ctx, c.ID); err != nil || got.Body != "<p>First</p>" {
+				t.Errorf("restored comment %+v, %v", got, err)
+			}
+		})
+	}
+}
+
+// TestRecycleBinKeepsNoConvertedRequirement: converting a requirement to a
+// feature removes the requirement, but deletes nothing.
+func TestRecycleBinKeepsNoConvertedRequirement(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db, _ := binOpen(t, backend)
+			ctx := context.Background()
+			if _, err := db.ConvertRequirement(ctx, mustReq(t, db, "PRJ1-1-1"), demo.Mary); err != nil {
+				t.Fatal(err)
+			}
+			if ds, total, err := db.Deletions(ctx, roadmap.DeletionFilter{Page: roadmap.Page{Page: 1, PerPage: 30}}); err != nil || total != 0 {
+				t.Errorf("the bin holds %+v (%v) after a conversion", ds, err)
+			}
+			binMust(t, db.DeleteRequirement(ctx, mustReq(t, db, "PRJ1-1-2")))
+			if d := binOnly(t, db, 0); d.RecordType != "Requirement" || d.ReferenceNum != "PRJ1-1-2" {
+				t.Errorf("entry %+v, want requirement PRJ1-1-2", d)
+			}
+		})
+	}
+}

@@ -38,6 +38,16 @@ type binFK struct {
 	// typeCol, for a polymorphic reference, is the column naming the kind
 	// of record that col refers to.
 	typeCol string
+	// owned is set when the row belongs to the row it refers to: deleting
+	// that row deletes this one (ON DELETE CASCADE), as it does for every
+	// polymorphic reference.
+	owned bool
+}
+
+// required reports whether a row cannot exist without the row that the
+// reference names: the column may not be empty, or the row belongs to it.
+func (t *binTable) required(fk binFK) bool {
+	return fk.owned || fk.typeCol != "" || t.notNull[fk.col]
 }
 
 // polymorphicRefs are the tables that refer to records of several kinds by
@@ -139,9 +149,9 @@ func readSchema(ctx context.Context, c conn, dialect string) (*binSchema, error)
 			if err != nil {
 				return nil, err
 			}
-			err = scan("SELECT \"from\", \"table\", COALESCE(\"to\", 'id') FROM pragma_foreign_key_list(?) ORDER BY id, seq", func(r interface{ Scan(...any) error }) error {
+			err = scan("SELECT \"from\", \"table\", COALESCE(\"to\", 'id'), upper(on_delete) = 'CASCADE' FROM pragma_foreign_key_list(?) ORDER BY id, seq", func(r interface{ Scan(...any) error }) error {
 				var fk binFK
-				if err := r.Scan(&fk.col, &fk.refTable, &fk.refCol); err != nil {
+				if err := r.Scan(&fk.col, &fk.refTable, &fk.refCol, &fk.owned); err != nil {
 					return err
 				}
 				t.fks = append(t.fks, fk)
@@ -181,7 +191,7 @@ WHERE i.indisprimary AND cl.relnamespace = current_schema()::regnamespace`, func
 		if err != nil {
 			return nil, err
 		}
-		err = scan(`SELECT cl.relname, a.attname, rcl.relname, ra.attname
+		err = scan(`SELECT cl.relname, a.attname, rcl.relname, ra.attname, c.confdeltype = 'c'
 FROM pg_constraint c
 JOIN pg_class cl ON cl.oid = c.conrelid
 JOIN pg_class rcl ON rcl.oid = c.confrelid
@@ -191,7 +201,7 @@ WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
 ORDER BY cl.relname, c.conname`, func(r interface{ Scan(...any) error }) error {
 			var tn string
 			var fk binFK
-			if err := r.Scan(&tn, &fk.col, &fk.refTable, &fk.refCol); err != nil {
+			if err := r.Scan(&tn, &fk.col, &fk.refTable, &fk.refCol, &fk.owned); err != nil {
 				return err
 			}
 			t := table(tn)

@@ -151,6 +151,9 @@ type Tx struct {
 	tx  *sql.Tx
 	db  *DB
 	now time.Time
+	// converted are the records the transaction turns into others, which
+	// the recycle bin does not keep (see converted).
+	converted map[string]bool
 }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
