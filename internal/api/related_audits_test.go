@@ -25,7 +25,7 @@ func auMary(i string) map[string]string {
 	at := ".audits[" + i + "]"
 	return map[string]string{
 		at + ".auditable_url": `"http://company.aha.io/features/PRJ1-1"`,
-		at + ".user.id": `"1020675218"`, at + ".user.name": `"Mary Humpty"`,
+		at + ".user.id":       `"1020675218"`, at + ".user.name": `"Mary Humpty"`,
 		at + ".contributors[0].user.id": `"1020675218"`, at + ".contributors[0].user.name": `"Mary Humpty"`,
 	}
 }
@@ -44,11 +44,11 @@ const auWhy = "the reference's audits alone show the account at https://company.
 
 var auCases = map[string]glCase{
 	"audits_retrieve/01-retrieve-record-history": {
-		fix: auMerge(auMary("0"), auMary("1")),
+		fix:    auMerge(auMary("0"), auMary("1")),
 		ignore: []string{".audits[].id", ".audits[].created_at"}, why: auWhy,
 	},
 	"audits_retrieve/02-retrieve-the-history-of-only-the-description-of-a-record": {
-		fix: auMary("0"),
+		fix:    auMary("0"),
 		ignore: []string{".audits[].id", ".audits[].created_at"}, why: auWhy,
 	},
 }
