@@ -24,7 +24,7 @@ type Deletion struct {
 	ID     int64
 	Status string
 	// RecordType is the kind of the deleted record, as Aha! names it
-	// (Feature, Release, MasterRelease, Goal, ...), and RecordID its ID.
+	// (Feature, Release, MasterRelease, StrategicImperative, ...), and RecordID its ID.
 	RecordType   string
 	RecordID     int64
 	ReferenceNum string

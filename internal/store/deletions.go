@@ -24,8 +24,8 @@ import (
 // It works from the change journal alone: every row a transaction destroyed,
 // and every row it updated, with its columns before the change. A destroyed
 // row of a kind of record the bin keeps (binTypes) that does not belong to
-// another destroyed record of such a kind is deleted record of its own and
-// gets an entry; every other destroyed row belongs to the record it refers to,
+// another destroyed record of such a kind is a deleted record of its own
+// and gets an entry; every other destroyed row belongs to the record it refers to,
 // through the schema's foreign keys (and the polymorphic references of
 // polymorphicRefs), and every update that cleared a reference to a destroyed
 // row is the detaching of something that stays. A restore inserts the rows
@@ -154,13 +154,11 @@ func (tx *Tx) recordDeletions(ctx context.Context, changes []change, audits []*r
 			continue
 		}
 		destroyed = append(destroyed, r)
-		for _, col := range []string{"id"} {
-			if v, ok := jsonInt(r.before[col]); ok {
-				gone[goneKey(r.table, col, v)] = r
-			}
+		if v, ok := jsonInt(r.before["id"]); ok {
+			gone[goneKey(r.table, "id", v)] = r
 		}
 	}
-	refersTo := func(table string, row map[string]any, fk binFK) *journalRow {
+	refersTo := func(row map[string]any, fk binFK) *journalRow {
 		target, v, ok := fk.target(row)
 		if !ok {
 			return nil
@@ -174,7 +172,7 @@ func (tx *Tx) recordDeletions(ctx context.Context, changes []change, audits []*r
 			return nil
 		}
 		for _, fk := range t.fks {
-			if o := refersTo(r.table, r.before, fk); o != nil && o != r {
+			if o := refersTo(r.before, fk); o != nil && o != r {
 				return o
 			}
 		}
@@ -219,8 +217,10 @@ func (tx *Tx) recordDeletions(ctx context.Context, changes []change, audits []*r
 			}
 			top = roots[0]
 		}
-		p := payloads[top]
-		p.Rows = append(p.Rows, binRow{Table: r.table, Row: r.before})
+		// A converted record's parts went with it into the new record.
+		if p := payloads[top]; p != nil {
+			p.Rows = append(p.Rows, binRow{Table: r.table, Row: r.before})
+		}
 	}
 	// The references that the transaction cleared in rows that stay.
 	linked := map[string]bool{}
@@ -237,12 +237,12 @@ func (tx *Tx) recordDeletions(ctx context.Context, changes []change, audits []*r
 			if fk.typeCol != "" || fmt.Sprint(ch.Old[fk.col]) == fmt.Sprint(ch.New[fk.col]) || linked[k+"."+fk.col] {
 				continue
 			}
-			target := refersTo(ch.Table, ch.Old, fk)
+			target := refersTo(ch.Old, fk)
 			if target == nil {
 				continue
 			}
 			top := root(target)
-			if top == nil {
+			if payloads[top] == nil {
 				continue
 			}
 			linked[k+"."+fk.col] = true

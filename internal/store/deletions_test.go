@@ -554,7 +554,15 @@ func TestRecycleBinKeepsNoConvertedRequirement(t *testing.T) {
 			t.Parallel()
 			db, _ := binOpen(t, backend)
 			ctx := context.Background()
-			if _, err := db.ConvertRequirement(ctx, mustReq(t, db, "PRJ1-1-1"), demo.Mary); err != nil {
+			req := mustReq(t, db, "PRJ1-1-1")
+			// Parts that go with the requirement into the feature.
+			if _, err := db.CreateComment(ctx, roadmap.CommentTarget{Type: roadmap.CommentOnRequirement, ID: req}, demo.Henry, "<p>Moves along</p>"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.UpdateRequirement(ctx, req, roadmap.RequirementInput{Tags: roadmap.Some([]string{"moving"})}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ConvertRequirement(ctx, req, demo.Mary); err != nil {
 				t.Fatal(err)
 			}
 			if ds, total, err := db.Deletions(ctx, roadmap.DeletionFilter{Page: roadmap.Page{Page: 1, PerPage: 30}}); err != nil || total != 0 {
