@@ -477,6 +477,19 @@ func TestRecycleBinVisibility(t *testing.T) {
 			if d := binOnly(t, db, demo.Henry); d.ProductID != demo.PRJ1 {
 				t.Errorf("a contributor of PRJ1 sees %+v", d)
 			}
+			// A to-do of no product: its deleter and the administrator see
+			// it, a contributor of PRJ1 does not.
+			const noProductTask = 654705094
+			binMust(t, db.DeleteTask(roadmap.WithActor(ctx, gregory), noProductTask))
+			if d := binOnly(t, db, gregory); d.RecordID != noProductTask || d.ProductID != 0 {
+				t.Errorf("the deleter of a to-do of no product sees %+v", d)
+			}
+			if d := binOnly(t, db, demo.Henry); d.RecordType != "Feature" {
+				t.Errorf("a contributor of PRJ1 sees %+v, want only the feature", d)
+			}
+			if ds, total, _ := db.Deletions(ctx, roadmap.DeletionFilter{Page: roadmap.Page{Page: 2, PerPage: 1}}); total != 2 || len(ds) != 1 || ds[0].RecordID != noProductTask {
+				t.Errorf("the second page of one entry holds %+v of %d, want the to-do of 2", ds, total)
+			}
 		})
 	}
 }
