@@ -251,10 +251,22 @@ func AuditTypeOf(s string) string {
 	return b.String()
 }
 
+// isForeignKey reports whether a column references another table.
+func (t *tableInfo) isForeignKey(col string) bool {
+	for _, fk := range t.fks {
+		if fk.col == col {
+			return true
+		}
+	}
+	return false
+}
+
 // fieldName is the name a change gives a column: start_date is "Start
 // date", workflow_status_id is "Workflow status".
-func fieldName(col string) string {
-	col = strings.TrimSuffix(col, "_id")
+func (t *tableInfo) fieldName(col string) string {
+	if t.isForeignKey(col) {
+		col = strings.TrimSuffix(col, "_id")
+	}
 	col = strings.ReplaceAll(col, "_", " ")
 	if col == "" {
 		return col
@@ -418,6 +430,18 @@ func (db *DB) secondaryTypes() []any {
 // status, which follow from the audited status changes.
 func quiet(table string) bool { return strings.HasSuffix(table, "_status_times") }
 
+// opOf returns whether the transaction created or destroyed a record, or
+// else AuditUpdate.
+func (a *auditor) opOf(table string, id int64) string {
+	for i := range a.changes {
+		c := &a.changes[i]
+		if c.Table == table && c.Op != roadmap.AuditUpdate && int64Of(c.row()["id"]) == id {
+			return c.Op
+		}
+	}
+	return roadmap.AuditUpdate
+}
+
 // parentPreference orders the tables a record may belong to, most specific
 // first.
 var parentPreference = []string{"requirements", "features", "releases", "epics", "key_results", "release_phases", "goals", "initiatives", "tasks", "comments", "custom_field_definitions", "products", "users"}
@@ -492,7 +516,12 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 		}
 		verb := map[string]string{roadmap.AuditCreate: "created", roadmap.AuditUpdate: "updated", roadmap.AuditDestroy: "deleted"}[c.Op]
 		if primary.table != c.Table {
+			// A part's change is a change of its record, unless the
+			// record itself came or went in the same write.
 			verb = "updated"
+			if op := a.opOf(primary.table, primary.id); op != roadmap.AuditUpdate {
+				verb = map[string]string{roadmap.AuditCreate: "created", roadmap.AuditDestroy: "deleted"}[op]
+			}
 		}
 		desc := strings.Join(slices.DeleteFunc([]string{verb, auditType(primary.table), primary.ref, primary.name}, func(s string) bool { return s == "" }), " ")
 		urlPath := ""
@@ -709,7 +738,7 @@ func (t *tableInfo) diff(c *change) ([]roadmap.AuditChange, []noteChange) {
 		if oldV == newV {
 			continue
 		}
-		fields = append(fields, roadmap.AuditChange{FieldName: fieldName(col), Old: oldV, New: newV, Computed: computed[col], Column: col})
+		fields = append(fields, roadmap.AuditChange{FieldName: t.fieldName(col), Old: oldV, New: newV, Computed: computed[col], Column: col})
 	}
 	for _, g := range noteGroups {
 		body := g + "_body"
@@ -721,7 +750,7 @@ func (t *tableInfo) diff(c *change) ([]roadmap.AuditChange, []noteChange) {
 			continue
 		}
 		id := int64Of(c.row()[g+"_id"])
-		notes = append(notes, noteChange{id: id, change: roadmap.AuditChange{FieldName: fieldName(g), Old: oldV, New: newV, HTML: true}})
+		notes = append(notes, noteChange{id: id, change: roadmap.AuditChange{FieldName: t.fieldName(g), Old: oldV, New: newV, HTML: true}})
 	}
 	return fields, notes
 }
