@@ -267,7 +267,7 @@ func (s *binSchema) rankTables() {
 	}
 }
 
-// refTarget returns the table a foreign key of row refers to, and the
+// target returns the table a foreign key of row refers to, and the
 // referred value; ok is false when the reference is empty.
 func (fk binFK) target(row map[string]any) (table string, value int64, ok bool) {
 	v, ok := jsonInt(row[fk.col])
