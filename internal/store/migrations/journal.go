@@ -95,40 +95,22 @@ func EnsureJournal(ctx context.Context, db *sql.DB, dialect string) error {
 }
 
 func ensurePostgresTriggers(ctx context.Context, db *sql.DB, names []string, cols map[string][]string) error {
-	have := map[string]bool{}
-	rows, err := db.QueryContext(ctx, `SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-		WHERE t.tgname = 'journal_update' AND c.relnamespace = current_schema()::regnamespace`)
-	if err != nil {
+	missing, err := missingPostgresTriggers(ctx, db, names)
+	if err != nil || len(missing) == 0 {
 		return err
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return err
-		}
-		have[n] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var missing []string
-	for _, n := range names {
-		if !have[n] {
-			missing = append(missing, n)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	// Processes that start together take turns.
+	// Processes that start together take turns; the one that waited finds
+	// the triggers made, and makes none (a trigger made while another
+	// process writes takes a lock on the table that may deadlock).
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7340211)"); err != nil {
+		return err
+	}
+	if missing, err = missingPostgresTriggers(ctx, tx, names); err != nil || len(missing) == 0 {
 		return err
 	}
 	for _, n := range missing {
@@ -157,6 +139,38 @@ func ensurePostgresTriggers(ctx context.Context, db *sql.DB, names []string, col
 		}
 	}
 	return tx.Commit()
+}
+
+// missingPostgresTriggers returns the tables among names that lack the
+// journal's triggers.
+func missingPostgresTriggers(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, names []string) ([]string, error) {
+	have := map[string]bool{}
+	rows, err := q.QueryContext(ctx, `SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+		WHERE t.tgname = 'journal_update' AND c.relnamespace = current_schema()::regnamespace`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		have[n] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, n := range names {
+		if !have[n] {
+			missing = append(missing, n)
+		}
+	}
+	return missing, nil
 }
 
 func ensureSQLiteTriggers(ctx context.Context, db *sql.DB, names []string, cols map[string][]string) error {
