@@ -152,3 +152,62 @@ func mustInt(t testing.TB, s string) int64 {
 	}
 	return n
 }
+
+// TestRecycleBinEachKindOverHTTP deletes a record of each kind through its
+// API route, restores it from the recycle bin, and reads it back as it was.
+func TestRecycleBinEachKindOverHTTP(t *testing.T) {
+	kinds := []struct{ typ, get, del string }{
+		{"Feature", "/api/v1/features/PRJ1-3", ""},
+		{"Requirement", "/api/v1/requirements/PRJ1-1-2", ""},
+		{"Epic", "/api/v1/epics/PRJ1-E-2", ""},
+		{"Release", "/api/v1/releases/PRJ1-R-3", "/api/v1/products/PRJ1/releases/PRJ1-R-3"},
+		{"Initiative", "/api/v1/initiatives/PRJ1-S-2", "/api/v1/products/PRJ1/initiatives/PRJ1-S-2"},
+		{"KeyResult", "/api/v1/key_results/DEMOENT-G-1-KR-2", ""},
+		{"ReleasePhase", "/api/v1/release_phases/405824017", ""},
+		{"Task", "/api/v1/tasks/491284354", ""},
+		{"StrategicImperative", "/api/v1/goals/DEMOENT-G-1", "/api/v1/products/PRJ1/goals/DEMOENT-G-1"},
+		{"MasterRelease", "/api/v1/releases/PRJ1-MR-2", ""},
+		{"Comment", "", ""},
+	}
+	eachBackend(t, func(t *testing.T, backend string) {
+		s := newDemoServer(t, backend)
+		for _, k := range kinds {
+			if k.typ == "Comment" {
+				c := s.do(t, "POST", "/api/v1/features/PRJ1-2/comments", `{"comment":{"body":"<p>Keep me</p>"}}`)
+				if c.Status != http.StatusCreated {
+					t.Fatalf("POST comment: %s", c)
+				}
+				k.get = "/api/v1/comments/" + c.tree(t).get("comment", "id").str()
+			}
+			before := s.do(t, "GET", k.get, "")
+			if before.Status != http.StatusOK {
+				t.Fatalf("GET %s: %s", k.get, before)
+			}
+			del := k.del
+			if del == "" {
+				del = k.get
+			}
+			if r := s.do(t, "DELETE", del, ""); r.Status != http.StatusNoContent {
+				t.Fatalf("DELETE %s: %s", del, r)
+			}
+			if r := s.do(t, "GET", k.get, ""); r.Status != http.StatusNotFound {
+				t.Fatalf("GET %s after the delete: %s", k.get, r)
+			}
+			l := s.do(t, "GET", "/api/v1/deletions", "").tree(t).get("deletions").list
+			if len(l) != 1 || l[0].get("record", "type").str() != k.typ {
+				t.Fatalf("after deleting %s the bin lists %v", k.get, l)
+			}
+			if r := s.do(t, "POST", "/api/v1/deletions/"+l[0].get("id").str()+"/restore", ""); r.Status != http.StatusOK {
+				t.Fatalf("restore of %s: %s", k.get, r)
+			}
+			after := s.do(t, "GET", k.get, "")
+			if after.Status != http.StatusOK {
+				t.Fatalf("GET %s after the restore: %s", k.get, after)
+			}
+			rules := compareRules{ignoreKeys: pathSet("updated_at")}
+			if diff := compare(before.tree(t), after.tree(t), rules); len(diff) > 0 {
+				t.Errorf("%s differs after the restore: %v", k.get, diff)
+			}
+		}
+	})
+}
