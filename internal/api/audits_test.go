@@ -46,8 +46,8 @@ type auWant struct {
 // product line DEMOENT and so its products.
 const (
 	auContributor = demo.Henry
-	auOwner  = demo.John
-	auAdmin  = demo.Mary
+	auOwner       = demo.John
+	auAdmin       = demo.Mary
 )
 
 // auNotWrites are write routes that change no record of the account, with
@@ -78,11 +78,9 @@ func auGroups() map[string][]auWrite {
 			{route: "PUT /api/v1/releases/{id}", as: auContributor, method: "PUT", path: "/api/v1/releases/{rel}",
 				body: `{"release":{"workflow_status":"Planning","start_date":"2019-02-01"}}`, status: 200,
 				want: []auWant{{action: "update", typ: "release", id: "{rel}", field: "Workflow status", value: "New &rarr; Planning"}}},
-			{route: "POST /api/v1/releases/{id}/duplicate", as: auContributor, method: "POST", path: "/api/v1/releases/PRJ1-R-2/duplicate",
-				status: 200, keep: "dup",
+			{route: "POST /api/v1/releases/{id}/duplicate", as: auContributor, method: "POST", path: "/api/v1/releases/PRJ1-R-2/duplicate", status: 200, keep: "dup",
 				want: []auWant{{action: "create", typ: "release", id: "{dup}", field: "Name", value: "[Copy] Release 2"}}},
-			{route: "DELETE /api/v1/products/{product_id}/releases/{id}", as: auContributor, method: "DELETE", path: "/api/v1/products/PRJ1/releases/{dup}",
-				status: 204,
+			{route: "DELETE /api/v1/products/{product_id}/releases/{id}", as: auContributor, method: "DELETE", path: "/api/v1/products/PRJ1/releases/{dup}", status: 204,
 				want: []auWant{{action: "destroy", typ: "release", id: "{dup}", field: "Name", value: "[Copy] Release 2"}}},
 			{route: "POST /api/v1/products/{product_id}/roll_up_releases", as: auContributor, method: "POST", path: "/api/v1/products/PRJ1/roll_up_releases",
 				body: `{"roll_up_release":{"name":"Audited roll-up","release_date":"2019-06-01"}}`, status: 200, keep: "mr",
@@ -93,8 +91,7 @@ func auGroups() map[string][]auWrite {
 			{route: "PUT /api/v1/releases/{id}", as: auContributor, method: "PUT", path: "/api/v1/releases/{rel}",
 				body: `{"release":{"parent_id":"{mr}"}}`, status: 200,
 				want: []auWant{{action: "update", typ: "release", id: "{rel}", field: "Parent", value: "Renamed roll-up"}}},
-			{route: "DELETE /api/v1/roll_up_releases/{id}", as: auContributor, method: "DELETE", path: "/api/v1/roll_up_releases/{mr}",
-				status: 204,
+			{route: "DELETE /api/v1/roll_up_releases/{id}", as: auContributor, method: "DELETE", path: "/api/v1/roll_up_releases/{mr}", status: 204,
 				want: []auWant{
 					{action: "destroy", typ: "release", id: "{mr}", field: "Name", value: "Renamed roll-up"},
 					{action: "update", typ: "release", id: "{rel}", field: "Parent", value: "Renamed roll-up"},
@@ -105,8 +102,7 @@ func auGroups() map[string][]auWrite {
 			{route: "PUT /api/v1/comments/{id}", as: auContributor, method: "PUT", path: "/api/v1/comments/{rc}",
 				body: `{"comment":{"body":"<p>A changed comment</p>"}}`, status: 200,
 				want: []auWant{{action: "update", typ: "comment", id: "{rc}", assoc: "release:{rel}", field: "Body", value: "&lt;p&gt;An audited comment&lt;/p&gt; &rarr; &lt;p&gt;A changed comment&lt;/p&gt;"}}},
-			{route: "DELETE /api/v1/comments/{id}", as: auContributor, method: "DELETE", path: "/api/v1/comments/{rc}",
-				status: 204,
+			{route: "DELETE /api/v1/comments/{id}", as: auContributor, method: "DELETE", path: "/api/v1/comments/{rc}", status: 204,
 				want: []auWant{{action: "destroy", typ: "comment", id: "{rc}", assoc: "release:{rel}", field: "Body", value: "&lt;p&gt;A changed comment&lt;/p&gt;"}}},
 			{route: "POST /api/v1/release_phases", as: auContributor, method: "POST", path: "/api/v1/release_phases",
 				body: `{"release_phase":{"name":"Audited phase","phase_type":"phase","release_id":"{rel}","start_on":"2019-02-01","end_on":"2019-02-10"}}`, status: 200, keep: "ph",
@@ -117,8 +113,7 @@ func auGroups() map[string][]auWrite {
 			{route: "POST /api/v1/release_phases/{release_phase_id}/comments", as: auContributor, method: "POST", path: "/api/v1/release_phases/{ph}/comments",
 				body: `{"comment":{"body":"On the phase"}}`, status: 201, keep: "pc",
 				want: []auWant{{action: "create", typ: "comment", id: "{pc}", assoc: "release_phase:{ph}", field: "Body", value: "On the phase"}}},
-			{route: "DELETE /api/v1/release_phases/{id}", as: auContributor, method: "DELETE", path: "/api/v1/release_phases/{ph}",
-				status: 204,
+			{route: "DELETE /api/v1/release_phases/{id}", as: auContributor, method: "DELETE", path: "/api/v1/release_phases/{ph}", status: 204,
 				want: []auWant{
 					{action: "destroy", typ: "release_phase", id: "{ph}", field: "Name", value: "Renamed phase"},
 					{action: "destroy", typ: "comment", id: "{pc}", field: "Body", value: "On the phase"},
@@ -127,11 +122,9 @@ func auGroups() map[string][]auWrite {
 				path: fmt.Sprintf("/api/v1/releases/{rel}/integrations/%d/fields", demo.JiraPRJ1),
 				body: `{"integration_field":{"name":"key","value":"AUD-1"}}`, status: 200, keep: "if",
 				want: []auWant{{action: "create", typ: "integration_field", id: "{if}", assoc: "release:{rel}", field: "Value", value: "AUD-1"}}},
-			{route: "DELETE /api/v1/integration_fields/{id}", as: auContributor, method: "DELETE", path: "/api/v1/integration_fields/{if}",
-				status: 204,
+			{route: "DELETE /api/v1/integration_fields/{id}", as: auContributor, method: "DELETE", path: "/api/v1/integration_fields/{if}", status: 204,
 				want: []auWant{{action: "destroy", typ: "integration_field", id: "{if}", assoc: "release:{rel}", field: "Value", value: "AUD-1"}}},
-			{route: "DELETE /api/v1/releases/{id}", as: auContributor, method: "DELETE", path: "/api/v1/releases/{rel}",
-				status: 204,
+			{route: "DELETE /api/v1/releases/{id}", as: auContributor, method: "DELETE", path: "/api/v1/releases/{rel}", status: 204,
 				want: []auWant{
 					{action: "destroy", typ: "release", id: "{rel}", field: "Name", value: "Audited again"},
 					{action: "destroy", typ: "release_initiative", assoc: "release:{rel}", field: "Initiative", value: "Initiative 1"},
@@ -165,11 +158,9 @@ func auGroups() map[string][]auWrite {
 			{route: "POST /api/v1/features/{feature_id}/requirements", as: auContributor, method: "POST", path: "/api/v1/features/{ft}/requirements",
 				body: `{"requirement":{"name":"Doomed requirement"}}`, status: 201, keep: "rq2",
 				want: []auWant{{action: "create", typ: "requirement", id: "{rq2}", field: "Name", value: "Doomed requirement"}}},
-			{route: "DELETE /api/v1/requirements/{id}", as: auContributor, method: "DELETE", path: "/api/v1/requirements/{rq2}",
-				status: 204,
+			{route: "DELETE /api/v1/requirements/{id}", as: auContributor, method: "DELETE", path: "/api/v1/requirements/{rq2}", status: 204,
 				want: []auWant{{action: "destroy", typ: "requirement", id: "{rq2}", assoc: "feature:{ft}", field: "Name", value: "Doomed requirement"}}},
-			{route: "POST /api/v1/requirements/{id}/convert_to_feature", as: auContributor, method: "POST", path: "/api/v1/requirements/{rq}/convert_to_feature",
-				status: 200, keep: "cv",
+			{route: "POST /api/v1/requirements/{id}/convert_to_feature", as: auContributor, method: "POST", path: "/api/v1/requirements/{rq}/convert_to_feature", status: 200, keep: "cv",
 				want: []auWant{
 					{action: "create", typ: "feature", id: "{cv}", field: "Name", value: "Renamed requirement"},
 					{action: "destroy", typ: "requirement", id: "{rq}", field: "Name", value: "Renamed requirement"},
@@ -190,8 +181,7 @@ func auGroups() map[string][]auWrite {
 			{route: "POST /api/v1/epics/{epic_id}/comments", as: auContributor, method: "POST", path: "/api/v1/epics/{ep}/comments",
 				body: `{"comment":{"body":"On the epic"}}`, status: 201, keep: "ec",
 				want: []auWant{{action: "create", typ: "comment", id: "{ec}", assoc: "epic:{ep}", field: "Body", value: "On the epic"}}},
-			{route: "DELETE /api/v1/epics/{id}", as: auContributor, method: "DELETE", path: "/api/v1/epics/{ep}",
-				status: 204,
+			{route: "DELETE /api/v1/epics/{id}", as: auContributor, method: "DELETE", path: "/api/v1/epics/{ep}", status: 204,
 				want: []auWant{
 					{action: "destroy", typ: "epic", id: "{ep}", field: "Name", value: "Renamed epic"},
 					{action: "update", typ: "feature", id: "{ft}", field: "Epic", value: "Renamed epic"},
@@ -205,14 +195,12 @@ func auGroups() map[string][]auWrite {
 			{route: "POST /api/v1/tasks/{task_id}/comments", as: auContributor, method: "POST", path: "/api/v1/tasks/{tk}/comments",
 				body: `{"comment":{"body":"On the to-do"}}`, status: 201, keep: "tc",
 				want: []auWant{{action: "create", typ: "comment", id: "{tc}", assoc: "task:{tk}", field: "Body", value: "On the to-do"}}},
-			{route: "DELETE /api/v1/tasks/{id}", as: auContributor, method: "DELETE", path: "/api/v1/tasks/{tk}",
-				status: 204,
+			{route: "DELETE /api/v1/tasks/{id}", as: auContributor, method: "DELETE", path: "/api/v1/tasks/{tk}", status: 204,
 				want: []auWant{
 					{action: "destroy", typ: "task", id: "{tk}", field: "Name", value: "Renamed to-do"},
 					{action: "destroy", typ: "comment", id: "{tc}", field: "Body", value: "On the to-do"},
 				}},
-			{route: "DELETE /api/v1/features/{id}", as: auContributor, method: "DELETE", path: "/api/v1/features/{ft}",
-				status: 204,
+			{route: "DELETE /api/v1/features/{id}", as: auContributor, method: "DELETE", path: "/api/v1/features/{ft}", status: 204,
 				want: []auWant{
 					{action: "destroy", typ: "feature", id: "{ft}", field: "Name", value: "Renamed feature"},
 					{action: "destroy", typ: "comment", id: "{fc}", field: "Body", value: "On the feature"},
@@ -240,8 +228,7 @@ func auGroups() map[string][]auWrite {
 			{route: "PUT /api/v1/key_results/{id}", as: auContributor, method: "PUT", path: "/api/v1/key_results/{kr}",
 				body: `{"key_result":{"name":"Renamed key result"}}`, status: 200,
 				want: []auWant{{action: "update", typ: "key_result", id: "{kr}", field: "Name", value: "Audited key result &rarr; Renamed key result"}}},
-			{route: "DELETE /api/v1/key_results/{id}", as: auContributor, method: "DELETE", path: "/api/v1/key_results/{kr}",
-				status: 204,
+			{route: "DELETE /api/v1/key_results/{id}", as: auContributor, method: "DELETE", path: "/api/v1/key_results/{kr}", status: 204,
 				want: []auWant{{action: "destroy", typ: "key_result", id: "{kr}", field: "Name", value: "Renamed key result"}}},
 			{route: "POST /api/v1/products/{product_id}/initiatives", as: auContributor, method: "POST", path: "/api/v1/products/PRJ1/initiatives",
 				body: `{"initiative":{"name":"Audited initiative","goals":["{gl}"]}}`, status: 201, keep: "in",
@@ -264,8 +251,7 @@ func auGroups() map[string][]auWrite {
 			{route: "POST /api/v1/initiatives/{initiative_id}/integrations/{integration_id}/fields", as: auContributor, method: "POST",
 				path: "/api/v1/initiatives/{in}/integrations/jira/fields", body: `{"integration_field":{"name":"key","value":"INIT-9"}}`, status: 200,
 				want: []auWant{{action: "create", typ: "integration_field", assoc: "initiative:{in}", field: "Value", value: "INIT-9"}}},
-			{route: "DELETE /api/v1/initiatives/{id}", as: auContributor, method: "DELETE", path: "/api/v1/initiatives/{in}",
-				status: 204,
+			{route: "DELETE /api/v1/initiatives/{id}", as: auContributor, method: "DELETE", path: "/api/v1/initiatives/{in}", status: 204,
 				want: []auWant{
 					{action: "destroy", typ: "initiative", id: "{in}", field: "Name", value: "Renamed initiative"},
 					{action: "destroy", typ: "comment", id: "{ic}", field: "Body", value: "On the initiative"},
@@ -273,11 +259,9 @@ func auGroups() map[string][]auWrite {
 			{route: "POST /api/v1/products/{product_id}/initiatives", as: auContributor, method: "POST", path: "/api/v1/products/PRJ1/initiatives",
 				body: `{"initiative":{"name":"Doomed initiative"}}`, status: 201, keep: "in2",
 				want: []auWant{{action: "create", typ: "initiative", id: "{in2}", field: "Name", value: "Doomed initiative"}}},
-			{route: "DELETE /api/v1/products/{product_id}/initiatives/{id}", as: auContributor, method: "DELETE", path: "/api/v1/products/PRJ1/initiatives/{in2}",
-				status: 204,
+			{route: "DELETE /api/v1/products/{product_id}/initiatives/{id}", as: auContributor, method: "DELETE", path: "/api/v1/products/PRJ1/initiatives/{in2}", status: 204,
 				want: []auWant{{action: "destroy", typ: "initiative", id: "{in2}", field: "Name", value: "Doomed initiative"}}},
-			{route: "DELETE /api/v1/goals/{id}", as: auContributor, method: "DELETE", path: "/api/v1/goals/{gl}",
-				status: 204,
+			{route: "DELETE /api/v1/goals/{id}", as: auContributor, method: "DELETE", path: "/api/v1/goals/{gl}", status: 204,
 				want: []auWant{
 					{action: "destroy", typ: "goal", id: "{gl}", field: "Name", value: "Renamed goal"},
 					{action: "destroy", typ: "comment", id: "{gc}", field: "Body", value: "On the goal"},
@@ -285,8 +269,7 @@ func auGroups() map[string][]auWrite {
 			{route: "POST /api/v1/products/{product_id}/goals", as: auContributor, method: "POST", path: "/api/v1/products/PRJ1/goals",
 				body: `{"goal":{"name":"Doomed goal"}}`, status: 201, keep: "gl2",
 				want: []auWant{{action: "create", typ: "goal", id: "{gl2}", field: "Name", value: "Doomed goal"}}},
-			{route: "DELETE /api/v1/products/{product_id}/goals/{id}", as: auContributor, method: "DELETE", path: "/api/v1/products/PRJ1/goals/{gl2}",
-				status: 204,
+			{route: "DELETE /api/v1/products/{product_id}/goals/{id}", as: auContributor, method: "DELETE", path: "/api/v1/products/PRJ1/goals/{gl2}", status: 204,
 				want: []auWant{{action: "destroy", typ: "goal", id: "{gl2}", field: "Name", value: "Doomed goal"}}},
 		},
 		"account": {
@@ -308,8 +291,7 @@ func auGroups() map[string][]auWrite {
 			{route: "POST /api/v1/users/{id}/product_roles", as: auOwner, method: "POST", path: "/api/v1/users/{us}/product_roles",
 				body: `{"product_role":{"role":"contributor","product_id":"PRJ2"}}`, status: 200,
 				want: []auWant{{action: "create", typ: "product_role", id: "{us}", assoc: "product:" + strconv.FormatInt(demo.PRJ2, 10), field: "User", value: "Sam Doe"}}},
-			{route: "DELETE /api/v1/users/{id}/product_roles/{product_id}", as: auOwner, method: "DELETE", path: "/api/v1/users/{us}/product_roles/PRJ2",
-				status: 204,
+			{route: "DELETE /api/v1/users/{id}/product_roles/{product_id}", as: auOwner, method: "DELETE", path: "/api/v1/users/{us}/product_roles/PRJ2", status: 204,
 				want: []auWant{{action: "destroy", typ: "product_role", id: "{us}", assoc: "product:" + strconv.FormatInt(demo.PRJ2, 10), field: "User", value: "Sam Doe"}}},
 			{route: "PUT /api/v1/users/{id}", as: auOwner, method: "PUT", path: fmt.Sprintf("/api/v1/users/%d", demo.John),
 				body: `{"user":{"first_name":"Johnny"}}`, status: 200,
@@ -323,8 +305,7 @@ func auGroups() map[string][]auWrite {
 			{route: "PUT /api/v1/custom_field_definitions/{id}/custom_field_options/{option_id}", as: auAdmin, method: "PUT", path: "/api/v1/custom_field_definitions/{cf}/custom_field_options/{op}",
 				body: `{"custom_field_option":{"value":"Higher"}}`, status: 200,
 				want: []auWant{{action: "update", typ: "custom_field_option", id: "{op}", field: "Value", value: "High &rarr; Higher"}}},
-			{route: "DELETE /api/v1/custom_field_definitions/{id}/custom_field_options/{option_id}", as: auAdmin, method: "DELETE", path: "/api/v1/custom_field_definitions/{cf}/custom_field_options/{op}",
-				status: 200,
+			{route: "DELETE /api/v1/custom_field_definitions/{id}/custom_field_options/{option_id}", as: auAdmin, method: "DELETE", path: "/api/v1/custom_field_definitions/{cf}/custom_field_options/{op}", status: 200,
 				want: []auWant{{action: "destroy", typ: "custom_field_option", id: "{op}", field: "Value", value: "Higher"}}},
 		},
 	}
@@ -365,7 +346,7 @@ type auAudit struct {
 	Action         string `json:"audit_action"`
 	CreatedAt      string `json:"created_at"`
 	User           *struct{ ID string }
-	AuditableType  string `json:"auditable_type"`
+	AuditableType  string      `json:"auditable_type"`
 	AuditableID    json.Number `json:"auditable_id"`
 	AssociatedType *string     `json:"associated_type"`
 	AssociatedID   json.Number `json:"associated_id"`
