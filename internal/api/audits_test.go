@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -10,7 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/roadmapd/roadmapd/internal/api"
 	"github.com/roadmapd/roadmapd/internal/api/openapi"
 	"github.com/roadmapd/roadmapd/internal/demo"
 )
@@ -406,12 +410,20 @@ func auList(t testing.TB, s *testServer, query, token string) *auPage {
 }
 
 // auAfter returns every audit after the one with ID after (0: all), as the
-// administrator sees them, following the cursor.
+// token's user (the administrator when empty) sees them, following the
+// cursor.
 func auAfter(t testing.TB, s *testServer, after int64, token string) []*auAudit {
+	t.Helper()
+	return auScan(t, s, "", after, token)
+}
+
+// auScan returns every audit that the query selects after the one with ID
+// after (0: all), following the cursor.
+func auScan(t testing.TB, s *testServer, query string, after int64, token string) []*auAudit {
 	t.Helper()
 	var out []*auAudit
 	for {
-		q := "per_page=200"
+		q := query + "&per_page=200"
 		if after > 0 {
 			q += "&after_id=" + strconv.FormatInt(after, 10)
 		}
@@ -563,4 +575,379 @@ func TestAuditsOfEveryWrite(t *testing.T) {
 	})
 }
 
-var _ = url.QueryEscape
+// auNothingLeft checks that no audit was written after the one with ID
+// last and that the change journal is empty between transactions.
+func auNothingLeft(t *testing.T, s *configuredServer, what string, last int64) {
+	t.Helper()
+	if n := s.count(t, "SELECT COUNT(*) FROM audits WHERE id > ?", last); n != 0 {
+		t.Errorf("%s left %d audits", what, n)
+		for _, a := range auAfter(t, s.testServer, last, "") {
+			t.Logf("\t%s", a)
+		}
+	}
+	if n := s.count(t, "SELECT COUNT(*) FROM change_journal"); n != 0 {
+		t.Errorf("%s left %d rows in the change journal", what, n)
+	}
+}
+
+// auLastID returns the largest audit ID, or 0.
+func auLastID(t *testing.T, s *configuredServer) int64 {
+	t.Helper()
+	return int64(s.count(t, "SELECT COALESCE(MAX(id), 0) FROM audits"))
+}
+
+// TestAuditsRollBackWithAFailedWrite sends writes that fail, some after
+// they have written rows (a release inserted, then a custom field refused),
+// and checks that each leaves no audit and no row in the change journal,
+// on both engines; a write that succeeds in between does leave audits, and
+// drains the journal too. A retry answered from an Idempotency-Key, and the
+// custom role routes (auNotWrites), leave nothing either.
+func TestAuditsRollBackWithAFailedWrite(t *testing.T) {
+	type failure struct {
+		as                 int64
+		method, path, body string
+		status             int
+	}
+	failures := []failure{
+		// A create that inserts the release, its status time and its
+		// links before the custom field is refused.
+		{auContributor, "POST", "/api/v1/products/PRJ1/releases", `{"release":{"name":"Half made","theme":"Half","initiatives":"Initiative 1","custom_fields":{"no_such_field":"x"}}}`, 422},
+		// An update that changes the release before its custom fields.
+		{auContributor, "PUT", "/api/v1/releases/PRJ1-R-2", `{"release":{"name":"Half changed","theme":"Half","custom_fields":{"no_such_field":"x"}}}`, 422},
+		{auContributor, "PUT", "/api/v1/releases/PRJ1-R-2", `{"release":{"name":"Half changed","parent_id":"PRJ1-R-3"}}`, 422},
+		{auContributor, "POST", "/api/v1/products/PRJ1/releases", `{"release":{"name":"Half made","initiatives":"No such initiative"}}`, 422},
+		{auContributor, "DELETE", "/api/v1/releases/PRJ1-R-1", "", 422},
+		{auContributor, "PUT", "/api/v1/features/PRJ1-1", `{"feature":{"name":"Half changed","release":"PRJ9-R-1"}}`, 422},
+		{auContributor, "POST", "/api/v1/products/PRJ1/goals", `{"goal":{"name":"Half made","workflow_status":"No such status"}}`, 422},
+		{auOwner, "POST", "/api/v1/products", `{"product":{"name":"Again","reference_prefix":"PRJ1","parent_id":"DEMOENT"}}`, 422},
+		{auOwner, "POST", "/api/v1/products/PRJ1/users", `{"user":{"email":"half@example.com","first_name":"Half","last_name":"Made","role":"developer"}}`, 422},
+		// A viewer's writes.
+		{janeSmith, "PUT", "/api/v1/releases/PRJ1-R-1", `{"release":{"name":"By a viewer"}}`, 403},
+		{janeSmith, "POST", "/api/v1/releases/PRJ1-R-1/comments", `{"comment":{"body":"By a viewer"}}`, 403},
+		{janeSmith, "DELETE", "/api/v1/releases/PRJ1-R-2", "", 403},
+		{janeSmith, "POST", "/api/v1/products/PRJ1/initiatives", `{"initiative":{"name":"By a viewer"}}`, 403},
+		// The custom role routes, which change nothing.
+		{auAdmin, "POST", fmt.Sprintf("/api/v1/users/%d/user_roles", demo.Henry), `{"user_role":{"custom_role_id":409541421,"product_id":"PRJ1"}}`, 422},
+		{auAdmin, "DELETE", fmt.Sprintf("/api/v1/users/%d/user_roles/PRJ1", demo.Henry), "", 404},
+	}
+	eachBackend(t, func(t *testing.T, backend string) {
+		s := newConfiguredServer(t, backend, api.Config{})
+		tokens := map[int64]string{auAdmin: demo.Token}
+		for _, who := range []int64{auContributor, auOwner, janeSmith} {
+			tokens[who] = tokenFor(t, s.testServer, who)
+		}
+		last := auLastID(t, s)
+		if last != 0 {
+			t.Fatalf("the demo account has %d audits, want none", last)
+		}
+		for i, f := range failures {
+			what := fmt.Sprintf("%s %s", f.method, f.path)
+			r := s.do(t, f.method, f.path, f.body, tokens[f.as])
+			if r.Status != f.status {
+				t.Fatalf("%s: %s, want %d", what, r, f.status)
+			}
+			ruCheckError(t, r)
+			auNothingLeft(t, s, what, last)
+			// Every few failures a write that succeeds, which must be
+			// audited, so that the counts above can see audits.
+			if i%4 == 3 {
+				ruCall(t, s.testServer, tokens[auContributor], "PUT", "/api/v1/releases/PRJ1-R-3", fmt.Sprintf(`{"release":{"name":"Between failures %d"}}`, i), 200)
+				next := auLastID(t, s)
+				if next <= last {
+					t.Fatalf("a successful write between the failures left no audit")
+				}
+				last = next
+				auNothingLeft(t, s, "a successful write", last)
+			}
+		}
+
+		// An Idempotency-Key: the first request is audited, its retry and
+		// a different request with the key are not; nor is one refused
+		// because the key's first request still runs.
+		const path = "/api/v1/products/PRJ1/releases"
+		body := `{"release":{"name":"Once only"}}`
+		if r := s.post(t, path, body, "audited-once", tokens[auContributor]); r.Status != 200 {
+			t.Fatalf("POST with an Idempotency-Key: %s", r)
+		}
+		next := auLastID(t, s)
+		if next <= last {
+			t.Fatalf("the first request with an Idempotency-Key left no audit")
+		}
+		last = next
+		if r := s.post(t, path, body, "audited-once", tokens[auContributor]); r.Status != 200 || r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("the retry: %s, want the first answer replayed", r)
+		}
+		auNothingLeft(t, s, "a retry with the Idempotency-Key", last)
+		if r := s.post(t, path, `{"release":{"name":"Another"}}`, "audited-once", tokens[auContributor]); r.Status != 422 {
+			t.Fatalf("another request with the key: %s, want 422", r)
+		}
+		auNothingLeft(t, s, "another request with the Idempotency-Key", last)
+		sum := sha256.Sum256([]byte("POST " + path + "?\n" + body))
+		s.sql(t, "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status, committed, created_at, expires_at) VALUES (?, ?, ?, 0, ?, ?, ?)",
+			auContributor, "running", hex.EncodeToString(sum[:]), false, time.Now().UnixMilli(), time.Now().Add(time.Hour).UnixMilli())
+		if r := s.post(t, path, body, "running", tokens[auContributor]); r.Status != 409 {
+			t.Fatalf("a request whose key's first request still runs: %s, want 409", r)
+		}
+		auNothingLeft(t, s, "a request refused with 409", last)
+	})
+}
+
+// TestAuditsVisibility checks that a viewer of PRJ1 alone sees the audits
+// of PRJ1's records and none of PRJ2's, not even when she asks for a PRJ2
+// record's history; that links from a PRJ1 release to a goal or initiative
+// of a product she cannot see are left out, and so is a change that names
+// a record of such a product; and that the administrator sees it all.
+func TestAuditsVisibility(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		s := newDemoServer(t, backend)
+		jane := tokenFor(t, s, janeSmith)
+		id := func(ref string) string {
+			return getJSON(t, s, "/api/v1/releases/"+ref).get("release", "id").str()
+		}
+		r1, r2, r3, prj2 := id("PRJ1-R-1"), id("PRJ1-R-2"), id("PRJ1-R-3"), id("PRJ2-R-1")
+		prj2Name := getJSON(t, s, "/api/v1/releases/PRJ2-R-1").get("release", "name").str()
+		ruCall(t, s, "", "PUT", "/api/v1/releases/PRJ1-R-1", `{"release":{"name":"Seen by Jane"}}`, 200)
+		ruCall(t, s, "", "PUT", "/api/v1/releases/PRJ2-R-1", `{"release":{"name":"Hidden from Jane"}}`, 200)
+		in2 := ruCall(t, s, "", "POST", "/api/v1/products/PRJ2/initiatives", `{"initiative":{"name":"Initiative of project 2"}}`, 201).get("initiative", "id").str()
+		goal2 := ruCall(t, s, "", "POST", "/api/v1/products/PRJ2/goals", `{"goal":{"name":"Goal of project 2"}}`, 201).get("goal", "id").str()
+		if r := s.do(t, "GET", "/api/v1/goals/"+goal2, "", jane); r.Status != 404 {
+			t.Fatalf("Jane reads a goal of PRJ2: %s, want 404", r)
+		}
+		// PRJ1-R-2 leaves Initiative 1 (PRJ1) for an initiative of PRJ2;
+		// PRJ1-R-3 gets a goal of PRJ2.
+		ruCall(t, s, "", "PUT", "/api/v1/releases/PRJ1-R-2", `{"release":{"initiatives":["`+in2+`"]}}`, 200)
+		ruCall(t, s, "", "PUT", "/api/v1/releases/PRJ1-R-3", `{"release":{"goals":["`+goal2+`"]}}`, 200)
+		// PRJ1-R-3 goes under a roll-up of PRJ2: the change of its parent
+		// names a record Jane cannot see; that of its name she may.
+		mr := ruCall(t, s, "", "POST", "/api/v1/products/PRJ2/roll_up_releases", `{"roll_up_release":{"name":"Roll-up of project 2","project_ids":["PRJ1"]}}`, 200).get("roll_up_release", "id").str()
+		ruCall(t, s, "", "PUT", "/api/v1/releases/PRJ1-R-3", `{"release":{"name":"Under another roll-up","parent_id":"`+mr+`"}}`, 200)
+		user := ruCall(t, s, "", "POST", "/api/v1/products/PRJ2/users", `{"user":{"email":"hidden.user@example.com","first_name":"Hidden","last_name":"User","role":"viewer"}}`, 200).get("user", "id").str()
+
+		all := auAfter(t, s, 0, "")
+		seen := auAfter(t, s, 0, jane)
+		hiddenRecords := map[string]bool{prj2: true, in2: true, mr: true, user: true, goal2: true}
+		hiddenNames := []string{"Hidden from Jane", "Initiative of project 2", "Roll-up of project 2", "Goal of project 2", "Hidden User", "hidden.user@example.com"}
+		find := func(list []*auAudit, w auWant) *auAudit {
+			for _, a := range list {
+				if auMatch(a, w, nil) {
+					return a
+				}
+			}
+			return nil
+		}
+		// What the administrator sees.
+		for _, w := range []auWant{
+			{action: "update", typ: "release", id: prj2, field: "Name", value: prj2Name + " &rarr; Hidden from Jane"},
+			{action: "create", typ: "release_initiative", id: in2, assoc: "release:" + r2, field: "Initiative", value: "Initiative of project 2"},
+			{action: "create", typ: "release_goal", id: goal2, assoc: "release:" + r3, field: "Goal", value: "Goal of project 2"},
+			{action: "update", typ: "release", id: r3, field: "Parent", value: "Roll-up of project 2"},
+			{action: "create", typ: "user", id: user, field: "Email", value: "hidden.user@example.com"},
+		} {
+			if find(all, w) == nil {
+				t.Errorf("the administrator does not see %+v", w)
+			}
+		}
+		// What Jane sees.
+		for _, w := range []auWant{
+			{action: "update", typ: "release", id: r1, field: "Name", value: "Release 1 &rarr; Seen by Jane"},
+			{action: "destroy", typ: "release_initiative", id: strconv.FormatInt(demo.Initiative1, 10), assoc: "release:" + r2, field: "Initiative", value: "Initiative 1"},
+			{action: "update", typ: "release", id: r3, field: "Name", value: "Release 3 &rarr; Under another roll-up"},
+		} {
+			if find(seen, w) == nil {
+				t.Errorf("Jane does not see %+v", w)
+			}
+		}
+		if len(seen) >= len(all) {
+			t.Errorf("Jane sees %d audits of the administrator's %d", len(seen), len(all))
+		}
+		for _, a := range seen {
+			assoc := ""
+			if a.AssociatedType != nil {
+				assoc = a.AssociatedID.String()
+			}
+			if hiddenRecords[a.AuditableID.String()] || hiddenRecords[assoc] || a.AuditableType == "user" || a.AuditableType == "workflow" {
+				t.Errorf("Jane sees %s", a)
+			}
+			for _, c := range a.Changes {
+				if c.FieldName == "Parent" && a.AuditableID.String() == r3 {
+					t.Errorf("Jane sees the change of PRJ1-R-3's parent to a roll-up of PRJ2: %s", a)
+				}
+			}
+			line := a.String()
+			for _, name := range hiddenNames {
+				if strings.Contains(line, name) || strings.Contains(a.URL, "PRJ2") {
+					t.Errorf("Jane sees %q in %s", name, a)
+				}
+			}
+		}
+		// A record's history: PRJ1-R-3's holds its name, not its parent nor
+		// its link to the goal; PRJ2-R-1's is empty.
+		hist := auList(t, s, "auditable_type=Release&auditable_id="+r3, jane)
+		if find(hist.Audits, auWant{action: "update", typ: "release", id: r3, field: "Name", value: "Release 3 &rarr; Under another roll-up"}) == nil {
+			t.Errorf("Jane's history of PRJ1-R-3 lacks its rename: %v", hist.Audits)
+		}
+		for _, a := range hist.Audits {
+			if a.AuditableType == "release_goal" || slices.ContainsFunc(a.Changes, func(c struct {
+				FieldName string `json:"field_name"`
+				Value     string `json:"value"`
+			}) bool {
+				return c.FieldName == "Parent"
+			}) {
+				t.Errorf("Jane's history of PRJ1-R-3 shows %s", a)
+			}
+		}
+		if adm := auList(t, s, "auditable_type=Release&auditable_id="+r3, ""); len(adm.Audits) <= len(hist.Audits) {
+			t.Errorf("the administrator's history of PRJ1-R-3 has %d audits, Jane's %d", len(adm.Audits), len(hist.Audits))
+		}
+		for _, q := range []string{"auditable_type=Release&auditable_id=" + prj2, "auditable_id=" + prj2, "associated_type=Release&associated_id=" + mr, "auditable_id=" + in2, "auditable_id=" + user} {
+			p := auList(t, s, q, jane)
+			if len(p.Audits) != 0 || p.Pagination.TotalRecords != 0 {
+				t.Errorf("Jane asks for %s: %d audits, total_records %d, want none", q, len(p.Audits), p.Pagination.TotalRecords)
+			}
+			if len(auList(t, s, q, "").Audits) == 0 {
+				t.Errorf("the administrator asks for %s: no audits", q)
+			}
+		}
+	})
+}
+
+// TestAuditsCursor builds a few hundred audits and checks that after_id
+// pages through them each once in ID order, with a pagination that
+// describes each page; that the filters select what they say, alone and
+// with the cursor; and that bad parameters answer 400 naming the parameter.
+func TestAuditsCursor(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		s := newConfiguredServer(t, backend, api.Config{})
+		henry := tokenFor(t, s.testServer, auContributor)
+		var dups []string
+		for i := 0; i < 20; i++ {
+			dups = append(dups, ruCall(t, s.testServer, "", "POST", "/api/v1/releases/PRJ1-R-1/duplicate", "", 200).get("release", "id").str())
+		}
+		for i := 0; i < 10; i++ {
+			ruCall(t, s.testServer, henry, "PUT", "/api/v1/releases/"+dups[i], fmt.Sprintf(`{"release":{"name":"Renamed by Henry %d"}}`, i), 200)
+		}
+		for i := 0; i < 5; i++ {
+			doomed := s.create(t, "PRJ1", fmt.Sprintf(`"name":"Doomed %d"`, i)).get("id").str()
+			ruCall(t, s.testServer, "", "DELETE", "/api/v1/releases/"+doomed, "", 204)
+		}
+		ruCall(t, s.testServer, "", "PUT", "/api/v1/key_results/DEMOENT-G-1-KR-1", `{"key_result":{"name":"Renamed key result"}}`, 200)
+
+		total := s.count(t, "SELECT COUNT(*) FROM audits")
+		if total < 200 {
+			t.Fatalf("%d audits, want a few hundred", total)
+		}
+		// The cursor, 7 at a time.
+		var all []*auAudit
+		seen := map[string]bool{}
+		var after int64
+		for pages := 0; ; pages++ {
+			if pages > total {
+				t.Fatalf("the cursor does not end")
+			}
+			q := "per_page=7"
+			if after > 0 {
+				q += "&after_id=" + strconv.FormatInt(after, 10)
+			}
+			p := auList(t, s.testServer, q, "")
+			if pages > 0 && (p.Pagination.TotalRecords != len(p.Audits) || p.Pagination.TotalPages != 1 || p.Pagination.CurrentPage != 1) {
+				t.Errorf("after_id=%d: pagination %+v for %d audits, want it to describe the page", after, p.Pagination, len(p.Audits))
+			}
+			if pages == 0 && (p.Pagination.TotalRecords != total || p.Pagination.TotalPages != (total+6)/7) {
+				t.Errorf("the first page: pagination %+v, want %d records in %d pages", p.Pagination, total, (total+6)/7)
+			}
+			for _, a := range p.Audits {
+				if a.id() <= after {
+					t.Fatalf("after_id=%d answered audit %s", after, a.ID)
+				}
+				if seen[a.ID] {
+					t.Fatalf("audit %s answered twice", a.ID)
+				}
+				seen[a.ID] = true
+				after = a.id()
+				all = append(all, a)
+			}
+			if len(p.Audits) < 7 {
+				if len(p.Audits) == 0 && p.Pagination.TotalRecords != 0 {
+					t.Errorf("the empty end of the cursor: pagination %+v", p.Pagination)
+				}
+				break
+			}
+		}
+		if len(all) != total {
+			t.Fatalf("the cursor answered %d audits of %d", len(all), total)
+		}
+		ids := func(list []*auAudit) []string {
+			out := []string{}
+			for _, a := range list {
+				out = append(out, a.ID)
+			}
+			return out
+		}
+		if got := ids(auAfter(t, s.testServer, 0, "")); !slices.Equal(got, ids(all)) {
+			t.Errorf("pages of 200 answer %d audits, pages of 7 %d", len(got), len(all))
+		}
+
+		// The filters, against the full list.
+		keep := func(f func(*auAudit) bool) []string {
+			var out []*auAudit
+			for _, a := range all {
+				if f(a) {
+					out = append(out, a)
+				}
+			}
+			return ids(out)
+		}
+		middle := all[len(all)/2].CreatedAt
+		at, err := time.Parse(time.RFC3339Nano, middle)
+		if err != nil {
+			t.Fatalf("created_at %q: %v", middle, err)
+		}
+		when := func(a *auAudit) time.Time { w, _ := time.Parse(time.RFC3339Nano, a.CreatedAt); return w }
+		copied, henrys := dups[0], strconv.FormatInt(auContributor, 10)
+		for _, c := range []struct {
+			query string
+			after int64
+			want  []string
+		}{
+			{"audit_action=destroy", 0, keep(func(a *auAudit) bool { return a.Action == "destroy" })},
+			{"audit_action=create", all[40].id(), keep(func(a *auAudit) bool { return a.Action == "create" && a.id() > all[40].id() })},
+			{"user_id=" + henrys, 0, keep(func(a *auAudit) bool { return a.User != nil && a.User.ID == henrys })},
+			{"created_since=" + url.QueryEscape(middle), 0, keep(func(a *auAudit) bool { return !when(a).Before(at) })},
+			{"created_before=" + url.QueryEscape(middle), 0, keep(func(a *auAudit) bool { return when(a).Before(at) })},
+			{"associated_type=Release&associated_id=" + copied, 0, keep(func(a *auAudit) bool {
+				return a.AssociatedType != nil && *a.AssociatedType == "release" && a.AssociatedID.String() == copied
+			})},
+			{"auditable_type=KeyResult", 0, keep(func(a *auAudit) bool { return a.AuditableType == "key_result" })},
+			{"auditable_type=key_result", 0, keep(func(a *auAudit) bool { return a.AuditableType == "key_result" })},
+			{"auditable_type=release_watcher&audit_action=destroy", 0, keep(func(a *auAudit) bool { return a.AuditableType == "release_watcher" && a.Action == "destroy" })},
+		} {
+			if len(c.want) == 0 || len(c.want) == len(all) {
+				t.Errorf("%s: the test expects %d of %d audits; it must select some", c.query, len(c.want), len(all))
+			}
+			got := auScan(t, s.testServer, c.query, c.after, "")
+			if g := ids(got); !slices.Equal(g, c.want) {
+				t.Errorf("%s: %d audits, want %d", c.query, len(g), len(c.want))
+			}
+		}
+
+		for _, c := range []struct{ query, field string }{
+			{"after_id=abc", "after_id"},
+			{"after_id=-3", "after_id"},
+			{"user_id=1.5", "user_id"},
+			{"audit_action=bogus", "audit_action"},
+			{"associated_type=Feature", "associated_id"},
+			{"created_since=yesterday", "created_since"},
+			{"created_before=2019-13-01T00:00:00Z", "created_before"},
+		} {
+			r := s.do(t, "GET", "/api/v1/audits?"+c.query, "")
+			if r.Status != 400 {
+				t.Errorf("%s: %s, want 400", c.query, r)
+				continue
+			}
+			ruCheckError(t, r)
+			if f := r.tree(t).get("errors", "field").str(); f != c.field {
+				t.Errorf("%s: the error names %q, want %q", c.query, f, c.field)
+			}
+		}
+	})
+}
