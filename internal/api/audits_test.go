@@ -356,10 +356,13 @@ type auAudit struct {
 	AssociatedID   json.Number `json:"associated_id"`
 	Description    string      `json:"description"`
 	URL            string      `json:"auditable_url"`
-	Changes        []struct {
-		FieldName string `json:"field_name"`
-		Value     string `json:"value"`
-	}
+	Changes        []auField
+}
+
+// auField is one change an audit shows.
+type auField struct {
+	FieldName string `json:"field_name"`
+	Value     string `json:"value"`
 }
 
 // id is the audit's ID as a number.
@@ -478,10 +481,7 @@ func auMatch(a *auAudit, w auWant, kept map[string]string) bool {
 	if w.field == "" {
 		return true
 	}
-	return slices.ContainsFunc(a.Changes, func(c struct {
-		FieldName string `json:"field_name"`
-		Value     string `json:"value"`
-	}) bool {
+	return slices.ContainsFunc(a.Changes, func(c auField) bool {
 		return c.FieldName == w.field && c.Value == auExpand(w.value, kept)
 	})
 }
@@ -787,10 +787,7 @@ func TestAuditsVisibility(t *testing.T) {
 			t.Errorf("Jane's history of PRJ1-R-3 lacks its rename: %v", hist.Audits)
 		}
 		for _, a := range hist.Audits {
-			if a.AuditableType == "release_goal" || slices.ContainsFunc(a.Changes, func(c struct {
-				FieldName string `json:"field_name"`
-				Value     string `json:"value"`
-			}) bool {
+			if a.AuditableType == "release_goal" || slices.ContainsFunc(a.Changes, func(c auField) bool {
 				return c.FieldName == "Parent"
 			}) {
 				t.Errorf("Jane's history of PRJ1-R-3 shows %s", a)
