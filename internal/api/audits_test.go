@@ -489,8 +489,10 @@ func auMatch(a *auAudit, w auWant, kept map[string]string) bool {
 // TestAuditsOfEveryWrite sends a write to every write route of the OpenAPI
 // description, on both engines, as a contributor or owner where the route
 // allows one, and checks the audits each leaves: their action, type,
-// record, associated record and changes, and that their actor is the user
-// whose token sent the write. A write route without a case fails the test.
+// record, associated record and changes, that there is one per record
+// changed, and that their actor is the user whose token sent the write; and
+// that the write left the change journal empty. A write route without a
+// case fails the test.
 func TestAuditsOfEveryWrite(t *testing.T) {
 	groups := auGroups()
 	covered := map[string]bool{}
@@ -521,7 +523,8 @@ func TestAuditsOfEveryWrite(t *testing.T) {
 		for name, ws := range groups {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				s := newDemoServer(t, backend)
+				cs := newConfiguredServer(t, backend, api.Config{})
+				s := cs.testServer
 				tokens := map[int64]string{demo.Mary: demo.Token}
 				kept := map[string]string{}
 				var last int64
@@ -539,6 +542,9 @@ func TestAuditsOfEveryWrite(t *testing.T) {
 					}
 					if w.keep != "" {
 						kept[w.keep] = auRecordID(r.tree(t))
+					}
+					if n := cs.count(t, "SELECT COUNT(*) FROM change_journal"); n != 0 {
+						t.Errorf("%s left %d rows in the change journal", at, n)
 					}
 					audits := auAfter(t, s, last, "")
 					if len(audits) == 0 {
