@@ -28,8 +28,8 @@ type auWrite struct {
 	as                 int64
 	method, path, body string
 	status             int
-	// keep names the ID of the record the answer shows (the value of its
-	// first key), for later paths and bodies that write it as {keep}.
+	// keep names the ID of the record the answer shows (see auRecordID),
+	// for later paths and bodies that write it as {keep}.
 	keep string
 	want []auWant
 }
@@ -45,9 +45,9 @@ type auWant struct {
 	field, value string
 }
 
-// auContributor and auOwner are the demo users the writes run as when the
-// administrator is not needed: Henry contributes to PRJ1, John owns the
-// product line DEMOENT and so its products.
+// auContributor, auOwner and auAdmin are the demo users the writes run as:
+// Henry contributes to PRJ1 and John owns the product line DEMOENT, and so
+// its products; Mary, the administrator, sends only what no one else may.
 const (
 	auContributor = demo.Henry
 	auOwner       = demo.John
@@ -503,6 +503,9 @@ func TestAuditsOfEveryWrite(t *testing.T) {
 			}
 			if p := strings.SplitN(w.path, "?", 2)[0]; !auRoutePath(w.route).MatchString(regexp.MustCompile(`\{[a-z0-9]+\}`).ReplaceAllString(p, "x")) {
 				t.Errorf("%s %s does not match its route %s", w.method, w.path, w.route)
+			}
+			if !slices.ContainsFunc(w.want, func(x auWant) bool { return x.field != "" }) {
+				t.Errorf("%s %s expects no change of any audit", w.method, w.path)
 			}
 			covered[w.route] = true
 		}
