@@ -842,6 +842,7 @@ func TestAuditsCursor(t *testing.T) {
 		if total < 200 {
 			t.Fatalf("%d audits, want a few hundred", total)
 		}
+		t.Logf("%d audits", total)
 		// The cursor, 7 at a time.
 		var all []*auAudit
 		seen := map[string]bool{}
