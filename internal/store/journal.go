@@ -477,6 +477,7 @@ func (a *auditor) parent(t *tableInfo, row map[string]any) (string, int64) {
 // is made per changed record, and one per embedded note whose body changed;
 // an update that changed only bookkeeping columns leaves none.
 func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Audit, error) {
+	changes = coalesce(changes)
 	a := &auditor{tx: tx, schema: tx.db.schema, changes: changes, records: map[string]*recordInfo{}, meta: map[*roadmap.Audit]auditMeta{}}
 	actor := roadmap.ActorFrom(ctx)
 	var audits []*roadmap.Audit
@@ -564,6 +565,31 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 		return nil, err
 	}
 	return audits, tx.insertAudits(ctx, audits)
+}
+
+// coalesce merges the changes that one transaction made to a row: updates
+// after its create or its first update become part of that change, from the
+// row's first state to its last, so that a record written in several
+// statements (such as a release that PostgreSQL numbers after inserting it)
+// has one audit, not one per statement.
+func coalesce(changes []change) []change {
+	out := make([]change, 0, len(changes))
+	at := map[string]int{}
+	for _, c := range changes {
+		id, ok := c.row()["id"]
+		if !ok {
+			out = append(out, c)
+			continue
+		}
+		key := c.Table + ":" + fmt.Sprint(id)
+		if i, seen := at[key]; seen && c.Op == roadmap.AuditUpdate && out[i].Op != roadmap.AuditDestroy {
+			out[i].New = c.New
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, c)
+	}
+	return out
 }
 
 // resolveReferences shows the fields that reference other records by the
