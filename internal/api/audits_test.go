@@ -31,7 +31,10 @@ type auWrite struct {
 	// keep names the ID of the record the answer shows (see auRecordID),
 	// for later paths and bodies that write it as {keep}.
 	keep string
-	want []auWant
+	// lookup, when set, is a GET whose last listed record's ID is kept
+	// as {lookupKeep} before the write is sent.
+	lookup, lookupKeep string
+	want               []auWant
 }
 
 // auWant is an audit a write must leave.
@@ -73,7 +76,7 @@ func auGroups() map[string][]auWrite {
 				body: `{"release":{"name":"Audited","theme":"An audited theme","initiatives":"Initiative 1"}}`, status: 200, keep: "rel",
 				want: []auWant{
 					{action: "create", typ: "release", id: "{rel}", assoc: "product:" + strconv.FormatInt(demo.PRJ1, 10), field: "Name", value: "Audited"},
-					{action: "update", typ: "note", assoc: "release:{rel}", field: "Theme", value: `<div class="user-content"><span class="inserted">An audited theme</span></div>`},
+					{action: "create", typ: "note", assoc: "release:{rel}", field: "Theme", value: `<div class="user-content"><span class="inserted">An audited theme</span></div>`},
 					{action: "create", typ: "release_initiative", id: strconv.FormatInt(demo.Initiative1, 10), assoc: "release:{rel}", field: "Initiative", value: "Initiative 1"},
 				}},
 			{route: "PUT /api/v1/products/{product_id}/releases/{id}", as: auContributor, method: "PUT", path: "/api/v1/products/PRJ1/releases/{rel}",
@@ -139,7 +142,7 @@ func auGroups() map[string][]auWrite {
 				body: `{"feature":{"name":"Audited feature","description":"What it does"}}`, status: 201, keep: "ft",
 				want: []auWant{
 					{action: "create", typ: "feature", id: "{ft}", assoc: "release:" + r1, field: "Name", value: "Audited feature"},
-					{action: "update", typ: "note", assoc: "feature:{ft}", field: "Description", value: `<div class="user-content"><span class="inserted">What it does</span></div>`},
+					{action: "create", typ: "note", assoc: "feature:{ft}", field: "Description", value: `<div class="user-content"><span class="inserted">What it does</span></div>`},
 				}},
 			{route: "PUT /api/v1/features/{id}", as: auContributor, method: "PUT", path: "/api/v1/features/{ft}",
 				body: `{"feature":{"name":"Renamed feature","release":"PRJ1-R-2"}}`, status: 200,
@@ -209,13 +212,19 @@ func auGroups() map[string][]auWrite {
 					{action: "destroy", typ: "feature", id: "{ft}", field: "Name", value: "Renamed feature"},
 					{action: "destroy", typ: "comment", id: "{fc}", field: "Body", value: "On the feature"},
 				}},
+			{route: "POST /api/v1/deletions/{id}/restore", as: auContributor, method: "POST", path: "/api/v1/deletions/{del}/restore", status: 200,
+				lookup: "/api/v1/deletions?per_page=200", lookupKeep: "del",
+				want: []auWant{
+					{action: "create", typ: "feature", id: "{ft}", field: "Name", value: "Renamed feature"},
+					{action: "create", typ: "comment", id: "{fc}", field: "Body", value: "On the feature"},
+				}},
 		},
 		"strategy": {
 			{route: "POST /api/v1/products/{product_id}/goals", as: auContributor, method: "POST", path: "/api/v1/products/PRJ1/goals",
 				body: `{"goal":{"name":"Audited goal","description":"Why"}}`, status: 201, keep: "gl",
 				want: []auWant{
 					{action: "create", typ: "goal", id: "{gl}", field: "Name", value: "Audited goal"},
-					{action: "update", typ: "note", assoc: "goal:{gl}", field: "Description", value: `<div class="user-content"><span class="inserted">Why</span></div>`},
+					{action: "create", typ: "note", assoc: "goal:{gl}", field: "Description", value: `<div class="user-content"><span class="inserted">Why</span></div>`},
 				}},
 			{route: "PUT /api/v1/products/{product_id}/goals/{id}", as: auContributor, method: "PUT", path: "/api/v1/products/PRJ1/goals/{gl}",
 				body: `{"goal":{"name":"Renamed goal"}}`, status: 200,
@@ -536,6 +545,14 @@ func TestAuditsOfEveryWrite(t *testing.T) {
 					if !ok {
 						tok = tokenFor(t, s, w.as)
 						tokens[w.as] = tok
+					}
+					if w.lookup != "" {
+						list := s.do(t, "GET", w.lookup, "", tok).tree(t)
+						for _, k := range list.keys {
+							if v := list.kv[k]; v.arr && len(v.list) > 0 {
+								kept[w.lookupKeep] = v.list[len(v.list)-1].get("id").str()
+							}
+						}
 					}
 					path, body := auExpand(w.path, kept), auExpand(w.body, kept)
 					at := fmt.Sprintf("write %d, %s %s", i+1, w.method, path)

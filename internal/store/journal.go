@@ -539,7 +539,8 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 		}
 		for _, n := range notes {
 			au := base
-			au.Action, au.AuditableType, au.AuditableID = roadmap.AuditUpdate, "note", n.id
+			// A note comes and goes with its record.
+			au.Action, au.AuditableType, au.AuditableID = c.Op, "note", n.id
 			au.AssociatedType, au.AssociatedID = auditType(c.Table), int64Of(row["id"])
 			au.Changes = []roadmap.AuditChange{n.change}
 			au.Interesting = true
@@ -686,6 +687,18 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 		}
 		if err := closeRows(rows); err != nil {
 			return err
+		}
+		if !t.has["product_id"] && table != "products" {
+			// A record of no product of its own (a key result, a phase)
+			// is of its parent's.
+			for id, r := range m {
+				info, err := a.info(ctx, table, id)
+				if err != nil {
+					return err
+				}
+				r.product = info.productID
+				m[id] = r
+			}
 		}
 		found[table] = m
 	}
@@ -945,7 +958,8 @@ func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Aud
 	}
 	page := f.Page
 	offset := 0
-	if f.AfterID == 0 {
+	cursor := f.Cursor || f.AfterID != 0
+	if !cursor {
 		offset = (page.Page - 1) * page.PerPage
 	}
 	total := -1
@@ -959,7 +973,7 @@ func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Aud
 		qargs = append(append(append(qargs, partArgs[i]...), args...), offset+page.PerPage)
 		cargs = append(cargs, partArgs[i]...)
 	}
-	if f.AfterID == 0 {
+	if !cursor {
 		countCond := strings.Join(parts, " OR ")
 		if len(parts) > 1 {
 			countCond = "a.product_id IN (" + placeholders(len(parts)) + ")"
