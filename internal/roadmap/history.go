@@ -78,7 +78,7 @@ type AuditFilter struct {
 	// Cursor says that AfterID was given (it may be 0, the start of the
 	// log): the page is read after it and not counted.
 	Cursor bool
-	UserID  int64
+	UserID int64
 	// VisibleTo keeps the audits of products this user may see; 0 keeps
 	// every audit.
 	VisibleTo int64
