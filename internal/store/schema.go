@@ -29,7 +29,7 @@ type binTable struct {
 	// bools are the columns of boolean type (SQLite keeps them as 0 and 1).
 	bools map[string]bool
 	pk    []string
-	fks     []binFK
+	fks   []binFK
 }
 
 // binFK is a column that refers to a column of another table (or of
