@@ -385,6 +385,43 @@ func (db *DB) secondaryTypes() []any {
 // status, which follow from the audited status changes.
 func quiet(table string) bool { return strings.HasSuffix(table, "_status_times") }
 
+// readRefs reads the label and product of the records of table with the
+// given IDs into m.
+func (a *auditor) readRefs(ctx context.Context, table string, cols []string, label string, ids []any, m map[int64]ref) error {
+	rows, err := a.tx.conn().query(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" WHERE id IN ("+placeholders(len(ids))+")", ids...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		dest := make([]any, len(cols))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return err
+		}
+		var r ref
+		for i, c := range cols {
+			switch {
+			case c == label:
+				r.label = vals[i].String
+			case c == "product_id":
+				r.product = int64Of(vals[i].String)
+			}
+		}
+		if table == "products" {
+			r.product = int64Of(vals[0].String)
+		}
+		m[int64Of(vals[0].String)] = r
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	return nil
+}
+
 // opOf returns whether the transaction created or destroyed a record, or
 // else AuditUpdate.
 func (a *auditor) opOf(table string, id int64) string {
@@ -547,6 +584,12 @@ func coalesce(changes []change) []change {
 	return out
 }
 
+// ref is what a change shows of a record it names: its label and product.
+type ref struct {
+	label   string
+	product int64
+}
+
 // resolveReferences shows the fields that reference other records by the
 // records' names, and notes the products of those records, so that a reader
 // who may not see them is not shown them; a link is seen only by who may
@@ -582,10 +625,6 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 			}
 		}
 	}
-	type ref struct {
-		label   string
-		product int64
-	}
 	found := map[string]map[int64]ref{}
 	for table, ids := range want {
 		t := a.schema[table]
@@ -610,37 +649,13 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 		for id := range ids {
 			args = append(args, id)
 		}
-		rows, err := a.tx.conn().query(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" WHERE id IN ("+placeholders(len(args))+")", args...)
-		if err != nil {
-			return err
-		}
 		m := map[int64]ref{}
-		for rows.Next() {
-			vals := make([]sql.NullString, len(cols))
-			dest := make([]any, len(cols))
-			for i := range vals {
-				dest[i] = &vals[i]
-			}
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
+		for len(args) > 0 {
+			chunk := args[:min(len(args), auditBatch)]
+			args = args[len(chunk):]
+			if err := a.readRefs(ctx, table, cols, label, chunk, m); err != nil {
 				return err
 			}
-			var r ref
-			for i, c := range cols {
-				switch {
-				case c == label:
-					r.label = vals[i].String
-				case c == "product_id":
-					r.product = int64Of(vals[i].String)
-				}
-			}
-			if table == "products" {
-				r.product = int64Of(vals[0].String)
-			}
-			m[int64Of(vals[0].String)] = r
-		}
-		if err := closeRows(rows); err != nil {
-			return err
 		}
 		if !t.has["product_id"] && table != "products" {
 			// A record of no product of its own (a key result, a phase)
@@ -758,8 +773,24 @@ type storedChange struct {
 	Products []int64 `json:"p,omitempty"`
 }
 
-// insertAudits writes audits in one statement and gives them their IDs.
+// auditBatch is the most audits one INSERT writes: SQLite takes at most
+// 32,766 values in a statement.
+const auditBatch = 500
+
+// insertAudits writes audits, auditBatch to a statement, and gives them
+// their IDs.
 func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit) error {
+	for len(audits) > auditBatch {
+		if err := tx.insertAuditBatch(ctx, audits[:auditBatch]); err != nil {
+			return err
+		}
+		audits = audits[auditBatch:]
+	}
+	return tx.insertAuditBatch(ctx, audits)
+}
+
+// insertAuditBatch writes audits in one statement and gives them their IDs.
+func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit) error {
 	var q strings.Builder
 	q.WriteString("INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
 	args := make([]any, 0, 13*len(audits))
