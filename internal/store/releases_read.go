@@ -96,6 +96,17 @@ func (db *DB) Release(ctx context.Context, key string) (*roadmap.Release, error)
 	return r, db.wrap(err)
 }
 
+// ReleaseProduct returns the ID of the release a numeric ID or reference
+// number names and the ID of its product, without loading the release.
+func (db *DB) ReleaseProduct(ctx context.Context, key string) (id, productID int64, err error) {
+	cond, arg := keyClause("id", "reference_num", key)
+	err = db.reader().queryRow(ctx, "SELECT id, product_id FROM releases WHERE "+cond, arg).Scan(&id, &productID)
+	if err != nil {
+		return 0, 0, db.wrap(scanErr(err, "release", key))
+	}
+	return id, productID, nil
+}
+
 func loadRelease(ctx context.Context, c conn, key string, full bool) (*roadmap.Release, error) {
 	cond, arg := keyClause("r.id", "r.reference_num", key)
 	r, err := scanRelease(c.queryRow(ctx, releaseSelect+" WHERE "+cond, arg))

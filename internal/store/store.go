@@ -37,7 +37,10 @@ type DB struct {
 	// the pool's life, on PostgreSQL through the pool (pgx keeps each
 	// connection's statements prepared itself).
 	readQ queryer
-	ids   *idGen
+	// writeQ, on SQLite, keeps the statements of write transactions
+	// prepared on the writer's connection; nil on PostgreSQL.
+	writeQ *writeStmts
+	ids    *idGen
 	// queries counts the statements run, so tests can check that a list
 	// costs a fixed number of queries whatever its length.
 	queries atomic.Int64
@@ -97,6 +100,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db := &DB{dialect: d, write: write, read: read, readQ: read, ids: newIDGen(), Now: time.Now}
 	if d.name() == "sqlite" {
 		db.readQ = newStmtCache(read)
+		db.writeQ = newWriteStmts(write)
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -311,7 +315,11 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 func (tx *Tx) conn() conn {
-	return conn{qr: tx.tx, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
+	var qr queryer = tx.tx
+	if tx.db.writeQ != nil {
+		qr = txStmts{tx: tx.tx, w: tx.db.writeQ}
+	}
+	return conn{qr: qr, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
 }
 func (db *DB) reader() conn { return conn{qr: db.readQ, d: db.dialect, n: &db.queries, tr: &db.trace} }
 

@@ -42,6 +42,7 @@ func main() {
 	pgAdmin := flag.String("pg", "", "administrative PostgreSQL URL (empty: SQLite only)")
 	only := flag.String("only", "", "run only the measurements whose names match this regular expression (a GET's static baseline runs with it)")
 	rounds := flag.Int("rounds", 4, "rounds of each measurement, alternated with the measurement it is compared with; -d is the total of a measurement's rounds")
+	synchronous := flag.String("sqlite-synchronous", "full", "SQLite's synchronous setting for the server: full or normal")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each measurement but the static ones to this path, suffixed with the engine and the measurement's name")
 	flag.Parse()
 	sel, err := regexp.Compile(*only)
@@ -60,7 +61,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		db, err := store.Open(ctx, dsn, store.Options{MaxOpenConns: 16, MaxIdleConns: 16})
+		db, err := store.Open(ctx, dsn, store.Options{MaxOpenConns: 16, MaxIdleConns: 16, SQLiteSynchronous: *synchronous})
 		if err != nil {
 			log.Fatal(err)
 		}
