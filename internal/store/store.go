@@ -41,6 +41,8 @@ type DB struct {
 	// prepared on the writer's connection; nil on PostgreSQL.
 	writeQ *writeStmts
 	ids    *idGen
+	// schema describes the journaled tables, for history.
+	schema schemaInfo
 	// queries counts the statements run, so tests can check that a list
 	// costs a fixed number of queries whatever its length.
 	queries atomic.Int64
@@ -105,6 +107,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := db.ensureJournal(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	if err := db.backfillFold(ctx); err != nil {
 		db.Close()
