@@ -38,7 +38,7 @@ func (tx *Tx) lockReleaseChains(ctx context.Context, ids []int64) ([]int64, erro
 		if pass > 0 && closedUnder(found, parents) {
 			// Every parent read under a lock is in the set: the chains
 			// are whole and cannot change, with no need to read them again.
-			return lockedIDs(found), nil
+			return chainsOf(ids, found, parents), nil
 		}
 		want, err := tx.withAncestors(ctx, ids)
 		if err != nil {
@@ -88,6 +88,21 @@ func closedUnder(found map[int64]bool, parents map[int64]int64) bool {
 		}
 	}
 	return true
+}
+
+// chainsOf returns, in ID order, the releases of ids that were found and
+// the roll-ups above them, following the parents read under the locks.
+func chainsOf(ids []int64, found map[int64]bool, parents map[int64]int64) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, id := range ids {
+		for ; id != 0 && found[id] && !seen[id]; id = parents[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // lockedIDs lists the releases of a lock set that were found and locked, in
