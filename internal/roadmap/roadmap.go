@@ -252,6 +252,7 @@ type Store interface {
 	PhaseStore
 	SessionStore
 	HistoryStore
+	DeletionStore
 
 	// UserByTokenHash returns the user that owns the API token with this hash.
 	UserByTokenHash(ctx context.Context, hash []byte) (*User, error)

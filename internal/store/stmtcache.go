@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"time"
 )
 
 // stmtCacheSize bounds the statements a stmtCache keeps prepared; lists
@@ -65,78 +66,108 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 	return c.db.QueryRowContext(ctx, query, args...)
 }
 
-// writeStmts keeps the statements of the SQLite writer prepared on its one
-// connection, which write transactions then reuse (sql.Tx.StmtContext runs
-// a statement prepared on the transaction's connection without preparing
-// it again). A statement cannot be prepared on the pool while a
-// transaction holds its only connection, so a statement met for the first
-// time inside one runs as is, and is prepared in the background once the
-// connection is free.
+// writeStmts keeps the statements of write transactions prepared on
+// SQLite's one write connection. A statement is prepared on the pool, which
+// a transaction holds while it runs: so a transaction runs a statement it
+// has not seen as is, and asks for it to be prepared once the connection
+// is free, in the background; later transactions run the prepared one.
+// Writes parse and plan once per statement (their triggers included)
+// instead of on every request.
 type writeStmts struct {
-	db      *sql.DB
-	mu      sync.RWMutex
-	m       map[string]*sql.Stmt
-	pending map[string]bool
+	db        *sql.DB
+	mu        sync.Mutex
+	m         map[string]*sql.Stmt
+	wanted    map[string]bool
+	preparing bool
 }
 
 func newWriteStmts(db *sql.DB) *writeStmts {
-	return &writeStmts{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	return &writeStmts{db: db, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
 }
 
-// stmt returns the prepared statement of query, or nil after it has
-// started preparing it for the next time.
-func (w *writeStmts) stmt(query string) *sql.Stmt {
-	w.mu.RLock()
-	s := w.m[query]
-	w.mu.RUnlock()
-	if s != nil {
-		return s
-	}
+// get returns the prepared statement of query, or nil, and asks for it.
+func (w *writeStmts) get(query string) *sql.Stmt {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if s = w.m[query]; s != nil || w.pending[query] || len(w.m)+len(w.pending) >= stmtCacheSize {
+	if s := w.m[query]; s != nil {
 		return s
 	}
-	w.pending[query] = true
-	go w.prepare(query)
+	if len(w.m)+len(w.wanted) < stmtCacheSize {
+		w.wanted[query] = true
+	}
 	return nil
 }
 
-func (w *writeStmts) prepare(query string) {
-	ctx, cancel := context.WithTimeout(context.Background(), defaultStatementTimeout)
-	defer cancel()
-	s, err := w.db.PrepareContext(ctx, query)
+// prepareWanted prepares the statements asked for, in the background, when
+// the connection is free.
+func (w *writeStmts) prepareWanted() {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	delete(w.pending, query)
-	if err == nil {
-		w.m[query] = s
+	if w.preparing || len(w.wanted) == 0 {
+		w.mu.Unlock()
+		return
 	}
+	w.preparing = true
+	w.mu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for {
+			w.mu.Lock()
+			var query string
+			for q := range w.wanted {
+				query = q
+				break
+			}
+			if query == "" {
+				w.preparing = false
+				w.mu.Unlock()
+				return
+			}
+			delete(w.wanted, query)
+			w.mu.Unlock()
+			s, err := w.db.PrepareContext(ctx, query)
+			w.mu.Lock()
+			if err == nil {
+				w.m[query] = s
+			}
+			w.mu.Unlock()
+		}
+	}()
 }
 
-// txStmts runs the statements of a write transaction through writeStmts.
-type txStmts struct {
+// close closes the prepared statements.
+func (w *writeStmts) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, s := range w.m {
+		s.Close()
+	}
+	w.m = map[string]*sql.Stmt{}
+}
+
+// txQueryer runs a transaction's statements through the prepared ones.
+type txQueryer struct {
 	tx *sql.Tx
 	w  *writeStmts
 }
 
-func (t txStmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := t.w.stmt(query); s != nil {
-		return t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+func (q txQueryer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := q.w.get(query); s != nil {
+		return q.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
-	return t.tx.ExecContext(ctx, query, args...)
+	return q.tx.ExecContext(ctx, query, args...)
 }
 
-func (t txStmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := t.w.stmt(query); s != nil {
-		return t.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+func (q txQueryer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := q.w.get(query); s != nil {
+		return q.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
 	}
-	return t.tx.QueryContext(ctx, query, args...)
+	return q.tx.QueryContext(ctx, query, args...)
 }
 
-func (t txStmts) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := t.w.stmt(query); s != nil {
-		return t.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+func (q txQueryer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := q.w.get(query); s != nil {
+		return q.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+	return q.tx.QueryRowContext(ctx, query, args...)
 }

@@ -37,10 +37,10 @@ type DB struct {
 	// the pool's life, on PostgreSQL through the pool (pgx keeps each
 	// connection's statements prepared itself).
 	readQ queryer
-	// writeQ, on SQLite, keeps the statements of write transactions
-	// prepared on the writer's connection; nil on PostgreSQL.
+	ids   *idGen
+	// writeQ keeps the statements of write transactions prepared, on
+	// SQLite (pgx keeps each connection's statements prepared itself).
 	writeQ *writeStmts
-	ids    *idGen
 	// schema describes the journaled tables, for history.
 	schema schemaInfo
 	// queries counts the statements run, so tests can check that a list
@@ -53,6 +53,9 @@ type DB struct {
 	// idempotencyPurged is when expired Idempotency-Keys were last purged,
 	// in Unix milliseconds.
 	idempotencyPurged atomic.Int64
+	// binSchema is the tables, keys and foreign keys of the database, read
+	// once, for the recycle bin.
+	binSchema atomic.Pointer[binSchema]
 }
 
 var _ roadmap.Store = (*DB)(nil)
@@ -129,6 +132,9 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.writeQ != nil {
+		db.writeQ.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {
@@ -152,6 +158,9 @@ type Tx struct {
 	tx  *sql.Tx
 	db  *DB
 	now time.Time
+	// converted are the records the transaction turns into others, which
+	// the recycle bin does not keep (see converted).
+	converted map[string]bool
 }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
@@ -213,7 +222,11 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 		sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	err = sqlTx.Commit()
+	if db.writeQ != nil {
+		db.writeQ.prepareWanted()
+	}
+	return err
 }
 
 // resetNow takes the transaction's time again, after it has waited for the
@@ -323,7 +336,7 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 func (tx *Tx) conn() conn {
 	var qr queryer = tx.tx
 	if tx.db.writeQ != nil {
-		qr = txStmts{tx: tx.tx, w: tx.db.writeQ}
+		qr = txQueryer{tx: tx.tx, w: tx.db.writeQ}
 	}
 	return conn{qr: qr, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
 }
