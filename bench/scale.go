@@ -133,6 +133,9 @@ func Generate(ctx context.Context, dsn string, n int) (*Account, error) {
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE products SET release_seq = release_seq + %d WHERE id = %d", n, Product)); err != nil {
 		return nil, err
 	}
+	if err := dropJournal(ctx, tx); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}

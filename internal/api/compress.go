@@ -43,7 +43,13 @@ func (w *bufferedWriter) Write(b []byte) (int, error) {
 // deadlines; what is written still goes through the buffer.
 func (w *bufferedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-var gzipPool = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+// gzipPool holds writers at gzip's fastest level: on answers of a few
+// kilobytes it saves nearly as many bytes as the default level for a
+// fraction of the time, which the default level spends on every read.
+var gzipPool = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
 
 // finish sends the held answer: a GET (or HEAD) 200 gets a strong ETag, a
 // hash of its body, and answers 304 without a body when If-None-Match holds

@@ -193,7 +193,20 @@ func (s *Server) getProductRelease(w http.ResponseWriter, r *http.Request, u *ro
 	return s.writeRelease(w, r, rel, fieldsOf(r, nil))
 }
 
-func (s *Server) update(w http.ResponseWriter, r *http.Request, u *roadmap.User, rel *roadmap.Release) error {
+// releaseID finds the release a key names and checks the caller's access
+// to it, without loading the release: a write loads it under its lock.
+func (s *Server) releaseID(r *http.Request, u *roadmap.User, key string, a roadmap.Access) (int64, error) {
+	id, productID, err := s.store.ReleaseProduct(r.Context(), key)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.authorize(r.Context(), u, productID, a); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+func (s *Server) update(w http.ResponseWriter, r *http.Request, u *roadmap.User, id int64) error {
 	b, err := readBody(w, r, "release", true)
 	if err != nil {
 		return err
@@ -203,7 +216,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, u *roadmap.User,
 		return err
 	}
 	in.VisibleTo = visibleTo(u)
-	updated, err := s.store.UpdateRelease(r.Context(), rel.ID, in)
+	updated, err := s.store.UpdateRelease(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
@@ -211,11 +224,11 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, u *roadmap.User,
 }
 
 func (s *Server) updateRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	rel, err := s.release(r, u, r.PathValue("id"), roadmap.AccessWrite)
+	id, err := s.releaseID(r, u, r.PathValue("id"), roadmap.AccessWrite)
 	if err != nil {
 		return err
 	}
-	return s.update(w, r, u, rel)
+	return s.update(w, r, u, id)
 }
 
 func (s *Server) updateProductRelease(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
@@ -223,7 +236,7 @@ func (s *Server) updateProductRelease(w http.ResponseWriter, r *http.Request, u 
 	if err != nil {
 		return err
 	}
-	return s.update(w, r, u, rel)
+	return s.update(w, r, u, rel.ID)
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, rel *roadmap.Release) error {

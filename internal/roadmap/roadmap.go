@@ -276,6 +276,9 @@ type Store interface {
 	// Release returns a release by numeric ID or reference number, loaded for
 	// its full representation.
 	Release(ctx context.Context, key string) (*Release, error)
+	// ReleaseProduct returns the ID of the release a numeric ID or reference
+	// number names and the ID of its product, without loading the release.
+	ReleaseProduct(ctx context.Context, key string) (id, productID int64, err error)
 	// Releases returns a page of releases and the total number that match.
 	Releases(ctx context.Context, f ReleaseFilter) ([]*Release, int, error)
 	// CreateRelease creates a release in a product on behalf of a user.

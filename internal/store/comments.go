@@ -115,7 +115,7 @@ func (db *DB) Comment(ctx context.Context, id int64) (*roadmap.Comment, error) {
 // that match.
 func (db *DB) Comments(ctx context.Context, f roadmap.CommentFilter) ([]*roadmap.Comment, int, error) {
 	c := db.reader()
-	var where string
+	var where, count string
 	var args []any
 	switch {
 	case f.On.ID != 0:
@@ -123,36 +123,24 @@ func (db *DB) Comments(ctx context.Context, f roadmap.CommentFilter) ([]*roadmap
 		if err != nil {
 			return nil, 0, err
 		}
+		// The record's comments are counted through their index alone.
 		where, args = " WHERE c."+k.col+" = ?", []any{f.On.ID}
+		count = "SELECT COUNT(*) FROM comments c" + where
 	case f.ProductID != 0:
 		where, args = " WHERE "+commentProduct+" = ?", []any{f.ProductID}
+		count = "SELECT COUNT(*)" + commentFrom + where
 	default:
 		return nil, 0, roadmap.Errorf(roadmap.EINTERNAL, "a comment list needs a scope")
 	}
-	page := rollUpPage(f.Page)
-	q := strings.Replace(commentSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + where + " ORDER BY c.id LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
+	var out []*roadmap.Comment
+	l := pagedList{count: count, countArgs: args, selectFrom: commentSelect, cond: where, args: args, id: "c.id"}
+	total, err := l.run(ctx, c, rollUpPage(f.Page), func(rows *sql.Rows) error {
+		cm, err := scanComment(rows)
+		out = append(out, cm)
+		return err
+	})
 	if err != nil {
 		return nil, 0, db.wrap(err)
-	}
-	defer rows.Close()
-	var out []*roadmap.Comment
-	total := 0
-	for rows.Next() {
-		cm, err := scanComment(countFirst{rows, &total})
-		if err != nil {
-			return nil, 0, db.wrap(err)
-		}
-		out = append(out, cm)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, 0, db.wrap(err)
-	}
-	if len(out) == 0 && page.Offset() > 0 {
-		// A page past the end has no row to carry the count.
-		if err := c.queryRow(ctx, "SELECT COUNT(*)"+commentFrom+where, args...).Scan(&total); err != nil {
-			return nil, 0, db.wrap(err)
-		}
 	}
 	return out, total, nil
 }

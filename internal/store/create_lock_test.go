@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -156,6 +157,53 @@ func TestRenameKeepsComputedValues(t *testing.T) {
 			}
 			if got.Name != "Renamed" || *got.Progress != *r.Progress {
 				t.Errorf("after the rename: name %q progress %d, want %q %d", got.Name, *got.Progress, "Renamed", *r.Progress)
+			}
+		})
+	}
+}
+
+// TestRenameAnswersWhatAReadLoads checks that a change of only a release's
+// name and theme, which reads the release once under its lock and not again
+// after the write, answers the release exactly as a read after it loads it,
+// links, custom fields, history and roll-up included.
+func TestRenameAnswersWhatAReadLoads(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			db := mustOpenDemo(t, backend)
+			ctx := context.Background()
+			rollUp, err := db.Release(ctx, "PRJ1-MR-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := db.CreateRelease(ctx, demo.PRJ1, demo.Mary, roadmap.ReleaseInput{Name: roadmap.Some("Before"),
+				Goals: roadmap.Some([]string{"602095703"}), Theme: roadmap.Some("<p>old</p>"),
+				ParentID: roadmap.Some(strconv.FormatInt(rollUp.ID, 10))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var selects int
+			db.Trace(func(q string, _ []any) {
+				if strings.Contains(q, "FROM releases r") {
+					selects++
+				}
+			})
+			got, err := db.UpdateRelease(ctx, r.ID, roadmap.ReleaseInput{Name: roadmap.Some("After"), Theme: roadmap.Some("<p>new</p>")})
+			db.Trace(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if selects != 1 {
+				t.Errorf("the rename loaded the release %d times, want once", selects)
+			}
+			want, err := db.Release(ctx, r.ReferenceNum)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(want, got) {
+				t.Errorf("the rename answers other than a read after it:\nread   %+v\nanswer %+v", want, got)
+			}
+			if got.Name != "After" || got.Theme.Body != "<p>new</p>" || len(got.Goals) != 1 || got.Parent == nil {
+				t.Errorf("after the rename: %q %q, %d goals, parent %v", got.Name, got.Theme.Body, len(got.Goals), got.Parent)
 			}
 		})
 	}

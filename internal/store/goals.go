@@ -628,29 +628,15 @@ func listGoals(ctx context.Context, c conn, f roadmap.GoalFilter) ([]*roadmap.Go
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	page := strategyPage(f.Page)
-	q := strings.Replace(goalSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + cond + " ORDER BY g.id LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
+	var out []*roadmap.GoalDetail
+	l := pagedList{count: "SELECT COUNT(*) FROM goals g" + cond, countArgs: args, selectFrom: goalSelect, cond: cond, args: args, id: "g.id"}
+	total, err := l.run(ctx, c, strategyPage(f.Page), func(rows *sql.Rows) error {
+		g, err := scanGoalDetail(rows)
+		out = append(out, g)
+		return err
+	})
 	if err != nil {
 		return nil, 0, err
-	}
-	var out []*roadmap.GoalDetail
-	total := 0
-	for rows.Next() {
-		g, err := scanGoalDetail(strategyCounted{rows, &total})
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, g)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && page.Offset() > 0 {
-		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM goals g"+cond, args...).Scan(&total); err != nil {
-			return nil, 0, err
-		}
 	}
 	if err := loadGoalRelations(ctx, c, out); err != nil {
 		return nil, 0, err

@@ -101,8 +101,8 @@ func listInitiatives(ctx context.Context, c conn, f roadmap.InitiativeFilter) ([
 		where, args = append(where, "i.product_id IN ("+visibleProducts+")"), append(args, f.VisibleTo, f.VisibleTo)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "COALESCE(i.name_fold, lower(i.name)) LIKE ? ESCAPE '\\'")
-		args = append(args, "%"+likeEscape(strings.ToLower(q))+"%")
+		w, a := c.nameSearchOf("i", "initiatives_name_fts", q)
+		where, args = append(where, w...), append(args, a...)
 	}
 	if f.UpdatedSince != nil {
 		where, args = append(where, "i.updated_at > ?"), append(args, ms(*f.UpdatedSince))
@@ -121,29 +121,16 @@ func listInitiatives(ctx context.Context, c conn, f roadmap.InitiativeFilter) ([
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	page := strategyPage(f.Page)
-	q := strings.Replace(initiativeSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + cond + " ORDER BY i.id LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
+	var out []*roadmap.InitiativeDetail
+	l := pagedList{count: "SELECT COUNT(*) FROM initiatives i" + cond, countArgs: args, selectFrom: initiativeSelect, cond: cond, args: args, id: "i.id",
+		filtered: strings.TrimSpace(f.Query) != "" || f.UpdatedSince != nil || strings.TrimSpace(f.AssignedTo) != ""}
+	total, err := l.run(ctx, c, strategyPage(f.Page), func(rows *sql.Rows) error {
+		it, err := scanInitiativeDetail(rows)
+		out = append(out, it)
+		return err
+	})
 	if err != nil {
 		return nil, 0, err
-	}
-	var out []*roadmap.InitiativeDetail
-	total := 0
-	for rows.Next() {
-		it, err := scanInitiativeDetail(strategyCounted{rows, &total})
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, it)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && page.Offset() > 0 {
-		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM initiatives i"+cond, args...).Scan(&total); err != nil {
-			return nil, 0, err
-		}
 	}
 	if err := loadInitiativeRelations(ctx, c, out); err != nil {
 		return nil, 0, err

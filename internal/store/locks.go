@@ -30,9 +30,16 @@ import (
 // start (errLockSetChanged), so that locks are only ever taken in ID order.
 // Releases that do not exist are left out.
 func (tx *Tx) lockReleaseChains(ctx context.Context, ids []int64) ([]int64, error) {
-	// found tells, for each release a pass tried to lock, whether it exists.
+	// found tells, for each release a pass tried to lock, whether it exists;
+	// parents holds the parent of each one found, read under its lock.
 	found := map[int64]bool{}
+	parents := map[int64]int64{}
 	for pass := 0; pass <= maxRollUpDepth; pass++ {
+		if pass > 0 && closedUnder(found, parents) {
+			// Every parent read under a lock is in the set: the chains
+			// are whole and cannot change, with no need to read them again.
+			return chainsOf(ids, found, parents), nil
+		}
 		want, err := tx.withAncestors(ctx, ids)
 		if err != nil {
 			return nil, err
@@ -56,17 +63,50 @@ func (tx *Tx) lockReleaseChains(ctx context.Context, ids []int64) ([]int64, erro
 		}
 		// want is sorted, so missing is too.
 		for _, id := range missing {
-			err := tx.lockRow(ctx, "releases", id)
+			var parent int64
+			err := tx.conn().queryRow(ctx, "SELECT COALESCE(parent_id, 0) FROM releases WHERE id = ?"+tx.db.dialect.forUpdate(), id).Scan(&parent)
 			if err != nil && !isNoRows(err) {
 				return nil, err
 			}
 			found[id] = err == nil
+			if err == nil {
+				parents[id] = parent
+			}
 		}
 	}
 	return nil, errLockSetChanged
 }
 
-// lockedIDs lists the releases of a lock set that were found and locked.
+// closedUnder reports whether the parent of every release found and locked
+// is none or in the set already.
+func closedUnder(found map[int64]bool, parents map[int64]int64) bool {
+	for id, ok := range found {
+		if p := parents[id]; ok && p != 0 {
+			if _, in := found[p]; !in {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// chainsOf returns, in ID order, the releases of ids that were found and
+// the roll-ups above them, following the parents read under the locks.
+func chainsOf(ids []int64, found map[int64]bool, parents map[int64]int64) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, id := range ids {
+		for ; id != 0 && found[id] && !seen[id]; id = parents[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// lockedIDs lists the releases of a lock set that were found and locked, in
+// ID order.
 func lockedIDs(found map[int64]bool) []int64 {
 	var out []int64
 	for id, ok := range found {
@@ -74,6 +114,7 @@ func lockedIDs(found map[int64]bool) []int64 {
 			out = append(out, id)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 

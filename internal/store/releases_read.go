@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
@@ -93,6 +94,17 @@ func scanRelease(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Rel
 func (db *DB) Release(ctx context.Context, key string) (*roadmap.Release, error) {
 	r, err := loadRelease(ctx, db.reader(), key, true)
 	return r, db.wrap(err)
+}
+
+// ReleaseProduct returns the ID of the release a numeric ID or reference
+// number names and the ID of its product, without loading the release.
+func (db *DB) ReleaseProduct(ctx context.Context, key string) (id, productID int64, err error) {
+	cond, arg := keyClause("id", "reference_num", key)
+	err = db.reader().queryRow(ctx, "SELECT id, product_id FROM releases WHERE "+cond, arg).Scan(&id, &productID)
+	if err != nil {
+		return 0, 0, db.wrap(scanErr(err, "release", key))
+	}
+	return id, productID, nil
 }
 
 func loadRelease(ctx context.Context, c conn, key string, full bool) (*roadmap.Release, error) {
@@ -252,9 +264,9 @@ func loadRelations(ctx context.Context, c conn, rels []*roadmap.Release, full bo
 		byID[r.ID] = r
 		ids[i] = r.ID
 	}
-	in := "(" + placeholders(len(ids)) + ")"
-	args := int64Args(ids)
-
+	if full {
+		return loadFullRelations(ctx, c, byID, int64Args(ids))
+	}
 	fields, err := integrationFields(ctx, c, "release", ids)
 	if err != nil {
 		return err
@@ -262,149 +274,212 @@ func loadRelations(ctx context.Context, c conn, rels []*roadmap.Release, full bo
 	for id, fs := range fields {
 		byID[id].IntegrationFields = fs
 	}
-	if !full {
-		return nil
-	}
+	return nil
+}
 
-	rows, err := c.query(ctx, "SELECT release_id, id, key, name, type, value, created_at, updated_at FROM custom_field_values WHERE release_id IN "+in+" ORDER BY release_id, position, id", args...)
+// The kinds of rows of relationsQuery, in the order they are read.
+const (
+	relIntegrationField = iota + 1
+	relCustomField
+	relCapacity
+	relComments
+	relGoal
+	relInitiative
+	relInitiativeField
+	relWatcher
+	relStatusTime
+)
+
+// relationBranch is one SELECT of relationsQuery: the values of its kind
+// for the generic columns it uses, by name; the others are NULL.
+type relationBranch struct {
+	kind int
+	cols map[string]string
+	from string
+}
+
+// relationColumns are the generic columns of relationsQuery with their
+// types: kind, the ID of the record the row belongs to, two sort keys, then
+// integers, texts, a number and a flag.
+var relationColumns = []struct{ name, typ string }{
+	{"kind", "BIGINT"}, {"rid", "BIGINT"}, {"o1", "BIGINT"}, {"o2", "BIGINT"},
+	{"n1", "BIGINT"}, {"n2", "BIGINT"}, {"n3", "BIGINT"}, {"n4", "BIGINT"}, {"n5", "BIGINT"}, {"n6", "BIGINT"},
+	{"t1", "TEXT"}, {"t2", "TEXT"}, {"t3", "TEXT"}, {"t4", "TEXT"},
+	{"f1", "DOUBLE PRECISION"}, {"b1", "BOOLEAN"},
+}
+
+// describedCols are the generic columns of a goal's or an initiative's
+// compact representation (goalCols, initiativeCols) under alias a.
+func describedCols(a string) map[string]string {
+	return map[string]string{"o1": a + ".id", "n1": a + ".id", "n2": a + ".product_id", "n3": a + ".description_id",
+		"n4": a + ".description_created_at", "n5": a + ".description_updated_at", "n6": a + ".created_at",
+		"t1": a + ".reference_num", "t2": a + ".name", "t3": a + ".description_body"}
+}
+
+// relationBranches are what the full representation of releases embeds;
+// IN stands for the list of their IDs.
+var relationBranches = []relationBranch{
+	{relIntegrationField, integrationFieldCols,
+		"FROM integration_fields WHERE record_type = 'release' AND record_id IN IN"},
+	{relCustomField, map[string]string{"rid": "release_id", "o1": "position", "o2": "id", "n1": "id", "n2": "created_at", "n3": "updated_at",
+		"t1": "key", "t2": "name", "t3": "type", "t4": "value"},
+		"FROM custom_field_values WHERE release_id IN IN"},
+	{relCapacity, map[string]string{"rid": "release_id", "t1": "work_units", "f1": "SUM(COALESCE(detailed_estimate, initial_estimate, 0))"},
+		"FROM features WHERE release_id IN IN GROUP BY release_id, work_units"},
+	{relComments, map[string]string{"rid": "release_id", "n1": "COUNT(*)"},
+		"FROM comments WHERE release_id IN IN GROUP BY release_id"},
+	{relGoal, withRid("rg.release_id", describedCols("g")),
+		"FROM release_goals rg JOIN goals g ON g.id = rg.goal_id WHERE rg.release_id IN IN"},
+	{relInitiative, withRid("ri.release_id", describedCols("i")),
+		"FROM release_initiatives ri JOIN initiatives i ON i.id = ri.initiative_id WHERE ri.release_id IN IN"},
+	{relInitiativeField, integrationFieldCols,
+		"FROM integration_fields WHERE record_type = 'initiative' AND record_id IN (SELECT initiative_id FROM release_initiatives WHERE release_id IN IN)"},
+	{relWatcher, map[string]string{"rid": "rw.release_id", "o1": "u.id", "n1": "u.id", "n2": "u.created_at", "n3": "u.updated_at",
+		"t1": "u.name", "t2": "u.email", "b1": "u.admin"},
+		"FROM release_watchers rw JOIN users u ON u.id = rw.user_id WHERE rw.release_id IN IN"},
+	{relStatusTime, map[string]string{"rid": "release_id", "o1": "started_at", "o2": "id", "n1": "status_id", "n2": "started_at", "n3": "ended_at",
+		"t1": "status_name"},
+		"FROM release_status_times WHERE release_id IN IN"},
+}
+
+// integrationFieldCols are the generic columns of an integration field.
+var integrationFieldCols = map[string]string{"rid": "record_id", "o1": "id", "n1": "id", "n2": "integration_id", "n3": "created_at",
+	"t1": "name", "t2": "value", "t3": "service_name"}
+
+func withRid(rid string, cols map[string]string) map[string]string {
+	cols["rid"] = rid
+	return cols
+}
+
+// relationsQuery reads everything the full representation of n releases
+// embeds in one statement, each kind of record a branch of a UNION ALL over
+// generic columns, ordered by kind, record and each kind's own order. It
+// takes the releases' IDs once per branch.
+func relationsQuery(n int) string {
+	if q, ok := relationsQueries.Load(n); ok {
+		return q.(string)
+	}
+	q := buildRelationsQuery(n)
+	relationsQueries.Store(n, q)
+	return q
+}
+
+// relationsQueries holds the text of relationsQuery by number of releases,
+// at most relationsBatch.
+var relationsQueries sync.Map
+
+// relationsBatch is the most releases one relationsQuery reads (a page at
+// most), so that its arguments stay well within the engines' limits.
+const relationsBatch = roadmap.MaxPerPage
+
+func buildRelationsQuery(n int) string {
+	in := "(" + placeholders(n) + ")"
+	var b strings.Builder
+	for i, br := range relationBranches {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString("SELECT ")
+		for j, col := range relationColumns {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			switch v, ok := br.cols[col.name]; {
+			case col.name == "kind":
+				b.WriteString(strconv.Itoa(br.kind))
+			case ok:
+				b.WriteString("CAST(" + v + " AS " + col.typ + ")")
+			default:
+				b.WriteString("CAST(NULL AS " + col.typ + ")")
+			}
+		}
+		b.WriteString(" " + strings.ReplaceAll(br.from, "IN IN", "IN "+in))
+	}
+	b.WriteString(" ORDER BY 1, 2, 3, 4")
+	return b.String()
+}
+
+// loadFullRelations fills in what the full representation of the releases
+// of byID embeds, with one statement.
+func loadFullRelations(ctx context.Context, c conn, byID map[int64]*roadmap.Release, ids []any) error {
+	for len(ids) > relationsBatch {
+		if err := loadFullRelations(ctx, c, byID, ids[:relationsBatch]); err != nil {
+			return err
+		}
+		ids = ids[relationsBatch:]
+	}
+	args := make([]any, 0, len(ids)*len(relationBranches))
+	for range relationBranches {
+		args = append(args, ids...)
+	}
+	rows, err := c.query(ctx, relationsQuery(len(ids)), args...)
 	if err != nil {
 		return err
 	}
+	initiativeFields := map[int64][]roadmap.IntegrationField{}
 	for rows.Next() {
-		var rid, created, updated int64
-		var cf roadmap.CustomField
-		if err := rows.Scan(&rid, &cf.ID, &cf.Key, &cf.Name, &cf.Type, &cf.Value, &created, &updated); err != nil {
+		var kind, rid int64
+		var o1, o2, n1, n2, n3, n4, n5, n6 sql.NullInt64
+		var t1, t2, t3, t4 sql.NullString
+		var f1 sql.NullFloat64
+		var b1 sql.NullBool
+		if err := rows.Scan(&kind, &rid, &o1, &o2, &n1, &n2, &n3, &n4, &n5, &n6, &t1, &t2, &t3, &t4, &f1, &b1); err != nil {
 			rows.Close()
 			return err
 		}
-		cf.CreatedAt, cf.UpdatedAt = fromMS(created), fromMS(updated)
-		byID[rid].CustomFields = append(byID[rid].CustomFields, cf)
+		if kind == relIntegrationField || kind == relInitiativeField {
+			f := roadmap.IntegrationField{ID: n1.Int64, Name: t1.String, Value: t2.String,
+				IntegrationID: n2.Int64, ServiceName: t3.String, CreatedAt: fromMS(n3.Int64)}
+			if kind == relInitiativeField {
+				initiativeFields[rid] = append(initiativeFields[rid], f)
+			} else {
+				byID[rid].IntegrationFields = append(byID[rid].IntegrationFields, f)
+			}
+			continue
+		}
+		r := byID[rid]
+		switch kind {
+		case relCustomField:
+			r.CustomFields = append(r.CustomFields, roadmap.CustomField{ID: n1.Int64, Key: t1.String, Name: t2.String, Type: t3.String,
+				Value: t4.String, CreatedAt: fromMS(n2.Int64), UpdatedAt: fromMS(n3.Int64)})
+		case relCapacity:
+			if r.CapacityUnits == t1.String {
+				r.PlannedCapacity = f1.Float64
+			}
+		case relComments:
+			r.CommentsCount = int(n1.Int64)
+		case relGoal:
+			r.Goals = append(r.Goals, roadmap.Goal{ID: n1.Int64, ProductID: n2.Int64, ReferenceNum: t1.String, Name: t2.String,
+				Description: roadmap.Note{ID: n3.Int64, Body: t3.String, CreatedAt: fromMS(n4.Int64), UpdatedAt: fromMS(n5.Int64)},
+				CreatedAt:   fromMS(n6.Int64)})
+		case relInitiative:
+			r.Initiatives = append(r.Initiatives, roadmap.Initiative{ID: n1.Int64, ProductID: n2.Int64, ReferenceNum: t1.String, Name: t2.String,
+				Description: roadmap.Note{ID: n3.Int64, Body: t3.String, CreatedAt: fromMS(n4.Int64), UpdatedAt: fromMS(n5.Int64)},
+				CreatedAt:   fromMS(n6.Int64)})
+		case relWatcher:
+			r.Watchers = append(r.Watchers, roadmap.User{ID: n1.Int64, Name: t1.String, Email: t2.String, Admin: b1.Bool,
+				CreatedAt: fromMS(n2.Int64), UpdatedAt: fromMS(n3.Int64)})
+		case relStatusTime:
+			st := roadmap.StatusTime{StatusID: n1.Int64, StatusName: t1.String, StartedAt: fromMS(n2.Int64)}
+			if n3.Valid {
+				t := fromMS(n3.Int64)
+				st.EndedAt = &t
+			}
+			r.StatusTimes = append(r.StatusTimes, st)
+		}
 	}
 	if err := closeRows(rows); err != nil {
 		return err
 	}
-
-	rows, err = c.query(ctx, "SELECT release_id, work_units, SUM(COALESCE(detailed_estimate, initial_estimate, 0)) FROM features WHERE release_id IN "+in+" GROUP BY release_id, work_units", args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var rid int64
-		var units string
-		var sum float64
-		if err := rows.Scan(&rid, &units, &sum); err != nil {
-			rows.Close()
-			return err
-		}
-		if r := byID[rid]; r.CapacityUnits == units {
-			r.PlannedCapacity = sum
-		}
-	}
-	if err := closeRows(rows); err != nil {
-		return err
-	}
-
-	rows, err = c.query(ctx, "SELECT release_id, COUNT(*) FROM comments WHERE release_id IN "+in+" GROUP BY release_id", args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var rid int64
-		var n int
-		if err := rows.Scan(&rid, &n); err != nil {
-			rows.Close()
-			return err
-		}
-		byID[rid].CommentsCount = n
-	}
-	if err := closeRows(rows); err != nil {
-		return err
-	}
-
-	rows, err = c.query(ctx, "SELECT rg.release_id, "+goalCols+" FROM release_goals rg JOIN goals g ON g.id = rg.goal_id WHERE rg.release_id IN "+in+" ORDER BY rg.release_id, g.id", args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var rid int64
-		var g roadmap.Goal
-		if err := scanGoal(prefixed{rows, &rid}, &g); err != nil {
-			rows.Close()
-			return err
-		}
-		byID[rid].Goals = append(byID[rid].Goals, g)
-	}
-	if err := closeRows(rows); err != nil {
-		return err
-	}
-
-	rows, err = c.query(ctx, "SELECT ri.release_id, "+initiativeCols+" FROM release_initiatives ri JOIN initiatives i ON i.id = ri.initiative_id WHERE ri.release_id IN "+in+" ORDER BY ri.release_id, i.id", args...)
-	if err != nil {
-		return err
-	}
-	var initIDs []int64
-	for rows.Next() {
-		var rid int64
-		var it roadmap.Initiative
-		if err := scanInitiative(prefixed{rows, &rid}, &it); err != nil {
-			rows.Close()
-			return err
-		}
-		byID[rid].Initiatives = append(byID[rid].Initiatives, it)
-		initIDs = append(initIDs, it.ID)
-	}
-	if err := closeRows(rows); err != nil {
-		return err
-	}
-	if len(initIDs) > 0 {
-		ifs, err := integrationFields(ctx, c, "initiative", initIDs)
-		if err != nil {
-			return err
-		}
-		for _, r := range rels {
+	if len(initiativeFields) > 0 {
+		for _, id := range ids {
+			r := byID[id.(int64)]
 			for i := range r.Initiatives {
-				r.Initiatives[i].IntegrationFields = ifs[r.Initiatives[i].ID]
+				r.Initiatives[i].IntegrationFields = initiativeFields[r.Initiatives[i].ID]
 			}
 		}
 	}
-
-	rows, err = c.query(ctx, "SELECT rw.release_id, "+userCols+" FROM release_watchers rw JOIN users u ON u.id = rw.user_id WHERE rw.release_id IN "+in+" ORDER BY rw.release_id, u.id", args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var rid int64
-		var u roadmap.User
-		if err := scanUser(prefixed{rows, &rid}, &u); err != nil {
-			rows.Close()
-			return err
-		}
-		byID[rid].Watchers = append(byID[rid].Watchers, u)
-	}
-	if err := closeRows(rows); err != nil {
-		return err
-	}
-
-	rows, err = c.query(ctx, "SELECT release_id, status_id, status_name, started_at, ended_at FROM release_status_times WHERE release_id IN "+in+" ORDER BY release_id, started_at, id", args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var rid, started int64
-		var ended sql.NullInt64
-		var st roadmap.StatusTime
-		if err := rows.Scan(&rid, &st.StatusID, &st.StatusName, &started, &ended); err != nil {
-			rows.Close()
-			return err
-		}
-		st.StartedAt = fromMS(started)
-		if ended.Valid {
-			t := fromMS(ended.Int64)
-			st.EndedAt = &t
-		}
-		byID[rid].StatusTimes = append(byID[rid].StatusTimes, st)
-	}
-	return closeRows(rows)
+	return nil
 }
 
 // prefixed scans a row whose first column is a release ID, then the rest.

@@ -316,10 +316,25 @@ func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 		if err != nil {
 			return err
 		}
+		if onlyOwnColumns(in) {
+			out = r
+			return nil
+		}
 		out, err = loadReleaseByID(ctx, tx.conn(), r.ID, true)
 		return err
 	})
 	return out, err
+}
+
+// onlyOwnColumns reports whether a change sets only the release's name and
+// theme. changeRelease loads the release under its lock and writes exactly
+// what it holds then, and such a change moves nothing computed and no
+// other row, so the release it returns is what a read after the write
+// loads.
+func onlyOwnColumns(in roadmap.ReleaseInput) bool {
+	in.Name, in.Theme = roadmap.Opt[string]{}, roadmap.Opt[string]{}
+	in.VisibleTo = 0
+	return reflect.ValueOf(in).IsZero()
 }
 
 // changeRelease applies in to release id: it locks the row and takes the
@@ -340,11 +355,13 @@ func (tx *Tx) changeRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 		}
 		chains = append(chains, parent)
 	}
-	if _, err := tx.lockReleaseChains(ctx, chains); err != nil {
+	locked, err := tx.lockReleaseChains(ctx, chains)
+	if err != nil {
 		return nil, err
 	}
-	if err := tx.lockRelease(ctx, id); err != nil {
-		return nil, err
+	if !slices.Contains(locked, id) {
+		// Only a release that does not exist is left out of the set.
+		return nil, notFound("release", strconv.FormatInt(id, 10))
 	}
 	r, err := loadReleaseByID(ctx, c, id, true)
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -77,29 +78,16 @@ func listRequirements(ctx context.Context, c conn, f roadmap.RequirementFilter) 
 		where, args = append(where, "q.updated_at > ?"), append(args, ms(*f.UpdatedSince))
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	page := normalPage(f.Page)
-	q := strings.Replace(requirementSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + cond + " ORDER BY q.id LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
+	var out []*roadmap.Requirement
+	l := pagedList{count: "SELECT COUNT(*) FROM requirements q" + cond, countArgs: args, selectFrom: requirementSelect, cond: cond, args: args, id: "q.id",
+		filtered: f.Query != "" || f.UpdatedSince != nil}
+	total, err := l.run(ctx, c, normalPage(f.Page), func(rows *sql.Rows) error {
+		r, err := scanRequirement(rows)
+		out = append(out, r)
+		return err
+	})
 	if err != nil {
 		return nil, 0, err
-	}
-	var out []*roadmap.Requirement
-	total := 0
-	for rows.Next() {
-		r, err := scanRequirement(rows, &total)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && page.Offset() > 0 {
-		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM requirements q"+cond, args...).Scan(&total); err != nil {
-			return nil, 0, err
-		}
 	}
 	return out, total, loadRequirementRelations(ctx, c, out)
 }

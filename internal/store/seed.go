@@ -64,8 +64,8 @@ func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 			}
 		}
 		for _, in := range s.Initiatives {
-			if _, err := c.exec(ctx, "INSERT INTO initiatives (id, product_id, reference_num, name, description_id, description_body, description_created_at, description_updated_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				in.ID, in.ProductID, in.ReferenceNum, in.Name, in.Description.ID, in.Description.Body, ms(in.Description.CreatedAt), ms(in.Description.UpdatedAt), ms(in.CreatedAt), ms(in.CreatedAt)); err != nil {
+			if _, err := c.exec(ctx, "INSERT INTO initiatives (id, product_id, reference_num, name, name_fold, description_id, description_body, description_created_at, description_updated_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				in.ID, in.ProductID, in.ReferenceNum, in.Name, fold(in.Name), in.Description.ID, in.Description.Body, ms(in.Description.CreatedAt), ms(in.Description.UpdatedAt), ms(in.CreatedAt), ms(in.CreatedAt)); err != nil {
 				return err
 			}
 			if err := tx.insertIntegrationFields(ctx, "initiative", in.ID, in.IntegrationFields); err != nil {

@@ -166,32 +166,16 @@ func listTasks(ctx context.Context, c conn, f roadmap.TaskFilter) ([]*roadmap.Ta
 		args = append(args, f.VisibleTo, f.VisibleTo, f.VisibleTo, f.VisibleTo)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	page := normalPage(f.Page)
-	q := strings.Replace(taskSelect, "SELECT ", "SELECT COUNT(*) OVER (), ", 1) + cond + " ORDER BY t.id LIMIT ? OFFSET ?"
-	rows, err := c.query(ctx, q, append(args, page.PerPage, page.Offset())...)
+	var out []*roadmap.Task
+	l := pagedList{count: "SELECT COUNT(*) FROM tasks t" + cond, countArgs: args, selectFrom: taskSelect, cond: cond, args: args, id: "t.id",
+		filtered: f.UpdatedSince != nil}
+	total, err := l.run(ctx, c, normalPage(f.Page), func(rows *sql.Rows) error {
+		t, err := scanTask(rows)
+		out = append(out, t)
+		return err
+	})
 	if err != nil {
 		return nil, 0, err
-	}
-	var out []*roadmap.Task
-	total := 0
-	for rows.Next() {
-		var n int
-		t, err := scanTask(countFirst{rows, &n})
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		total = n
-		out = append(out, t)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && page.Offset() > 0 {
-		// A page past the end has no row to carry the count.
-		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM tasks t"+cond, args...).Scan(&total); err != nil {
-			return nil, 0, err
-		}
 	}
 	if f.Full {
 		if err := loadTaskRelations(ctx, c, out); err != nil {

@@ -4,7 +4,7 @@
 // as a ratio of it. It also measures creates at -c clients and PUTs of one
 // hot release against PUTs spread over many.
 //
-//	go run ./bench/cmd/load -port 18400 -c 32 -d 5s [-pg postgres://...]
+//	go run ./bench/cmd/load -port 18400 -c 32 -d 5s [-pg postgres://...] [-only REGEXP] [-cpuprofile PATH]
 package main
 
 import (
@@ -18,7 +18,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
+	"runtime/pprof"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,7 +40,15 @@ func main() {
 	dur := flag.Duration("d", 5*time.Second, "duration of each measurement")
 	n := flag.Int("n", 1000, "generated releases")
 	pgAdmin := flag.String("pg", "", "administrative PostgreSQL URL (empty: SQLite only)")
+	only := flag.String("only", "", "run only the measurements whose names match this regular expression (a GET's static baseline runs with it)")
+	rounds := flag.Int("rounds", 4, "rounds of each measurement, alternated with the measurement it is compared with; -d is the total of a measurement's rounds")
+	synchronous := flag.String("sqlite-synchronous", "full", "SQLite's synchronous setting for the server: full or normal")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each measurement but the static ones to this path, suffixed with the engine and the measurement's name")
 	flag.Parse()
+	sel, err := regexp.Compile(*only)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
 	backends := []string{"sqlite"}
 	if *pgAdmin != "" {
@@ -50,7 +61,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		db, err := store.Open(ctx, dsn, store.Options{MaxOpenConns: 16, MaxIdleConns: 16})
+		db, err := store.Open(ctx, dsn, store.Options{MaxOpenConns: 16, MaxIdleConns: 16, SQLiteSynchronous: *synchronous})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -72,34 +83,73 @@ func main() {
 		idle := rss()
 		fmt.Printf("\n%s, %d clients, %v each, %d releases in the product\n\n", backend, *clients, *dur, *n)
 		fmt.Printf("| measurement | req/s | p50 | p99 | ratio |\n|---|---|---|---|---|\n")
+		// measure runs the measurements named (with their requests)
+		// alternately, -rounds times each, so that a swing of the machine's
+		// load falls on all of them alike; a measurement not selected by
+		// -only is left out and its result is empty.
+		measure := func(names []string, mks ...func(client, i int) *http.Request) []result {
+			out := make([]sample, len(names))
+			rounds := *rounds
+			if *cpuprofile != "" {
+				rounds = 1
+			}
+			for range rounds {
+				for k, name := range names {
+					if !strings.HasPrefix(name, "static") && !sel.MatchString(name) {
+						continue
+					}
+					stop := func() {}
+					if *cpuprofile != "" && !strings.HasPrefix(name, "static") {
+						stop = profile(fmt.Sprintf("%s.%s.%s", *cpuprofile, backend, strings.ReplaceAll(name, " ", "_")))
+					}
+					out[k].add(run(*clients, *dur/time.Duration(rounds), mks[k]))
+					stop()
+				}
+			}
+			res := make([]result, len(out))
+			for k := range out {
+				res[k] = out[k].result()
+			}
+			return res
+		}
 		row := func(name string, r result, ref float64) {
+			if r.rate == 0 {
+				return
+			}
 			ratio := "-"
 			if ref > 0 {
 				ratio = fmt.Sprintf("%.2fx", r.rate/ref)
 			}
 			fmt.Printf("| %s | %.0f | %v | %v | %s |\n", name, r.rate, r.p50, r.p99, ratio)
 		}
-		sOne := run(*clients, *dur, func(int, int) *http.Request { return req("GET", static+"/one", "") })
-		row(fmt.Sprintf("static bytes of one release (%d B)", len(oneBody)), sOne, 0)
-		gOne := run(*clients, *dur, func(int, int) *http.Request { return req("GET", one, "") })
-		row("GET one release", gOne, sOne.rate)
-		sPage := run(*clients, *dur, func(int, int) *http.Request { return req("GET", static+"/page", "") })
-		row(fmt.Sprintf("static bytes of a page of 30 (%d B)", len(pageBody)), sPage, 0)
-		gPage := run(*clients, *dur, func(int, int) *http.Request { return req("GET", page, "") })
-		row("GET a page of 30", gPage, sPage.rate)
-		create := run(*clients, *dur, func(c, i int) *http.Request {
+		if sel.MatchString("GET one release") {
+			r := measure([]string{"static one", "GET one release"},
+				func(int, int) *http.Request { return req("GET", static+"/one", "") },
+				func(int, int) *http.Request { return req("GET", one, "") })
+			row(fmt.Sprintf("static bytes of one release (%d B)", len(oneBody)), r[0], 0)
+			row("GET one release", r[1], r[0].rate)
+		}
+		if sel.MatchString("GET a page of 30") {
+			r := measure([]string{"static page", "GET a page of 30"},
+				func(int, int) *http.Request { return req("GET", static+"/page", "") },
+				func(int, int) *http.Request { return req("GET", page, "") })
+			row(fmt.Sprintf("static bytes of a page of 30 (%d B)", len(pageBody)), r[0], 0)
+			row("GET a page of 30", r[1], r[0].rate)
+		}
+		create := measure([]string{"POST create"}, func(c, i int) *http.Request {
 			return req("POST", fmt.Sprintf("%s/api/v1/products/%d/releases", base, bench.Product), fmt.Sprintf(`{"release":{"name":"Load %d-%d"}}`, c, i))
 		})
-		row("POST create", create, 0)
-		spread := run(*clients, *dur, func(c, i int) *http.Request {
-			key := fmt.Sprintf("PRJ1-R-%d", 10+(c*97+i)%(*n-20))
-			return req("PUT", base+"/api/v1/releases/"+key, fmt.Sprintf(`{"release":{"name":"Spread %d"}}`, i))
-		})
-		row("PUT spread over releases", spread, 0)
-		hot := run(*clients, *dur, func(c, i int) *http.Request {
-			return req("PUT", one, fmt.Sprintf(`{"release":{"name":"Hot %d-%d"}}`, c, i))
-		})
-		row("PUT one hot release", hot, spread.rate)
+		row("POST create", create[0], 0)
+		puts := measure([]string{"PUT spread over releases", "PUT one hot release"},
+			func(c, i int) *http.Request {
+				key := fmt.Sprintf("PRJ1-R-%d", 10+(c*97+i)%(*n-20))
+				return req("PUT", base+"/api/v1/releases/"+key, fmt.Sprintf(`{"release":{"name":"Spread %d"}}`, i))
+			},
+			func(c, i int) *http.Request {
+				return req("PUT", one, fmt.Sprintf(`{"release":{"name":"Hot %d-%d"}}`, c, i))
+			})
+		row("PUT spread over releases", puts[0], 0)
+		row("PUT one hot release", puts[1], puts[0].rate)
 		fmt.Printf("\nRSS of the process (server and load generator): idle %d MiB, after the load %d MiB (%.2fx)\n", idle>>20, rss()>>20, float64(rss())/float64(idle))
 		db.Close()
 		drop()
@@ -109,6 +159,49 @@ func main() {
 type result struct {
 	rate     float64
 	p50, p99 time.Duration
+}
+
+// sample is what one or more runs of a measurement counted.
+type sample struct {
+	ok      int64
+	elapsed time.Duration
+	lat     []time.Duration
+}
+
+func (s *sample) add(o sample) {
+	s.ok += o.ok
+	s.elapsed += o.elapsed
+	s.lat = append(s.lat, o.lat...)
+}
+
+// result is the rate of successful answers and their latency quantiles.
+func (s sample) result() result {
+	if s.elapsed == 0 {
+		return result{}
+	}
+	sort.Slice(s.lat, func(i, j int) bool { return s.lat[i] < s.lat[j] })
+	r := result{rate: float64(s.ok) / s.elapsed.Seconds()}
+	if len(s.lat) > 0 {
+		r.p50 = s.lat[len(s.lat)/2].Round(10 * time.Microsecond)
+		r.p99 = s.lat[len(s.lat)*99/100].Round(10 * time.Microsecond)
+	}
+	return r
+}
+
+// profile starts a CPU profile into path and returns the function that
+// ends it.
+func profile(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}
@@ -122,9 +215,9 @@ func req(method, u, body string) *http.Request {
 	return r
 }
 
-// run sends requests from c clients in a closed loop for d and returns the
-// rate of successful answers and their latency quantiles.
-func run(c int, d time.Duration, mk func(client, i int) *http.Request) result {
+// run sends requests from c clients in a closed loop for d and returns
+// what it counted.
+func run(c int, d time.Duration, mk func(client, i int) *http.Request) sample {
 	var ok, failed atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -158,17 +251,10 @@ func run(c int, d time.Duration, mk func(client, i int) *http.Request) result {
 		}(k)
 	}
 	wg.Wait()
-	el := time.Since(start)
 	if f := failed.Load(); f > 0 {
 		log.Printf("%d requests failed", f)
 	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	r := result{rate: float64(ok.Load()) / el.Seconds()}
-	if len(lat) > 0 {
-		r.p50 = lat[len(lat)/2].Round(10 * time.Microsecond)
-		r.p99 = lat[len(lat)*99/100].Round(10 * time.Microsecond)
-	}
-	return r
+	return sample{ok: ok.Load(), elapsed: time.Since(start), lat: lat}
 }
 
 func get(u string) []byte {
