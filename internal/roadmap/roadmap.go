@@ -251,6 +251,7 @@ type Store interface {
 	EpicStore
 	PhaseStore
 	SessionStore
+	WebhookStore
 
 	// UserByTokenHash returns the user that owns the API token with this hash.
 	UserByTokenHash(ctx context.Context, hash []byte) (*User, error)
