@@ -207,7 +207,7 @@ func (s *Server) authed(h authedFunc) handlerFunc {
 			}
 			return err
 		}
-		r = r.WithContext(s.withViewer(context.WithValue(r.Context(), userKey{}, u), u))
+		r = r.WithContext(s.withViewer(context.WithValue(roadmap.WithActor(r.Context(), u.ID), userKey{}, u), u))
 		if !s.admit(w, r, u) {
 			return nil
 		}

@@ -33,8 +33,11 @@ type Audit struct {
 	AssociatedID   int64
 	// ProductID is the product whose viewers may see the audit; 0 for
 	// records of the account (users), which administrators see.
-	ProductID   int64
-	Description string
+	ProductID int64
+	// AuditableProductID is, for a link, the product of the record it
+	// links to, which a reader must also be allowed to see; 0 otherwise.
+	AuditableProductID int64
+	Description        string
 	// URLPath is the path of the primary record's page, such as
 	// /features/PRJ1-1; the API prefixes it with its base URL.
 	URLPath     string
@@ -48,6 +51,17 @@ type AuditChange struct {
 	// Old and New are the field's values before and after the change, as
 	// text; Old is empty for a create and New for a destroy.
 	Old, New string
+	// HTML says that the values are rich text (a note's body) rather than
+	// plain text.
+	HTML bool
+	// Computed says that the server derived the field from other records.
+	Computed bool
+	// Column is the stored field the change is of.
+	Column string
+	// Products are the products of the records the values name, other than
+	// the audit's own: a reader who may not see one of them is not shown
+	// the change.
+	Products []int64
 }
 
 // AuditFilter selects audits. Zero fields do not filter.
@@ -90,3 +104,15 @@ func ActorFrom(ctx context.Context) int64 {
 	id, _ := ctx.Value(actorKey{}).(int64)
 	return id
 }
+
+type noHistoryKey struct{}
+
+// WithoutHistory returns a context whose writes leave no audits: for
+// loading a whole account, such as the demo, which has no history before
+// it.
+func WithoutHistory(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noHistoryKey{}, true)
+}
+
+// HistoryOff reports whether WithoutHistory made the context.
+func HistoryOff(ctx context.Context) bool { return ctx.Value(noHistoryKey{}) != nil }

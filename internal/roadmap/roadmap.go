@@ -251,6 +251,7 @@ type Store interface {
 	EpicStore
 	PhaseStore
 	SessionStore
+	HistoryStore
 	WebhookStore
 
 	// UserByTokenHash returns the user that owns the API token with this hash.

@@ -36,6 +36,14 @@ func TestCreateLocksCounterLast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every write transaction ends with its history (from draining the
+	// change journal on); the create's own statements come before.
+	for i, q := range stmts {
+		if strings.HasPrefix(q, "DELETE FROM change_journal") {
+			stmts = stmts[:i]
+			break
+		}
+	}
 	at := -1
 	for i, q := range stmts {
 		if strings.HasPrefix(q, "UPDATE products") {

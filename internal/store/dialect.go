@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	schema "github.com/roadmapd/roadmapd/internal/store/migrations"
 	"hash/fnv"
 	"io/fs"
 	"net"
@@ -87,6 +88,15 @@ func (sqliteDialect) migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error 
 	for attempt := 0; attempt < 5; attempt++ {
 		var p *goose.Provider
 		if p, err = goose.NewProvider(goose.DialectSQLite3, db, fsys); err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		// A migration may drop or rebuild a column that the journal's
+		// triggers read; they are put back after (ensureJournal).
+		var pending bool
+		if pending, err = p.HasPending(ctx); err == nil && pending {
+			err = schema.DropSQLiteJournal(ctx, db)
+		}
+		if err != nil {
 			return fmt.Errorf("migrations: %w", err)
 		}
 		if _, err = p.Up(ctx); err == nil {

@@ -1,9 +1,18 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
+	schema "github.com/roadmapd/roadmapd/internal/store/migrations"
 )
 
 // change is one row that a transaction inserted, updated or deleted, as the
@@ -21,6 +30,131 @@ type change struct {
 	Old, New map[string]any
 }
 
+// row returns the row as the change left it, or as it was for a destroy.
+func (c *change) row() map[string]any {
+	if c.New != nil {
+		return c.New
+	}
+	return c.Old
+}
+
+// noteGroups are the column prefixes of the notes a record embeds: a note
+// is stored as <prefix>_id, <prefix>_body and its times, and its history
+// is that of a record of its own.
+var noteGroups = []string{"description", "theme", "metric_description"}
+
+// computed are columns that the server derives from other records; a change
+// of these alone is recorded but not interesting.
+var computed = map[string]bool{"progress": true}
+
+// tableInfo is what history needs to know of a table.
+type tableInfo struct {
+	name   string
+	cols   []string
+	bools  map[string]bool
+	has    map[string]bool
+	fks    []foreignKey
+	refCol string
+}
+
+// foreignKey is a column that references another table's id.
+type foreignKey struct{ col, table string }
+
+// schemaInfo describes the journaled tables.
+type schemaInfo map[string]*tableInfo
+
+// loadSchema reads the tables, columns and foreign keys of the database.
+func (db *DB) loadSchema(ctx context.Context) (schemaInfo, error) {
+	c := conn{qr: db.write, d: db.dialect, n: &db.queries, tr: &db.trace}
+	s := schemaInfo{}
+	var q string
+	if db.dialect.name() == "sqlite" {
+		q = `SELECT m.name, p.name, lower(p.type) FROM pragma_table_list m, pragma_table_info(m.name) p
+			WHERE m.schema = 'main' AND m.type = 'table' ORDER BY m.name, p.cid`
+	} else {
+		q = `SELECT table_name, column_name, data_type FROM information_schema.columns
+			WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`
+	}
+	rows, err := c.query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var table, col, typ string
+		if err := rows.Scan(&table, &col, &typ); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !schema.Journaled(table) {
+			continue
+		}
+		t := s[table]
+		if t == nil {
+			t = &tableInfo{name: table, bools: map[string]bool{}, has: map[string]bool{}}
+			s[table] = t
+		}
+		t.cols = append(t.cols, col)
+		t.has[col] = true
+		if strings.Contains(typ, "bool") {
+			t.bools[col] = true
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	if db.dialect.name() == "sqlite" {
+		q = `SELECT m.name, f."from", f."table" FROM pragma_table_list m, pragma_foreign_key_list(m.name) f
+			WHERE m.schema = 'main' AND m.type = 'table' ORDER BY m.name, f.id`
+	} else {
+		q = `SELECT cl.relname, a.attname, rf.relname FROM pg_constraint co
+			JOIN pg_class cl ON cl.oid = co.conrelid
+			JOIN pg_class rf ON rf.oid = co.confrelid
+			JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = co.conkey[1]
+			WHERE co.contype = 'f' AND cl.relnamespace = current_schema()::regnamespace
+			ORDER BY cl.relname, co.conname`
+	}
+	rows, err = c.query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var table, col, ref string
+		if err := rows.Scan(&table, &col, &ref); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if t := s[table]; t != nil {
+			t.fks = append(t.fks, foreignKey{col, ref})
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	for _, t := range s {
+		switch {
+		case t.has["reference_num"]:
+			t.refCol = "reference_num"
+		case t.has["reference_prefix"]:
+			t.refCol = "reference_prefix"
+		}
+	}
+	return s, nil
+}
+
+// ensureJournal puts the journal's triggers on every journaled table and
+// loads the schema that history reads.
+func (db *DB) ensureJournal(ctx context.Context) error {
+	if err := schema.EnsureJournal(ctx, db.write, db.dialect.name()); err != nil {
+		return err
+	}
+	s, err := db.loadSchema(ctx)
+	if err != nil {
+		return err
+	}
+	db.schema = s
+	return nil
+}
+
 // recordHistory turns the rows the transaction changed into audits, puts
 // destroyed records in the recycle bin and queues webhook deliveries, all in
 // the transaction itself, so that history exists if and only if the change
@@ -29,6 +163,9 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 	changes, err := tx.drainJournal(ctx)
 	if err != nil || len(changes) == 0 {
 		return err
+	}
+	if roadmap.HistoryOff(ctx) {
+		return nil
 	}
 	audits, err := tx.writeAudits(ctx, changes)
 	if err != nil {
@@ -42,10 +179,765 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 
 // drainJournal reads and empties the transaction's change journal.
 func (tx *Tx) drainJournal(ctx context.Context) ([]change, error) {
-	return nil, nil
+	q := "DELETE FROM change_journal RETURNING seq, tbl, op, old_row, new_row"
+	if tx.db.dialect.name() == "postgres" {
+		q = "DELETE FROM change_journal WHERE tx = txid_current() RETURNING seq, tbl, op, old_row, new_row"
+	}
+	rows, err := tx.conn().query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []change
+	for rows.Next() {
+		var c change
+		var oldRow, newRow []byte
+		if err := rows.Scan(&c.Seq, &c.Table, &c.Op, &oldRow, &newRow); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if c.Old, err = decodeRow(oldRow); err == nil {
+			c.New, err = decodeRow(newRow)
+		}
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, nil
 }
 
-// writeAudits writes the audits of the changes and returns them.
+func decodeRow(b []byte) (map[string]any, error) {
+	if b == nil {
+		return nil, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, fmt.Errorf("change journal: %w", err)
+	}
+	return m, nil
+}
+
+// auditType is the auditable type of a table's records: its singular name.
+func auditType(table string) string {
+	switch {
+	case strings.HasSuffix(table, "ies"):
+		return strings.TrimSuffix(table, "ies") + "y"
+	case strings.HasSuffix(table, "uses"):
+		return strings.TrimSuffix(table, "es")
+	}
+	return strings.TrimSuffix(table, "s")
+}
+
+// AuditTypeOf normalizes an auditable type as clients write it (Feature,
+// KeyResult, key_result) to the form audits carry (key_result).
+func AuditTypeOf(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && s[i-1] != '_' {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// fieldName is the name a change gives a column: start_date is "Start
+// date", workflow_status_id is "Workflow status".
+func fieldName(col string) string {
+	col = strings.TrimSuffix(col, "_id")
+	col = strings.ReplaceAll(col, "_", " ")
+	if col == "" {
+		return col
+	}
+	return strings.ToUpper(col[:1]) + col[1:]
+}
+
+// text renders a column's JSON value as the text a change shows.
+func (t *tableInfo) text(col string, v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case bool:
+		return strconv.FormatBool(v)
+	case json.Number:
+		if t.bools[col] {
+			return strconv.FormatBool(v.String() != "0")
+		}
+		return v.String()
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+func int64Of(v any) int64 {
+	switch v := v.(type) {
+	case json.Number:
+		n, _ := v.Int64()
+		return n
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	return 0
+}
+
+// recordInfo is what an audit says of a primary record.
+type recordInfo struct {
+	table, ref, name string
+	id, productID    int64
+	found            bool
+}
+
+// auditor builds the audits of one transaction.
+type auditor struct {
+	tx      *Tx
+	schema  schemaInfo
+	changes []change
+	records map[string]*recordInfo
+	meta    map[*roadmap.Audit]auditMeta
+}
+
+// auditMeta is what the auditor keeps of an audit while it builds it: the
+// table of the row, and for a link, the column of the record it links to.
+type auditMeta struct{ table, linkCol string }
+
+// info returns the reference, name and product of a record, as the
+// transaction left it (or as it was, when it destroyed it).
+func (a *auditor) info(ctx context.Context, table string, id int64) (*recordInfo, error) {
+	key := table + ":" + strconv.FormatInt(id, 10)
+	if r, ok := a.records[key]; ok {
+		return r, nil
+	}
+	r := &recordInfo{table: table, id: id}
+	a.records[key] = r
+	t := a.schema[table]
+	if t == nil || id == 0 {
+		return r, nil
+	}
+	var row map[string]any
+	for i := len(a.changes) - 1; i >= 0; i-- {
+		c := &a.changes[i]
+		if c.Table == table && int64Of(c.row()["id"]) == id {
+			row = c.row()
+			break
+		}
+	}
+	if row == nil {
+		cols := []string{"id"}
+		for _, col := range []string{t.refCol, "name", "product_id"} {
+			if col != "" && t.has[col] {
+				cols = append(cols, col)
+			}
+		}
+		vals := make([]sql.NullString, len(cols))
+		dest := make([]any, len(cols))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		err := a.tx.conn().queryRow(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" WHERE id = ?", id).Scan(dest...)
+		if isNoRows(err) {
+			return r, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		row = map[string]any{}
+		for i, col := range cols {
+			if vals[i].Valid {
+				row[col] = vals[i].String
+			}
+		}
+	}
+	r.found = true
+	if t.refCol != "" {
+		r.ref = t.text(t.refCol, row[t.refCol])
+	}
+	r.name = t.text("name", row["name"])
+	if table == "products" {
+		r.productID = id
+	} else if t.has["product_id"] {
+		r.productID = int64Of(row["product_id"])
+	} else if pt, pid := a.parent(t, row); pt != "" {
+		p, err := a.info(ctx, pt, pid)
+		if err != nil {
+			return nil, err
+		}
+		r.productID = p.productID
+	}
+	return r, nil
+}
+
+// quiet reports whether a table's rows are journaled (so that the recycle
+// bin can put them back) but not audited: the times records spent in each
+// status, which follow from the audited status changes.
+func quiet(table string) bool { return strings.HasSuffix(table, "_status_times") }
+
+// parentPreference orders the tables a record may belong to, most specific
+// first.
+var parentPreference = []string{"requirements", "features", "epics", "key_results", "release_phases", "releases", "goals", "initiatives", "tasks", "comments", "custom_field_definitions", "products", "users"}
+
+// parent returns the record a row belongs to: a polymorphic record_type and
+// record_id pair, else the first of its foreign keys (other than to its own
+// table, to workflows or to users, unless there is no other) that is set,
+// in parentPreference order.
+func (a *auditor) parent(t *tableInfo, row map[string]any) (string, int64) {
+	if t.has["record_type"] && t.has["record_id"] {
+		typ := AuditTypeOf(t.text("record_type", row["record_type"]))
+		if id := int64Of(row["record_id"]); id != 0 {
+			for table := range a.schema {
+				if auditType(table) == typ {
+					return table, id
+				}
+			}
+		}
+	}
+	for _, want := range parentPreference {
+		for _, fk := range t.fks {
+			if fk.table == want && fk.table != t.name {
+				if id := int64Of(row[fk.col]); id != 0 {
+					return fk.table, id
+				}
+			}
+		}
+	}
+	return "", 0
+}
+
+// writeAudits writes the audits of the changes and returns them. An audit
+// is made per changed record, and one per embedded note whose body changed;
+// an update that changed only bookkeeping columns leaves none.
 func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Audit, error) {
-	return nil, nil
+	a := &auditor{tx: tx, schema: tx.db.schema, changes: changes, records: map[string]*recordInfo{}, meta: map[*roadmap.Audit]auditMeta{}}
+	actor := roadmap.ActorFrom(ctx)
+	var audits []*roadmap.Audit
+	for i := range changes {
+		c := &changes[i]
+		t := a.schema[c.Table]
+		if t == nil || quiet(c.Table) {
+			continue
+		}
+		row := c.row()
+		fields, notes := t.diff(c)
+		if c.Op == roadmap.AuditUpdate && len(fields) == 0 && len(notes) == 0 {
+			continue
+		}
+		id := int64Of(row["id"])
+		pt, pid := a.parent(t, row)
+		linkCol := ""
+		if !t.has["id"] {
+			// A link is known by the record it links to.
+			for _, fk := range t.fks {
+				if fk.table != pt {
+					id, linkCol = int64Of(row[fk.col]), fk.col
+					break
+				}
+			}
+		}
+		// The primary record is the record itself when it has a
+		// reference, else the record it belongs to.
+		primary := &recordInfo{}
+		var err error
+		if t.refCol != "" || pt == "" {
+			if primary, err = a.info(ctx, c.Table, id); err != nil {
+				return nil, err
+			}
+		} else if primary, err = a.info(ctx, pt, pid); err != nil {
+			return nil, err
+		}
+		verb := map[string]string{roadmap.AuditCreate: "created", roadmap.AuditUpdate: "updated", roadmap.AuditDestroy: "deleted"}[c.Op]
+		if primary.table != c.Table {
+			verb = "updated"
+		}
+		desc := strings.Join(slices.DeleteFunc([]string{verb, auditType(primary.table), primary.ref, primary.name}, func(s string) bool { return s == "" }), " ")
+		urlPath := ""
+		if primary.table != "" {
+			key := primary.ref
+			if key == "" {
+				key = strconv.FormatInt(primary.id, 10)
+			}
+			urlPath = "/" + primary.table + "/" + key
+		}
+		base := roadmap.Audit{
+			UserID: actor, CreatedAt: tx.now, ProductID: primary.productID,
+			Description: desc, URLPath: urlPath,
+		}
+		if len(fields) > 0 || c.Op != roadmap.AuditUpdate {
+			au := base
+			au.Action, au.AuditableType, au.AuditableID = c.Op, auditType(c.Table), id
+			if pt != "" {
+				au.AssociatedType, au.AssociatedID = auditType(pt), pid
+			}
+			au.Changes = fields
+			au.Interesting = slices.ContainsFunc(fields, func(f roadmap.AuditChange) bool { return !f.Computed })
+			audits = append(audits, &au)
+			a.meta[&au] = auditMeta{table: c.Table, linkCol: linkCol}
+		}
+		for _, n := range notes {
+			au := base
+			au.Action, au.AuditableType, au.AuditableID = roadmap.AuditUpdate, "note", n.id
+			au.AssociatedType, au.AssociatedID = auditType(c.Table), int64Of(row["id"])
+			au.Changes = []roadmap.AuditChange{n.change}
+			au.Interesting = true
+			audits = append(audits, &au)
+			a.meta[&au] = auditMeta{table: c.Table}
+		}
+	}
+	if len(audits) == 0 {
+		return nil, nil
+	}
+	if err := a.resolveReferences(ctx, audits); err != nil {
+		return nil, err
+	}
+	return audits, tx.insertAudits(ctx, audits)
+}
+
+// resolveReferences shows the fields that reference other records by the
+// records' names, and notes the products of those records, so that a reader
+// who may not see them is not shown them; a link is seen only by who may
+// see the record it links to. The records are read with one query per
+// table.
+func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit) error {
+	want := map[string]map[int64]bool{}
+	refTable := func(au *roadmap.Audit, col string) string {
+		t := a.schema[a.meta[au].table]
+		if t == nil {
+			return ""
+		}
+		for _, fk := range t.fks {
+			if fk.col == col {
+				return fk.table
+			}
+		}
+		return ""
+	}
+	for _, au := range audits {
+		for _, ch := range au.Changes {
+			rt := refTable(au, ch.Column)
+			if rt == "" {
+				continue
+			}
+			for _, v := range []string{ch.Old, ch.New} {
+				if id, err := strconv.ParseInt(v, 10, 64); err == nil && id != 0 {
+					if want[rt] == nil {
+						want[rt] = map[int64]bool{}
+					}
+					want[rt][id] = true
+				}
+			}
+		}
+	}
+	type ref struct {
+		label   string
+		product int64
+	}
+	found := map[string]map[int64]ref{}
+	for table, ids := range want {
+		t := a.schema[table]
+		cols := []string{"id"}
+		label := ""
+		for _, c := range []string{"name", t.refCol} {
+			if c != "" && t.has[c] {
+				label = c
+				break
+			}
+		}
+		if label != "" {
+			cols = append(cols, label)
+		}
+		if t.has["product_id"] {
+			cols = append(cols, "product_id")
+		}
+		if len(cols) == 1 {
+			continue
+		}
+		args := make([]any, 0, len(ids))
+		for id := range ids {
+			args = append(args, id)
+		}
+		rows, err := a.tx.conn().query(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" WHERE id IN ("+placeholders(len(args))+")", args...)
+		if err != nil {
+			return err
+		}
+		m := map[int64]ref{}
+		for rows.Next() {
+			vals := make([]sql.NullString, len(cols))
+			dest := make([]any, len(cols))
+			for i := range vals {
+				dest[i] = &vals[i]
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return err
+			}
+			var r ref
+			for i, c := range cols {
+				switch {
+				case c == label:
+					r.label = vals[i].String
+				case c == "product_id":
+					r.product = int64Of(vals[i].String)
+				}
+			}
+			if table == "products" {
+				r.product = int64Of(vals[0].String)
+			}
+			m[int64Of(vals[0].String)] = r
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		found[table] = m
+	}
+	// Records the transaction deleted are known by their last rows.
+	for i := range a.changes {
+		c := &a.changes[i]
+		if c.Op != roadmap.AuditDestroy || want[c.Table] == nil {
+			continue
+		}
+		id := int64Of(c.Old["id"])
+		if _, ok := found[c.Table][id]; ok || !want[c.Table][id] {
+			continue
+		}
+		t := a.schema[c.Table]
+		r := ref{label: t.text("name", c.Old["name"]), product: int64Of(c.Old["product_id"])}
+		if found[c.Table] == nil {
+			found[c.Table] = map[int64]ref{}
+		}
+		found[c.Table][id] = r
+	}
+	for _, au := range audits {
+		for i := range au.Changes {
+			ch := &au.Changes[i]
+			rt := refTable(au, ch.Column)
+			if rt == "" {
+				continue
+			}
+			for _, v := range []*string{&ch.Old, &ch.New} {
+				id, err := strconv.ParseInt(*v, 10, 64)
+				if err != nil || id == 0 {
+					continue
+				}
+				r, ok := found[rt][id]
+				if !ok {
+					continue
+				}
+				if r.label != "" {
+					*v = r.label
+				}
+				if r.product != 0 && r.product != au.ProductID {
+					ch.Products = append(ch.Products, r.product)
+				}
+			}
+			if a.meta[au].linkCol == ch.Column && len(ch.Products) > 0 {
+				au.AuditableProductID = ch.Products[len(ch.Products)-1]
+			}
+		}
+	}
+	return nil
+}
+
+// noteChange is the change of an embedded note.
+type noteChange struct {
+	id     int64
+	change roadmap.AuditChange
+}
+
+// diff returns the changes of a row's fields and of its embedded notes.
+// A create lists the fields it set, a destroy the fields the record had.
+func (t *tableInfo) diff(c *change) ([]roadmap.AuditChange, []noteChange) {
+	var fields []roadmap.AuditChange
+	var notes []noteChange
+	inNote := func(col string) bool {
+		for _, g := range noteGroups {
+			if strings.HasPrefix(col, g+"_") && t.has[g+"_body"] && (col == g+"_id" || col == g+"_body" || col == g+"_created_at" || col == g+"_updated_at") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, col := range t.cols {
+		if schema.Noise(col) || inNote(col) || col == "id" {
+			continue
+		}
+		oldV, newV := t.text(col, c.Old[col]), t.text(col, c.New[col])
+		if oldV == newV {
+			continue
+		}
+		fields = append(fields, roadmap.AuditChange{FieldName: fieldName(col), Old: oldV, New: newV, Computed: computed[col], Column: col})
+	}
+	for _, g := range noteGroups {
+		body := g + "_body"
+		if !t.has[body] {
+			continue
+		}
+		oldV, newV := t.text(body, c.Old[body]), t.text(body, c.New[body])
+		if oldV == newV {
+			continue
+		}
+		id := int64Of(c.row()[g+"_id"])
+		notes = append(notes, noteChange{id: id, change: roadmap.AuditChange{FieldName: fieldName(g), Old: oldV, New: newV, HTML: true}})
+	}
+	return fields, notes
+}
+
+// storedChange is an audit change as the audits table keeps it.
+type storedChange struct {
+	Field    string  `json:"f"`
+	Old      string  `json:"o,omitempty"`
+	New      string  `json:"n,omitempty"`
+	HTML     bool    `json:"h,omitempty"`
+	Computed bool    `json:"c,omitempty"`
+	Products []int64 `json:"p,omitempty"`
+}
+
+// insertAudits writes audits in one statement and gives them their IDs.
+func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit) error {
+	var q strings.Builder
+	q.WriteString("INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
+	args := make([]any, 0, 13*len(audits))
+	for i, au := range audits {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sc := make([]storedChange, len(au.Changes))
+		for j, ch := range au.Changes {
+			sc[j] = storedChange{ch.FieldName, ch.Old, ch.New, ch.HTML, ch.Computed, ch.Products}
+		}
+		b, err := json.Marshal(sc)
+		if err != nil {
+			return err
+		}
+		args = append(args, au.Action, au.UserID, ms(au.CreatedAt), au.AuditableType, au.AuditableID, au.AssociatedType, au.AssociatedID, au.ProductID, au.AuditableProductID, au.Description, au.URLPath, au.Interesting, string(b))
+	}
+	q.WriteString(" RETURNING id")
+	rows, err := tx.conn().query(ctx, q.String(), args...)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	if len(ids) != len(audits) {
+		return fmt.Errorf("audits: %d IDs for %d rows", len(ids), len(audits))
+	}
+	// Both engines number the rows of one INSERT in the order given.
+	slices.Sort(ids)
+	for i, au := range audits {
+		au.ID = ids[i]
+	}
+	return nil
+}
+
+const auditCols = "a.id, a.action, a.user_id, a.created_at, a.auditable_type, a.auditable_id, a.associated_type, a.associated_id, a.product_id, a.auditable_product_id, a.description, a.url_path, a.interesting, a.changes"
+
+func scanAudit(sc interface{ Scan(...any) error }) (*roadmap.Audit, error) {
+	var au roadmap.Audit
+	var created int64
+	var changes string
+	if err := sc.Scan(&au.ID, &au.Action, &au.UserID, &created, &au.AuditableType, &au.AuditableID, &au.AssociatedType, &au.AssociatedID, &au.ProductID, &au.AuditableProductID, &au.Description, &au.URLPath, &au.Interesting, &changes); err != nil {
+		return nil, err
+	}
+	au.CreatedAt = fromMS(created)
+	var sc2 []storedChange
+	if err := json.Unmarshal([]byte(changes), &sc2); err != nil {
+		return nil, err
+	}
+	au.Changes = make([]roadmap.AuditChange, len(sc2))
+	for i, c := range sc2 {
+		au.Changes[i] = roadmap.AuditChange{FieldName: c.Field, Old: c.Old, New: c.New, HTML: c.HTML, Computed: c.Computed, Products: c.Products}
+	}
+	return &au, nil
+}
+
+// Audits returns a page of audits, oldest first, and the number that
+// match; with an AfterID cursor the number is not counted (-1), so that
+// every page of a scan costs the same.
+func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Audit, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if f.AuditableID != 0 {
+		add("a.auditable_id = ?", f.AuditableID)
+	}
+	if f.AuditableType != "" {
+		add("a.auditable_type = ?", AuditTypeOf(f.AuditableType))
+	}
+	if f.AssociatedID != 0 {
+		add("a.associated_id = ?", f.AssociatedID)
+	}
+	if f.AssociatedType != "" {
+		add("a.associated_type = ?", AuditTypeOf(f.AssociatedType))
+	}
+	if f.Action != "" {
+		add("a.action = ?", f.Action)
+	}
+	if !f.CreatedSince.IsZero() {
+		add("a.created_at >= ?", ms(f.CreatedSince))
+	}
+	if !f.CreatedBefore.IsZero() {
+		add("a.created_at < ?", ms(f.CreatedBefore))
+	}
+	if f.AfterID != 0 {
+		add("a.id > ?", f.AfterID)
+	}
+	if f.UserID != 0 {
+		add("a.user_id = ?", f.UserID)
+	}
+	if f.VisibleTo != 0 {
+		add("(a.product_id IN ("+visibleProducts+") OR (a.product_id = 0 AND EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.admin)))", f.VisibleTo, f.VisibleTo, f.VisibleTo)
+		add("(a.auditable_product_id = 0 OR a.auditable_product_id IN ("+visibleProducts+"))", f.VisibleTo, f.VisibleTo)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	page := f.Page
+	r := db.reader()
+	total := -1
+	if f.AfterID == 0 {
+		if err := r.queryRow(ctx, "SELECT COUNT(*) FROM audits a"+cond, args...).Scan(&total); err != nil {
+			return nil, 0, db.wrap(err)
+		}
+	}
+	offset := 0
+	if f.AfterID == 0 {
+		offset = (page.Page - 1) * page.PerPage
+	}
+	rows, err := r.query(ctx, "SELECT "+auditCols+" FROM audits a"+cond+" ORDER BY a.id LIMIT ? OFFSET ?", append(args, page.PerPage, offset)...)
+	if err != nil {
+		return nil, 0, db.wrap(err)
+	}
+	var out []*roadmap.Audit
+	for rows.Next() {
+		au, err := scanAudit(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		out = append(out, au)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, 0, db.wrap(err)
+	}
+	if f.VisibleTo != 0 {
+		if err := db.hideChanges(ctx, f.VisibleTo, out); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, db.loadAuditUsers(ctx, out)
+}
+
+// AuditsByID returns the audits with these IDs, in ID order, with their
+// users.
+func (db *DB) AuditsByID(ctx context.Context, ids []int64) ([]*roadmap.Audit, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.reader().query(ctx, "SELECT "+auditCols+" FROM audits a WHERE a.id IN ("+placeholders(len(ids))+") ORDER BY a.id", args...)
+	if err != nil {
+		return nil, db.wrap(err)
+	}
+	var out []*roadmap.Audit
+	for rows.Next() {
+		au, err := scanAudit(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, au)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, db.wrap(err)
+	}
+	return out, db.loadAuditUsers(ctx, out)
+}
+
+// hideChanges leaves out of audits the changes that show records of
+// products the user may not see.
+func (db *DB) hideChanges(ctx context.Context, userID int64, audits []*roadmap.Audit) error {
+	var sees map[int64]bool
+	for _, au := range audits {
+		kept := au.Changes[:0]
+		for _, ch := range au.Changes {
+			if len(ch.Products) > 0 && sees == nil {
+				ids, err := db.VisibleProductIDs(ctx, userID)
+				if err != nil {
+					return err
+				}
+				sees = map[int64]bool{}
+				for _, id := range ids {
+					sees[id] = true
+				}
+			}
+			if !slices.ContainsFunc(ch.Products, func(p int64) bool { return !sees[p] }) {
+				kept = append(kept, ch)
+			}
+		}
+		au.Changes = kept
+	}
+	return nil
+}
+
+// loadAuditUsers fills the actors of audits, in one query.
+func (db *DB) loadAuditUsers(ctx context.Context, audits []*roadmap.Audit) error {
+	var ids []any
+	seen := map[int64]bool{}
+	for _, au := range audits {
+		if au.UserID != 0 && !seen[au.UserID] {
+			seen[au.UserID] = true
+			ids = append(ids, au.UserID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := db.reader().query(ctx, "SELECT id, name, email, created_at, updated_at FROM users WHERE id IN ("+placeholders(len(ids))+")", ids...)
+	if err != nil {
+		return db.wrap(err)
+	}
+	users := map[int64]*roadmap.User{}
+	for rows.Next() {
+		var u roadmap.User
+		var c, up int64
+		if err := rows.Scan(&u.ID, &u.Name, &u.Email, &c, &up); err != nil {
+			rows.Close()
+			return err
+		}
+		u.CreatedAt, u.UpdatedAt = fromMS(c), fromMS(up)
+		users[u.ID] = &u
+	}
+	if err := closeRows(rows); err != nil {
+		return db.wrap(err)
+	}
+	for _, au := range audits {
+		au.User = users[au.UserID]
+	}
+	return nil
 }

@@ -13,6 +13,8 @@ import (
 // reports false, and changes nothing, when the database already holds users.
 func (db *DB) Seed(ctx context.Context, s *roadmap.Seed) (bool, error) {
 	loaded := false
+	// An account loaded whole has no history before it.
+	ctx = roadmap.WithoutHistory(ctx)
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
 		if err := tx.db.dialect.lockAccount(ctx, tx.tx); err != nil {

@@ -38,6 +38,8 @@ type DB struct {
 	// connection's statements prepared itself).
 	readQ queryer
 	ids   *idGen
+	// schema describes the journaled tables, for history.
+	schema schemaInfo
 	// queries counts the statements run, so tests can check that a list
 	// costs a fixed number of queries whatever its length.
 	queries atomic.Int64
@@ -101,6 +103,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := db.ensureJournal(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	if err := db.backfillFold(ctx); err != nil {
 		db.Close()

@@ -166,6 +166,9 @@ func migrate(ctx context.Context, backend, dsn string) error {
 	if _, err := p.Up(ctx); err != nil {
 		return err
 	}
+	if err := migrations.EnsureJournal(ctx, db, backend); err != nil {
+		return err
+	}
 	return db.Close()
 }
 

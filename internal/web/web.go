@@ -179,6 +179,7 @@ func (s *Server) signedIn(h pageFunc) http.Handler {
 				return
 			}
 		}
+		r = r.WithContext(roadmap.WithActor(r.Context(), u.ID))
 		if err := h(w, r, u); err != nil {
 			s.fail(w, r, u, err)
 		}

@@ -1,0 +1,260 @@
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// unjournaled are the tables whose rows are not history: the journal and
+// the log themselves, secrets, sessions, the migration tool's and the
+// search indexes' own tables, and the outboxes of history.
+var unjournaled = map[string]bool{
+	"change_journal": true, "audits": true, "goose_db_version": true,
+	"api_tokens": true, "user_passwords": true, "web_sessions": true,
+	"idempotency_keys": true, "deletions": true,
+}
+
+// unjournaledPrefixes are prefixes of table names that are not history.
+var unjournaledPrefixes = []string{"webhook_", "sqlite_"}
+
+// Journaled reports whether the rows of a table are history: every table
+// is, except those that hold secrets, sessions, search indexes and history
+// itself.
+func Journaled(table string) bool {
+	if unjournaled[table] || strings.Contains(table, "_fts") {
+		return false
+	}
+	for _, p := range unjournaledPrefixes {
+		if strings.HasPrefix(table, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// Noise reports whether a column's changes alone say nothing of a record:
+// bookkeeping times, counters, positions among siblings (which shift when
+// another record moves) and the folded forms that searches use.
+func Noise(col string) bool {
+	switch col {
+	case "updated_at", "created_at", "position":
+		return true
+	}
+	return strings.HasSuffix(col, "_fold") || strings.HasSuffix(col, "_count") || strings.HasSuffix(col, "_seq")
+}
+
+// columns returns the columns of every journaled table, in table order.
+func columns(ctx context.Context, db *sql.DB, dialect string) (map[string][]string, error) {
+	q := `SELECT m.name, p.name FROM pragma_table_list m, pragma_table_info(m.name) p
+		WHERE m.schema = 'main' AND m.type = 'table' ORDER BY m.name, p.cid`
+	if dialect == "postgres" {
+		q = `SELECT c.table_name, c.column_name FROM information_schema.columns c
+			JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+			WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+			ORDER BY c.table_name, c.ordinal_position`
+	}
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		if Journaled(t) {
+			out[t] = append(out[t], c)
+		}
+	}
+	return out, rows.Err()
+}
+
+// EnsureJournal puts the change journal's triggers on every journaled table
+// of a migrated database that lacks them (on SQLite, also on a table whose
+// columns changed since), so that a table added by a later migration has its
+// history without code of its own. dialect is "sqlite" or "postgres".
+func EnsureJournal(ctx context.Context, db *sql.DB, dialect string) error {
+	cols, err := columns(ctx, db, dialect)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(cols))
+	for n := range cols {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if dialect == "sqlite" {
+		return ensureSQLiteTriggers(ctx, db, names, cols)
+	}
+	return ensurePostgresTriggers(ctx, db, names, cols)
+}
+
+func ensurePostgresTriggers(ctx context.Context, db *sql.DB, names []string, cols map[string][]string) error {
+	have := map[string]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+		WHERE t.tgname = 'journal' AND c.relnamespace = current_schema()::regnamespace`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		have[n] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var missing []string
+	for _, n := range names {
+		if !have[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Processes that start together take turns.
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7340211)"); err != nil {
+		return err
+	}
+	for _, n := range missing {
+		var args []string
+		for _, col := range cols[n] {
+			if Noise(col) {
+				args = append(args, "'"+col+"'")
+			}
+		}
+		q := fmt.Sprintf(`CREATE OR REPLACE TRIGGER journal AFTER INSERT OR UPDATE OR DELETE ON %q FOR EACH ROW EXECUTE FUNCTION journal_row(%s)`, n, strings.Join(args, ", "))
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("journal trigger on %s: %w", n, err)
+		}
+	}
+	return tx.Commit()
+}
+
+func ensureSQLiteTriggers(ctx context.Context, db *sql.DB, names []string, cols map[string][]string) error {
+	have := map[string]string{}
+	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\_%' ESCAPE '\'`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var n, q string
+		if err := rows.Scan(&n, &q); err != nil {
+			rows.Close()
+			return err
+		}
+		have[n] = q
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var stmts []string
+	for _, n := range names {
+		for name, q := range sqliteTriggers(n, cols[n]) {
+			if have[name] == q {
+				continue
+			}
+			if _, ok := have[name]; ok {
+				stmts = append(stmts, fmt.Sprintf("DROP TRIGGER %q", name))
+			}
+			stmts = append(stmts, q)
+		}
+	}
+	if len(stmts) == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("journal trigger: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// sqliteTriggers returns the journal's triggers of a table by name.
+func sqliteTriggers(table string, cols []string) map[string]string {
+	obj := func(alias string) string {
+		// json_object takes at most 127 arguments: build it in parts.
+		var parts []string
+		for i := 0; i < len(cols); i += 50 {
+			var kv []string
+			for _, col := range cols[i:min(i+50, len(cols))] {
+				kv = append(kv, fmt.Sprintf("'%s', %s.%q", col, alias, col))
+			}
+			parts = append(parts, "json_object("+strings.Join(kv, ", ")+")")
+		}
+		if len(parts) == 1 {
+			return parts[0]
+		}
+		return "json_patch(" + strings.Join(parts, ", ") + ")"
+	}
+	var changed []string
+	for _, col := range cols {
+		if !Noise(col) {
+			changed = append(changed, fmt.Sprintf("OLD.%q IS NOT NEW.%q", col, col))
+		}
+	}
+	when := "0"
+	if len(changed) > 0 {
+		when = strings.Join(changed, " OR ")
+	}
+	name := func(op string) string { return "journal_" + table + "_" + op }
+	return map[string]string{
+		name("insert"): fmt.Sprintf("CREATE TRIGGER %q AFTER INSERT ON %q BEGIN INSERT INTO change_journal (tbl, op, new_row) VALUES ('%s', 'create', %s); END",
+			name("insert"), table, table, obj("NEW")),
+		name("update"): fmt.Sprintf("CREATE TRIGGER %q AFTER UPDATE ON %q WHEN %s BEGIN INSERT INTO change_journal (tbl, op, old_row, new_row) VALUES ('%s', 'update', %s, %s); END",
+			name("update"), table, when, table, obj("OLD"), obj("NEW")),
+		name("delete"): fmt.Sprintf("CREATE TRIGGER %q AFTER DELETE ON %q BEGIN INSERT INTO change_journal (tbl, op, old_row) VALUES ('%s', 'destroy', %s); END",
+			name("delete"), table, table, obj("OLD")),
+	}
+}
+
+// DropSQLiteJournal removes the journal's triggers from a SQLite database,
+// so that migrations may drop or rebuild the columns they read;
+// EnsureJournal puts them back.
+func DropSQLiteJournal(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\_%' ESCAPE '\'`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP TRIGGER IF EXISTS %q", n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
