@@ -2,16 +2,21 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
+	"github.com/roadmapd/roadmapd/internal/store"
+	"github.com/roadmapd/roadmapd/internal/webhook"
 )
 
 const webhookUsage = `usage:
@@ -201,4 +206,107 @@ func webhookDelete(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "deleted webhook %s\n", strconv.FormatInt(*idFlag, 10))
 	return nil
+}
+
+// webhookFlags are serve's flags for delivering webhooks, and the worker
+// they start.
+type webhookFlags struct {
+	timeout     *time.Duration
+	concurrency *int
+	poll        *time.Duration
+	stop        context.CancelFunc
+	done        chan struct{}
+}
+
+func addWebhookFlags(fs flagSet) (*webhookFlags, error) {
+	w := &webhookFlags{}
+	var err error
+	if w.timeout, err = fs.duration("webhook-timeout", webhook.DefaultTimeout, "most time one webhook call may take; past it the delivery is retried"); err != nil {
+		return nil, err
+	}
+	if w.concurrency, err = fs.integer("webhook-concurrency", webhook.DefaultConcurrency, "webhook calls in flight at once in this process; 0 leaves delivery to other processes"); err != nil {
+		return nil, err
+	}
+	if w.poll, err = fs.duration("webhook-poll", webhook.DefaultPoll, "pause between looks for due webhook deliveries when none is due"); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// check validates the parsed values.
+func (w *webhookFlags) check() error {
+	if *w.timeout <= 0 {
+		return usageError(fmt.Errorf("--webhook-timeout must be above 0, not %v", *w.timeout))
+	}
+	if *w.concurrency < 0 || *w.concurrency > 1000 {
+		return usageError(fmt.Errorf("--webhook-concurrency must be from 0 to 1000, not %d", *w.concurrency))
+	}
+	if *w.poll < 10*time.Millisecond {
+		return usageError(fmt.Errorf("--webhook-poll must be at least 10ms, not %v", *w.poll))
+	}
+	return nil
+}
+
+// start runs the delivery worker until ctx is done; it runs apart from the
+// request handlers, so that a slow endpoint never holds up a request.
+func (w *webhookFlags) start(ctx context.Context, st *store.DB, baseURL string, log *slog.Logger) {
+	if *w.concurrency == 0 {
+		return
+	}
+	ctx, w.stop = context.WithCancel(ctx)
+	w.done = make(chan struct{})
+	wk := &webhook.Worker{
+		Store:       st,
+		Render:      renderAudit(baseURL),
+		Timeout:     *w.timeout,
+		Concurrency: *w.concurrency,
+		Poll:        *w.poll,
+		Logger:      log,
+	}
+	go func() {
+		defer close(w.done)
+		wk.Run(ctx)
+	}()
+}
+
+// wait stops the worker and waits for the calls in flight to end.
+func (w *webhookFlags) wait(log *slog.Logger) {
+	if w.done == nil {
+		return
+	}
+	w.stop()
+	log.Info("shutting down: finishing webhook calls in flight")
+	<-w.done
+}
+
+// renderAudit renders an audit for a delivery, with the keys of the
+// GET /api/v1/audits representation.
+func renderAudit(baseURL string) webhook.RenderFunc {
+	return func(a *roadmap.Audit) ([]byte, error) {
+		type change struct {
+			FieldName string `json:"field_name"`
+			Value     string `json:"value"`
+		}
+		changes := []change{}
+		for _, c := range a.Changes {
+			changes = append(changes, change{c.FieldName, c.Old + " &rarr; " + c.New})
+		}
+		var user any
+		if a.User != nil {
+			user = map[string]string{"id": strconv.FormatInt(a.User.ID, 10), "name": a.User.Name, "email": a.User.Email}
+		}
+		return json.Marshal(map[string]any{
+			"id":              strconv.FormatInt(a.ID, 10),
+			"audit_action":    a.Action,
+			"created_at":      a.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+			"user":            user,
+			"auditable_type":  a.AuditableType,
+			"auditable_id":    a.AuditableID,
+			"associated_type": a.AssociatedType,
+			"associated_id":   a.AssociatedID,
+			"description":     a.Description,
+			"auditable_url":   baseURL + a.URLPath,
+			"changes":         changes,
+		})
+	}
 }

@@ -27,7 +27,23 @@ type Webhook struct {
 
 // Wants reports whether the webhook receives audits of the auditable type.
 func (w *Webhook) Wants(auditableType string) bool {
-	return len(w.RecordTypes) == 0 || slices.Contains(w.RecordTypes, strings.ToLower(auditableType))
+	return len(w.RecordTypes) == 0 || slices.Contains(w.RecordTypes, auditType(auditableType))
+}
+
+// auditType is a record type as audits name it: KeyResult and key_result
+// are key_result.
+func auditType(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && s[i-1] != '_' && !(s[i-1] >= 'A' && s[i-1] <= 'Z') {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // WebhookInput holds the fields of a webhook create or update; fields that
@@ -143,7 +159,8 @@ const (
 var recordTypeRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // ValidateWebhook checks and normalises a webhook's input: the URL must be
-// an absolute http or https URL, record types are lower-cased, without
+// an absolute http or https URL, record types are named as audits name
+// them (Feature and feature are feature, KeyResult is key_result), without
 // duplicates. create requires the URL.
 func ValidateWebhook(in *WebhookInput, create bool) error {
 	if create && (!in.URL.Set || in.URL.Null) {
@@ -172,7 +189,7 @@ func ValidateWebhook(in *WebhookInput, create bool) error {
 	if in.RecordTypes.Set {
 		var types []string
 		for _, t := range in.RecordTypes.V {
-			t = strings.ToLower(strings.TrimSpace(t))
+			t = auditType(strings.TrimSpace(t))
 			if !recordTypeRe.MatchString(t) {
 				return FieldErrorf("record_types", "record_types must be record type names such as feature or release, not %q", t)
 			}
