@@ -67,7 +67,8 @@ const (
 	DeliveryFailed = "failed"
 )
 
-// WebhookRetryWindow is how long a delivery is retried before it fails.
+// WebhookRetryWindow is how long after its first attempt (or a
+// redelivery) a delivery is retried before it fails.
 const WebhookRetryWindow = 24 * time.Hour
 
 // WebhookDelivery is one audit to be sent to one webhook.

@@ -352,8 +352,10 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit i
 	err = db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
 		expires := ms(now.Add(lease))
-		rows, err := c.query(ctx, "UPDATE webhook_deliveries SET status = '"+roadmap.DeliveryDelivering+"', attempts = attempts + 1, lease_expires_at = ?, next_attempt_at = ?, updated_at = ? WHERE id IN ("+due+") RETURNING "+deliveryCols,
-			expires, expires, ms(now), ms(now), true, limit)
+		// A delivery's retry window starts at its first attempt, so that
+		// one held back behind a failing one keeps its own.
+		rows, err := c.query(ctx, "UPDATE webhook_deliveries SET status = '"+roadmap.DeliveryDelivering+"', attempts = attempts + 1, lease_expires_at = ?, next_attempt_at = ?, retry_until = CASE WHEN attempts = 0 THEN ? ELSE retry_until END, updated_at = ? WHERE id IN ("+due+") RETURNING "+deliveryCols,
+			expires, expires, ms(now.Add(roadmap.WebhookRetryWindow)), ms(now), ms(now), true, limit)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,8 @@ CREATE INDEX webhook_endpoints_enabled ON webhook_endpoints (id) WHERE enabled =
 -- status is pending, delivering, delivered or failed. next_attempt_at is
 -- when the delivery is due: for a pending one its next attempt, for one
 -- being delivered the expiry of its lease (lease_expires_at), after which
--- any process may claim it again. retry_until ends the retries.
+-- any process may claim it again. retry_until ends the retries: 24 hours
+-- after the first attempt, or after a redelivery.
 CREATE TABLE webhook_deliveries (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
     endpoint_id       BIGINT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
