@@ -94,8 +94,9 @@ func (w *Worker) now() time.Time {
 }
 
 // lease is how long a claimed delivery is held: longer than a call may
-// take, with room to record its outcome.
-func (w *Worker) lease() time.Duration { return w.timeout() + 30*time.Second }
+// take, with room to record its outcome. A process that dies holding it
+// delays the delivery by at most this much.
+func (w *Worker) lease() time.Duration { return 2*w.timeout() + 5*time.Second }
 
 // NewClient returns an HTTP client that never follows a redirect: a 3xx
 // answer is the answer, and counts as a failure.
