@@ -303,7 +303,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		h := api.New(st, guards.apply(api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log, RateLimits: limits, MetricsElsewhere: *o.metricsAddr != ""}))
 		metricsGate.open(h.Metrics())
 		apiGate.open(handler(h, st, *baseURL, *fyStart, log))
-		hooks.start(ctx, st, *baseURL, log)
+		hooks.start(ctx, st, h.AuditJSON, log)
 		return nil
 	}
 	errc := make(chan error, 3)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -249,7 +248,7 @@ func (w *webhookFlags) check() error {
 
 // start runs the delivery worker until ctx is done; it runs apart from the
 // request handlers, so that a slow endpoint never holds up a request.
-func (w *webhookFlags) start(ctx context.Context, st *store.DB, baseURL string, log *slog.Logger) {
+func (w *webhookFlags) start(ctx context.Context, st *store.DB, render webhook.RenderFunc, log *slog.Logger) {
 	if *w.concurrency == 0 {
 		return
 	}
@@ -257,7 +256,7 @@ func (w *webhookFlags) start(ctx context.Context, st *store.DB, baseURL string, 
 	w.done = make(chan struct{})
 	wk := &webhook.Worker{
 		Store:       st,
-		Render:      renderAudit(baseURL),
+		Render:      render,
 		Timeout:     *w.timeout,
 		Concurrency: *w.concurrency,
 		Poll:        *w.poll,
@@ -277,36 +276,4 @@ func (w *webhookFlags) wait(log *slog.Logger) {
 	w.stop()
 	log.Info("shutting down: finishing webhook calls in flight")
 	<-w.done
-}
-
-// renderAudit renders an audit for a delivery, with the keys of the
-// GET /api/v1/audits representation.
-func renderAudit(baseURL string) webhook.RenderFunc {
-	return func(a *roadmap.Audit) ([]byte, error) {
-		type change struct {
-			FieldName string `json:"field_name"`
-			Value     string `json:"value"`
-		}
-		changes := []change{}
-		for _, c := range a.Changes {
-			changes = append(changes, change{c.FieldName, c.Old + " &rarr; " + c.New})
-		}
-		var user any
-		if a.User != nil {
-			user = map[string]string{"id": strconv.FormatInt(a.User.ID, 10), "name": a.User.Name, "email": a.User.Email}
-		}
-		return json.Marshal(map[string]any{
-			"id":              strconv.FormatInt(a.ID, 10),
-			"audit_action":    a.Action,
-			"created_at":      a.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
-			"user":            user,
-			"auditable_type":  a.AuditableType,
-			"auditable_id":    a.AuditableID,
-			"associated_type": a.AssociatedType,
-			"associated_id":   a.AssociatedID,
-			"description":     a.Description,
-			"auditable_url":   baseURL + a.URLPath,
-			"changes":         changes,
-		})
-	}
 }

@@ -380,6 +380,39 @@ func (a *auditor) info(ctx context.Context, table string, id int64) (*recordInfo
 	return r, nil
 }
 
+// primaryTables are the tables of records that have a history of their
+// own without a reference number.
+var primaryTables = map[string]bool{"tasks": true, "release_phases": true, "products": true, "users": true, "workflows": true, "custom_field_definitions": true, "integrations": true, "time_frames": true}
+
+// isPrimary reports whether a table's records are primary records: records
+// with a reference, or of primaryTables. Others (links, fields, watchers,
+// comments) belong to the record they are associated with.
+func (t *tableInfo) isPrimary() bool {
+	return t.refCol != "" || primaryTables[t.name]
+}
+
+// primaryType reports whether audits of the type are of primary records.
+func (db *DB) primaryType(typ string) bool {
+	for _, t := range db.schema {
+		if auditType(t.name) == typ {
+			return t.isPrimary()
+		}
+	}
+	return false
+}
+
+// secondaryTypes are the auditable types of records that belong to a
+// primary record, notes included.
+func (db *DB) secondaryTypes() []any {
+	out := []any{"note"}
+	for _, t := range db.schema {
+		if !t.isPrimary() {
+			out = append(out, auditType(t.name))
+		}
+	}
+	return out
+}
+
 // quiet reports whether a table's rows are journaled (so that the recycle
 // bin can put them back) but not audited: the times records spent in each
 // status, which follow from the audited status changes.
@@ -387,7 +420,7 @@ func quiet(table string) bool { return strings.HasSuffix(table, "_status_times")
 
 // parentPreference orders the tables a record may belong to, most specific
 // first.
-var parentPreference = []string{"requirements", "features", "epics", "key_results", "release_phases", "releases", "goals", "initiatives", "tasks", "comments", "custom_field_definitions", "products", "users"}
+var parentPreference = []string{"requirements", "features", "releases", "epics", "key_results", "release_phases", "goals", "initiatives", "tasks", "comments", "custom_field_definitions", "products", "users"}
 
 // parent returns the record a row belongs to: a polymorphic record_type and
 // record_id pair, else the first of its foreign keys (other than to its own
@@ -450,7 +483,7 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 		// reference, else the record it belongs to.
 		primary := &recordInfo{}
 		var err error
-		if t.refCol != "" || pt == "" {
+		if t.isPrimary() || pt == "" {
 			if primary, err = a.info(ctx, c.Table, id); err != nil {
 				return nil, err
 			}
@@ -474,6 +507,15 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 			UserID: actor, CreatedAt: tx.now, ProductID: primary.productID,
 			Description: desc, URLPath: urlPath,
 		}
+		for _, n := range notes {
+			au := base
+			au.Action, au.AuditableType, au.AuditableID = roadmap.AuditUpdate, "note", n.id
+			au.AssociatedType, au.AssociatedID = auditType(c.Table), int64Of(row["id"])
+			au.Changes = []roadmap.AuditChange{n.change}
+			au.Interesting = true
+			audits = append(audits, &au)
+			a.meta[&au] = auditMeta{table: c.Table}
+		}
 		if len(fields) > 0 || c.Op != roadmap.AuditUpdate {
 			au := base
 			au.Action, au.AuditableType, au.AuditableID = c.Op, auditType(c.Table), id
@@ -484,15 +526,6 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 			au.Interesting = slices.ContainsFunc(fields, func(f roadmap.AuditChange) bool { return !f.Computed })
 			audits = append(audits, &au)
 			a.meta[&au] = auditMeta{table: c.Table, linkCol: linkCol}
-		}
-		for _, n := range notes {
-			au := base
-			au.Action, au.AuditableType, au.AuditableID = roadmap.AuditUpdate, "note", n.id
-			au.AssociatedType, au.AssociatedID = auditType(c.Table), int64Of(row["id"])
-			au.Changes = []roadmap.AuditChange{n.change}
-			au.Interesting = true
-			audits = append(audits, &au)
-			a.meta[&au] = auditMeta{table: c.Table}
 		}
 	}
 	if len(audits) == 0 {
@@ -779,11 +812,20 @@ func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Aud
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
-	if f.AuditableID != 0 {
+	switch typ := AuditTypeOf(f.AuditableType); {
+	case f.AuditableID != 0 && typ != "" && db.primaryType(typ):
+		// A record's history holds that of its secondary records: its
+		// notes, fields and links.
+		secondary := db.secondaryTypes()
+		add("((a.auditable_id = ? AND a.auditable_type = ?) OR (a.associated_id = ? AND a.associated_type = ? AND a.auditable_type IN ("+placeholders(len(secondary))+")))",
+			append([]any{f.AuditableID, typ, f.AuditableID, typ}, secondary...)...)
+	case f.AuditableID != 0:
 		add("a.auditable_id = ?", f.AuditableID)
-	}
-	if f.AuditableType != "" {
-		add("a.auditable_type = ?", AuditTypeOf(f.AuditableType))
+		if typ != "" {
+			add("a.auditable_type = ?", typ)
+		}
+	case typ != "":
+		add("a.auditable_type = ?", typ)
 	}
 	if f.AssociatedID != 0 {
 		add("a.associated_id = ?", f.AssociatedID)
