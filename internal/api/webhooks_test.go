@@ -1,12 +1,18 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/roadmapd/roadmapd/internal/api"
 	"github.com/roadmapd/roadmapd/internal/demo"
+	"github.com/roadmapd/roadmapd/internal/webhook"
 )
 
 // TestWebhookRoutes walks the webhook routes as the administrator: create,
@@ -54,10 +60,46 @@ func TestWebhookRoutes(t *testing.T) {
 			t.Fatalf("delivery log after one change: %s", r)
 		}
 		d := log.Deliveries[0]
-		if r := s.do(t, "GET", "/api/v1/audits?auditable_type=Release", ""); r.Status == 200 && !strings.Contains(string(r.Body), `"id":"`+d.AuditID+`"`) {
-			t.Fatalf("the delivery's audit %s is not among the release audits: %s", d.AuditID, r)
-		}
 		if r := s.do(t, "GET", "/api/v1/webhooks/"+id+"/deliveries?status=delivered", ""); r.Status != 200 || !strings.Contains(string(r.Body), `"webhook_deliveries":[]`) {
+			t.Fatalf("delivered deliveries: %s", r)
+		}
+
+		// The worker sends the audit exactly as GET /api/v1/audits shows it.
+		var got []byte
+		var gotSig, gotID string
+		rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got, _ = io.ReadAll(r.Body)
+			gotSig, gotID = r.Header.Get(webhook.SignatureHeader), r.Header.Get(webhook.DeliveryHeader)
+		}))
+		defer rc.Close()
+		if r := s.do(t, "PUT", "/api/v1/webhooks/"+id, `{"webhook":{"url":"`+rc.URL+`"}}`); r.Status != 200 {
+			t.Fatalf("pointing the webhook at the receiver: %s", r)
+		}
+		wk := &webhook.Worker{Store: s.DB, Render: api.New(s.DB, api.Config{BaseURL: testBaseURL}).AuditJSON}
+		if n, err := wk.RunOnce(context.Background()); err != nil || n != 1 {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		if gotID != d.AuditID || gotSig != webhook.Sign("top secret", got) {
+			t.Fatalf("delivery %q signed %q: %s", gotID, gotSig, got)
+		}
+		r = s.do(t, "GET", "/api/v1/audits?auditable_type=Release", "")
+		var audits struct {
+			Audits []json.RawMessage `json:"audits"`
+		}
+		if err := json.Unmarshal(r.Body, &audits); err != nil || r.Status != 200 {
+			t.Fatalf("audits: %s", r)
+		}
+		var listed []byte
+		for _, a := range audits.Audits {
+			var head struct{ ID string }
+			if json.Unmarshal(a, &head) == nil && head.ID == d.AuditID {
+				listed = a
+			}
+		}
+		if want := `{"event":"audit","audit":` + string(listed) + `}`; listed == nil || string(got) != want {
+			t.Fatalf("delivered\n%s\nwant\n%s", got, want)
+		}
+		if r := s.do(t, "GET", "/api/v1/webhooks/"+id+"/deliveries?status=delivered", ""); r.Status != 200 || !strings.Contains(string(r.Body), `"attempts":1`) || !strings.Contains(string(r.Body), `"last_status_code":200`) {
 			t.Fatalf("delivered deliveries: %s", r)
 		}
 		r = s.do(t, "POST", "/api/v1/webhooks/"+id+"/deliveries/"+d.ID+"/redeliver", "")
@@ -75,7 +117,7 @@ func TestWebhookRoutes(t *testing.T) {
 			t.Fatalf("update: %s", r)
 		}
 		hook = r.json(t)["webhook"].(map[string]any)
-		if hook["enabled"] != false || hook["secret_set"] != false || fmt.Sprint(hook["record_types"]) != "[]" || hook["url"] != "https://hooks.example.com/roadmapd" {
+		if hook["enabled"] != false || hook["secret_set"] != false || fmt.Sprint(hook["record_types"]) != "[]" || hook["url"] != rc.URL {
 			t.Fatalf("updated %v", hook)
 		}
 		if r := s.do(t, "DELETE", "/api/v1/webhooks/"+id, ""); r.Status != 204 {
