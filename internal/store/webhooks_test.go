@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -236,5 +238,72 @@ func TestConcurrentClaimsTakeDifferentDeliveries(t *testing.T) {
 				t.Fatalf("delivery %d claimed %d times", id, k)
 			}
 		}
+	})
+}
+
+// TestClaimReadsOnlyUnfinishedDeliveries: with many delivered rows and a
+// few due ones, the claim's search for due deliveries goes through the
+// index of unfinished deliveries, not over the table.
+func TestClaimReadsOnlyUnfinishedDeliveries(t *testing.T) {
+	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
+		ctx := context.Background()
+		h, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://example.com/h")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := rawDB(t, backend, dsn)
+		fill := "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at) " +
+			"SELECT $1, n, 'release:' || n, 'delivered', 1, 0, 0, 0, 0 FROM generate_series(1, 20000) AS g(n)"
+		if backend == "sqlite" {
+			fill = "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20000) " +
+				"INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at) " +
+				"SELECT ?, n, 'release:' || n, 'delivered', 1, 0, 0, 0, 0 FROM g"
+		}
+		if _, err := raw.Exec(fill, h.ID); err != nil {
+			t.Fatal(err)
+		}
+		whRename(t, db, "PRJ1-R-1", "Due")
+		if _, err := raw.Exec("ANALYZE"); err != nil {
+			t.Fatal(err)
+		}
+		var query string
+		var args []any
+		db.Trace(func(q string, a []any) {
+			if query == "" && strings.HasPrefix(q, "SELECT d.id FROM webhook_deliveries d") {
+				query, args = q, a
+			}
+		})
+		claimed, err := db.ClaimWebhookDeliveries(ctx, time.Now(), 10, time.Minute)
+		db.Trace(nil)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claimed %d, %v", len(claimed), err)
+		}
+		explain := "EXPLAIN "
+		if backend == "sqlite" {
+			explain = "EXPLAIN QUERY PLAN "
+		}
+		rows, err := raw.Query(explain+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var plan []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
+		}
+		text := strings.Join(plan, "\n")
+		if strings.Contains(text, "Seq Scan on webhook_deliveries") || regexp.MustCompile(`SCAN [dp]\b`).MatchString(text) || !strings.Contains(text, "webhook_deliveries_due") {
+			t.Fatalf("the claim scans the deliveries:\n%s", text)
+		}
+		t.Logf("plan of the claim's search:\n%s", text)
 	})
 }
