@@ -239,7 +239,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	binDays, err := addRecycleBinFlag(fs)
+	if err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := checkRecycleBinDays(*binDays); err != nil {
 		return err
 	}
 	if *fyStart < 1 || *fyStart > 12 {
@@ -300,6 +307,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				log.Info("the database already holds data; the demo account was not loaded and nothing was changed")
 			}
 		}
+		go purgeRecycleBin(ctx, st, *binDays, log)
 		h := api.New(st, guards.apply(api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log, RateLimits: limits, MetricsElsewhere: *o.metricsAddr != ""}))
 		metricsGate.open(h.Metrics())
 		apiGate.open(handler(h, st, *baseURL, *fyStart, log))

@@ -80,7 +80,11 @@ func (s *Server) listAudits(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	}
 	pagination := ruPagination(page, total)
 	if total < 0 {
-		pagination = object{{"total_records", len(items)}, {"total_pages", 1}, {"current_page", 1}}
+		pages := 0
+		if len(items) > 0 {
+			pages = 1
+		}
+		pagination = object{{"total_records", len(items)}, {"total_pages", pages}, {"current_page", 1}}
 	}
 	return writeJSON(w, http.StatusOK, object{{"audits", items}, {"pagination", pagination}})
 }

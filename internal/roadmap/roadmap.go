@@ -252,6 +252,7 @@ type Store interface {
 	PhaseStore
 	SessionStore
 	HistoryStore
+	DeletionStore
 	WebhookStore
 
 	// UserByTokenHash returns the user that owns the API token with this hash.

@@ -251,10 +251,22 @@ func AuditTypeOf(s string) string {
 	return b.String()
 }
 
+// isForeignKey reports whether a column references another table.
+func (t *tableInfo) isForeignKey(col string) bool {
+	for _, fk := range t.fks {
+		if fk.col == col {
+			return true
+		}
+	}
+	return false
+}
+
 // fieldName is the name a change gives a column: start_date is "Start
 // date", workflow_status_id is "Workflow status".
-func fieldName(col string) string {
-	col = strings.TrimSuffix(col, "_id")
+func (t *tableInfo) fieldName(col string) string {
+	if t.isForeignKey(col) {
+		col = strings.TrimSuffix(col, "_id")
+	}
 	col = strings.ReplaceAll(col, "_", " ")
 	if col == "" {
 		return col
@@ -418,6 +430,18 @@ func (db *DB) secondaryTypes() []any {
 // status, which follow from the audited status changes.
 func quiet(table string) bool { return strings.HasSuffix(table, "_status_times") }
 
+// opOf returns whether the transaction created or destroyed a record, or
+// else AuditUpdate.
+func (a *auditor) opOf(table string, id int64) string {
+	for i := range a.changes {
+		c := &a.changes[i]
+		if c.Table == table && c.Op != roadmap.AuditUpdate && int64Of(c.row()["id"]) == id {
+			return c.Op
+		}
+	}
+	return roadmap.AuditUpdate
+}
+
 // parentPreference orders the tables a record may belong to, most specific
 // first.
 var parentPreference = []string{"requirements", "features", "releases", "epics", "key_results", "release_phases", "goals", "initiatives", "tasks", "comments", "custom_field_definitions", "products", "users"}
@@ -492,7 +516,12 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 		}
 		verb := map[string]string{roadmap.AuditCreate: "created", roadmap.AuditUpdate: "updated", roadmap.AuditDestroy: "deleted"}[c.Op]
 		if primary.table != c.Table {
+			// A part's change is a change of its record, unless the
+			// record itself came or went in the same write.
 			verb = "updated"
+			if op := a.opOf(primary.table, primary.id); op != roadmap.AuditUpdate {
+				verb = map[string]string{roadmap.AuditCreate: "created", roadmap.AuditDestroy: "deleted"}[op]
+			}
 		}
 		desc := strings.Join(slices.DeleteFunc([]string{verb, auditType(primary.table), primary.ref, primary.name}, func(s string) bool { return s == "" }), " ")
 		urlPath := ""
@@ -709,7 +738,7 @@ func (t *tableInfo) diff(c *change) ([]roadmap.AuditChange, []noteChange) {
 		if oldV == newV {
 			continue
 		}
-		fields = append(fields, roadmap.AuditChange{FieldName: fieldName(col), Old: oldV, New: newV, Computed: computed[col], Column: col})
+		fields = append(fields, roadmap.AuditChange{FieldName: t.fieldName(col), Old: oldV, New: newV, Computed: computed[col], Column: col})
 	}
 	for _, g := range noteGroups {
 		body := g + "_body"
@@ -721,7 +750,7 @@ func (t *tableInfo) diff(c *change) ([]roadmap.AuditChange, []noteChange) {
 			continue
 		}
 		id := int64Of(c.row()[g+"_id"])
-		notes = append(notes, noteChange{id: id, change: roadmap.AuditChange{FieldName: fieldName(g), Old: oldV, New: newV, HTML: true}})
+		notes = append(notes, noteChange{id: id, change: roadmap.AuditChange{FieldName: t.fieldName(g), Old: oldV, New: newV, HTML: true}})
 	}
 	return fields, notes
 }
@@ -848,27 +877,73 @@ func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Aud
 	if f.UserID != 0 {
 		add("a.user_id = ?", f.UserID)
 	}
+	r := db.reader()
+	// A reader who is not an administrator sees the audits of the products
+	// they may see: each product's audits are read through its own index,
+	// a page at most of each, so that a page costs the same however long
+	// the log.
+	var sees map[int64]bool
+	parts := []string{"1 = 1"}
+	var partArgs [][]any
 	if f.VisibleTo != 0 {
-		add("(a.product_id IN ("+visibleProducts+") OR (a.product_id = 0 AND EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.admin)))", f.VisibleTo, f.VisibleTo, f.VisibleTo)
-		add("(a.auditable_product_id = 0 OR a.auditable_product_id IN ("+visibleProducts+"))", f.VisibleTo, f.VisibleTo)
+		ids, err := db.VisibleProductIDs(ctx, f.VisibleTo)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(ids) == 0 {
+			return nil, 0, nil
+		}
+		sees = map[int64]bool{}
+		in := make([]any, len(ids))
+		for i, id := range ids {
+			sees[id] = true
+			in[i] = id
+		}
+		add("(a.auditable_product_id = 0 OR a.auditable_product_id IN ("+placeholders(len(in))+"))", in...)
+		if len(ids) <= 64 {
+			parts, partArgs = nil, nil
+			for _, id := range ids {
+				parts = append(parts, "a.product_id = ?")
+				partArgs = append(partArgs, []any{id})
+			}
+		} else {
+			parts, partArgs = []string{"a.product_id IN (" + placeholders(len(in)) + ")"}, [][]any{in}
+		}
+	}
+	if partArgs == nil {
+		partArgs = [][]any{nil}
 	}
 	cond := ""
 	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
+		cond = " AND " + strings.Join(where, " AND ")
 	}
 	page := f.Page
-	r := db.reader()
-	total := -1
-	if f.AfterID == 0 {
-		if err := r.queryRow(ctx, "SELECT COUNT(*) FROM audits a"+cond, args...).Scan(&total); err != nil {
-			return nil, 0, db.wrap(err)
-		}
-	}
 	offset := 0
 	if f.AfterID == 0 {
 		offset = (page.Page - 1) * page.PerPage
 	}
-	rows, err := r.query(ctx, "SELECT "+auditCols+" FROM audits a"+cond+" ORDER BY a.id LIMIT ? OFFSET ?", append(args, page.PerPage, offset)...)
+	total := -1
+	var q strings.Builder
+	var qargs, cargs []any
+	for i, part := range parts {
+		if i > 0 {
+			q.WriteString(" UNION ALL ")
+		}
+		fmt.Fprintf(&q, "SELECT * FROM (SELECT %s FROM audits a WHERE %s%s ORDER BY a.id LIMIT ?) p%d", auditCols, part, cond, i)
+		qargs = append(append(append(qargs, partArgs[i]...), args...), offset+page.PerPage)
+		cargs = append(cargs, partArgs[i]...)
+	}
+	if f.AfterID == 0 {
+		countCond := strings.Join(parts, " OR ")
+		if len(parts) > 1 {
+			countCond = "a.product_id IN (" + placeholders(len(parts)) + ")"
+		}
+		if err := r.queryRow(ctx, "SELECT COUNT(*) FROM audits a WHERE "+countCond+cond, append(cargs, args...)...).Scan(&total); err != nil {
+			return nil, 0, db.wrap(err)
+		}
+	}
+	q.WriteString(" ORDER BY 1 LIMIT ? OFFSET ?")
+	rows, err := r.query(ctx, q.String(), append(qargs, page.PerPage, offset)...)
 	if err != nil {
 		return nil, 0, db.wrap(err)
 	}
@@ -884,10 +959,8 @@ func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Aud
 	if err := closeRows(rows); err != nil {
 		return nil, 0, db.wrap(err)
 	}
-	if f.VisibleTo != 0 {
-		if err := db.hideChanges(ctx, f.VisibleTo, out); err != nil {
-			return nil, 0, err
-		}
+	if sees != nil {
+		hideChanges(sees, out)
 	}
 	return out, total, db.loadAuditUsers(ctx, out)
 }
@@ -922,29 +995,17 @@ func (db *DB) AuditsByID(ctx context.Context, ids []int64) ([]*roadmap.Audit, er
 }
 
 // hideChanges leaves out of audits the changes that show records of
-// products the user may not see.
-func (db *DB) hideChanges(ctx context.Context, userID int64, audits []*roadmap.Audit) error {
-	var sees map[int64]bool
+// products the reader may not see.
+func hideChanges(sees map[int64]bool, audits []*roadmap.Audit) {
 	for _, au := range audits {
 		kept := au.Changes[:0]
 		for _, ch := range au.Changes {
-			if len(ch.Products) > 0 && sees == nil {
-				ids, err := db.VisibleProductIDs(ctx, userID)
-				if err != nil {
-					return err
-				}
-				sees = map[int64]bool{}
-				for _, id := range ids {
-					sees[id] = true
-				}
-			}
 			if !slices.ContainsFunc(ch.Products, func(p int64) bool { return !sees[p] }) {
 				kept = append(kept, ch)
 			}
 		}
 		au.Changes = kept
 	}
-	return nil
 }
 
 // loadAuditUsers fills the actors of audits, in one query.

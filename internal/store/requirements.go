@@ -476,6 +476,7 @@ func (db *DB) ConvertRequirement(ctx context.Context, id, userID int64) (*roadma
 			taskRecordFeature, f.ID, taskRecordRequirement, r.ID); err != nil {
 			return err
 		}
+		tx.convert("requirements", r.ID)
 		if err := tx.deleteRequirement(ctx, r.ID); err != nil {
 			return err
 		}

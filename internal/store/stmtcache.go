@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"time"
 )
 
 // stmtCacheSize bounds the statements a stmtCache keeps prepared; lists
@@ -63,4 +64,110 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 		return s.QueryRowContext(ctx, args...)
 	}
 	return c.db.QueryRowContext(ctx, query, args...)
+}
+
+// writeStmts keeps the statements of write transactions prepared on
+// SQLite's one write connection. A statement is prepared on the pool, which
+// a transaction holds while it runs: so a transaction runs a statement it
+// has not seen as is, and asks for it to be prepared once the connection
+// is free, in the background; later transactions run the prepared one.
+// Writes parse and plan once per statement (their triggers included)
+// instead of on every request.
+type writeStmts struct {
+	db        *sql.DB
+	mu        sync.Mutex
+	m         map[string]*sql.Stmt
+	wanted    map[string]bool
+	preparing bool
+}
+
+func newWriteStmts(db *sql.DB) *writeStmts {
+	return &writeStmts{db: db, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
+}
+
+// get returns the prepared statement of query, or nil, and asks for it.
+func (w *writeStmts) get(query string) *sql.Stmt {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if s := w.m[query]; s != nil {
+		return s
+	}
+	if len(w.m)+len(w.wanted) < stmtCacheSize {
+		w.wanted[query] = true
+	}
+	return nil
+}
+
+// prepareWanted prepares the statements asked for, in the background, when
+// the connection is free.
+func (w *writeStmts) prepareWanted() {
+	w.mu.Lock()
+	if w.preparing || len(w.wanted) == 0 {
+		w.mu.Unlock()
+		return
+	}
+	w.preparing = true
+	w.mu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for {
+			w.mu.Lock()
+			var query string
+			for q := range w.wanted {
+				query = q
+				break
+			}
+			if query == "" {
+				w.preparing = false
+				w.mu.Unlock()
+				return
+			}
+			delete(w.wanted, query)
+			w.mu.Unlock()
+			s, err := w.db.PrepareContext(ctx, query)
+			w.mu.Lock()
+			if err == nil {
+				w.m[query] = s
+			}
+			w.mu.Unlock()
+		}
+	}()
+}
+
+// close closes the prepared statements.
+func (w *writeStmts) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, s := range w.m {
+		s.Close()
+	}
+	w.m = map[string]*sql.Stmt{}
+}
+
+// txQueryer runs a transaction's statements through the prepared ones.
+type txQueryer struct {
+	tx *sql.Tx
+	w  *writeStmts
+}
+
+func (q txQueryer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := q.w.get(query); s != nil {
+		return q.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	}
+	return q.tx.ExecContext(ctx, query, args...)
+}
+
+func (q txQueryer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := q.w.get(query); s != nil {
+		return q.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	}
+	return q.tx.QueryContext(ctx, query, args...)
+}
+
+func (q txQueryer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := q.w.get(query); s != nil {
+		return q.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	}
+	return q.tx.QueryRowContext(ctx, query, args...)
 }

@@ -38,6 +38,9 @@ type DB struct {
 	// connection's statements prepared itself).
 	readQ queryer
 	ids   *idGen
+	// writeQ keeps the statements of write transactions prepared, on
+	// SQLite (pgx keeps each connection's statements prepared itself).
+	writeQ *writeStmts
 	// schema describes the journaled tables, for history.
 	schema schemaInfo
 	// queries counts the statements run, so tests can check that a list
@@ -50,6 +53,9 @@ type DB struct {
 	// idempotencyPurged is when expired Idempotency-Keys were last purged,
 	// in Unix milliseconds.
 	idempotencyPurged atomic.Int64
+	// binSchema is the tables, keys and foreign keys of the database, read
+	// once, for the recycle bin.
+	binSchema atomic.Pointer[binSchema]
 }
 
 var _ roadmap.Store = (*DB)(nil)
@@ -99,6 +105,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db := &DB{dialect: d, write: write, read: read, readQ: read, ids: newIDGen(), Now: time.Now}
 	if d.name() == "sqlite" {
 		db.readQ = newStmtCache(read)
+		db.writeQ = newWriteStmts(write)
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -125,6 +132,9 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.writeQ != nil {
+		db.writeQ.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {
@@ -148,6 +158,9 @@ type Tx struct {
 	tx  *sql.Tx
 	db  *DB
 	now time.Time
+	// converted are the records the transaction turns into others, which
+	// the recycle bin does not keep (see converted).
+	converted map[string]bool
 }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
@@ -209,7 +222,11 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 		sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	err = sqlTx.Commit()
+	if db.writeQ != nil {
+		db.writeQ.prepareWanted()
+	}
+	return err
 }
 
 // resetNow takes the transaction's time again, after it has waited for the
@@ -317,7 +334,11 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 func (tx *Tx) conn() conn {
-	return conn{qr: tx.tx, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
+	var qr queryer = tx.tx
+	if tx.db.writeQ != nil {
+		qr = txQueryer{tx: tx.tx, w: tx.db.writeQ}
+	}
+	return conn{qr: qr, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
 }
 func (db *DB) reader() conn { return conn{qr: db.readQ, d: db.dialect, n: &db.queries, tr: &db.trace} }
 

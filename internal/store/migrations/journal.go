@@ -95,23 +95,74 @@ func EnsureJournal(ctx context.Context, db *sql.DB, dialect string) error {
 }
 
 func ensurePostgresTriggers(ctx context.Context, db *sql.DB, names []string, cols map[string][]string) error {
-	have := map[string]bool{}
-	rows, err := db.QueryContext(ctx, `SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-		WHERE t.tgname = 'journal' AND c.relnamespace = current_schema()::regnamespace`)
+	missing, err := missingPostgresTriggers(ctx, db, names)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
+	}
+	defer tx.Rollback()
+	// Processes that start together take turns; the one that waited finds
+	// the triggers made, and makes none (a trigger made while another
+	// process writes takes a lock on the table that may deadlock).
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7340211)"); err != nil {
+		return err
+	}
+	if missing, err = missingPostgresTriggers(ctx, tx, names); err != nil || len(missing) == 0 {
+		return err
+	}
+	for _, n := range missing {
+		// An update is journaled when a column that is not noise changed;
+		// the trigger's WHEN decides without calling the function, so
+		// that rows shifted in position cost next to nothing.
+		var args, changed []string
+		for _, col := range cols[n] {
+			if Noise(col) {
+				args = append(args, "'"+col+"'")
+			} else {
+				changed = append(changed, fmt.Sprintf("OLD.%q IS DISTINCT FROM NEW.%q", col, col))
+			}
+		}
+		when := "false"
+		if len(changed) > 0 {
+			when = strings.Join(changed, " OR ")
+		}
+		for _, q := range []string{
+			fmt.Sprintf(`CREATE OR REPLACE TRIGGER journal AFTER INSERT OR DELETE ON %q FOR EACH ROW EXECUTE FUNCTION journal_row()`, n),
+			fmt.Sprintf(`CREATE OR REPLACE TRIGGER journal_update AFTER UPDATE ON %q FOR EACH ROW WHEN (%s) EXECUTE FUNCTION journal_row(%s)`, n, when, strings.Join(args, ", ")),
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("journal trigger on %s: %w", n, err)
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// missingPostgresTriggers returns the tables among names that lack the
+// journal's triggers.
+func missingPostgresTriggers(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, names []string) ([]string, error) {
+	have := map[string]bool{}
+	rows, err := q.QueryContext(ctx, `SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+		WHERE t.tgname = 'journal_update' AND c.relnamespace = current_schema()::regnamespace`)
+	if err != nil {
+		return nil, err
 	}
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		have[n] = true
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	var missing []string
 	for _, n := range names {
@@ -119,31 +170,7 @@ func ensurePostgresTriggers(ctx context.Context, db *sql.DB, names []string, col
 			missing = append(missing, n)
 		}
 	}
-	if len(missing) == 0 {
-		return nil
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	// Processes that start together take turns.
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7340211)"); err != nil {
-		return err
-	}
-	for _, n := range missing {
-		var args []string
-		for _, col := range cols[n] {
-			if Noise(col) {
-				args = append(args, "'"+col+"'")
-			}
-		}
-		q := fmt.Sprintf(`CREATE OR REPLACE TRIGGER journal AFTER INSERT OR UPDATE OR DELETE ON %q FOR EACH ROW EXECUTE FUNCTION journal_row(%s)`, n, strings.Join(args, ", "))
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("journal trigger on %s: %w", n, err)
-		}
-	}
-	return tx.Commit()
+	return missing, nil
 }
 
 func ensureSQLiteTriggers(ctx context.Context, db *sql.DB, names []string, cols map[string][]string) error {
@@ -254,6 +281,40 @@ func DropSQLiteJournal(ctx context.Context, db *sql.DB) error {
 	for _, n := range names {
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP TRIGGER IF EXISTS %q", n)); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// DropJournal removes the journal's triggers from every table, so that
+// writes leave no history: for measuring what history costs.
+func DropJournal(ctx context.Context, db *sql.DB, dialect string) error {
+	if dialect == "sqlite" {
+		return DropSQLiteJournal(ctx, db)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+		WHERE t.tgname = 'journal' AND c.relnamespace = current_schema()::regnamespace`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range names {
+		for _, trigger := range []string{"journal", "journal_update"} {
+			if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %q", trigger, n)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

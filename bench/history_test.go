@@ -1,0 +1,113 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/roadmapd/roadmapd/internal/api"
+	"github.com/roadmapd/roadmapd/internal/demo"
+	"github.com/roadmapd/roadmapd/internal/store"
+	"github.com/roadmapd/roadmapd/internal/store/migrations"
+	"github.com/roadmapd/roadmapd/internal/testdb"
+)
+
+// historyServer is an API handler over a demo database, with history on or
+// with the journal's triggers removed (writes as they were before history).
+type historyServer struct {
+	h  http.Handler
+	db *store.DB
+}
+
+func newHistoryServer(b *testing.B, backend string, history bool) *historyServer {
+	ctx := context.Background()
+	dsn := testdb.DSN(b, backend)
+	db, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Seed(ctx, demo.Account()); err != nil {
+		b.Fatal(err)
+	}
+	if !history {
+		raw, err := openRaw(dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer raw.Close()
+		dialect := "sqlite"
+		if store.IsPostgres(dsn) {
+			dialect = "postgres"
+		}
+		if err := migrations.DropJournal(ctx, raw, dialect); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return &historyServer{h: api.New(db, api.Config{BaseURL: "http://bench.example", Logger: slog.New(slog.DiscardHandler)}), db: db}
+}
+
+func (s *historyServer) do(b *testing.B, method, path, body string, want int) {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+demo.Token)
+	rec := httptest.NewRecorder()
+	s.h.ServeHTTP(rec, req)
+	if rec.Code != want {
+		b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+	}
+}
+
+// BenchmarkHistoryWrites measures writes through the API with history on
+// against the same writes without it, in interleaved rounds on two
+// databases, and reports each side's writes per second and their ratio
+// (history_ratio: 1 means history costs nothing).
+func BenchmarkHistoryWrites(b *testing.B) {
+	writes := []struct {
+		name string
+		do   func(b *testing.B, s *historyServer, i int)
+	}{
+		{"put_release", func(b *testing.B, s *historyServer, i int) {
+			s.do(b, "PUT", "/api/v1/releases/PRJ1-R-1", fmt.Sprintf(`{"release":{"name":"Release %d","theme":"Theme %d"}}`, i, i), 200)
+		}},
+		{"create_feature", func(b *testing.B, s *historyServer, i int) {
+			s.do(b, "POST", "/api/v1/releases/PRJ1-R-2/features", fmt.Sprintf(`{"feature":{"name":"Feature %d","description":"About %d"}}`, i, i), 201)
+		}},
+	}
+	for _, backend := range testdb.Backends {
+		b.Run(backend, func(b *testing.B) {
+			for _, w := range writes {
+				b.Run(w.name, func(b *testing.B) {
+					sides := []*historyServer{newHistoryServer(b, backend, false), newHistoryServer(b, backend, true)}
+					var spent [2]time.Duration
+					var n [2]int
+					const round = 20
+					i := 0
+					for b.Loop() {
+						side := (i / round) % 2
+						start := time.Now()
+						w.do(b, sides[side], i)
+						spent[side] += time.Since(start)
+						n[side]++
+						i++
+					}
+					if n[0] == 0 || n[1] == 0 {
+						return
+					}
+					before := float64(n[0]) / spent[0].Seconds()
+					with := float64(n[1]) / spent[1].Seconds()
+					b.ReportMetric(before, "before_writes/s")
+					b.ReportMetric(with, "history_writes/s")
+					b.ReportMetric(with/before, "history_ratio")
+				})
+			}
+		})
+	}
+}
+
+var _ = sql.ErrNoRows
