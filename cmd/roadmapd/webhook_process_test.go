@@ -28,15 +28,31 @@ type hookReceiver struct {
 	arrivals map[int64]int
 	order    map[string][]int64
 	bad      []string
-	srv      *httptest.Server
+	// inflight counts the calls being answered; cut counts those whose
+	// caller went away before the answer.
+	inflight atomic.Int64
+	cut      atomic.Int64
+	// fast ends the slow answers, once the victim is dead.
+	fast atomic.Bool
+	srv  *httptest.Server
 }
 
 func newHookReceiver(t *testing.T, secret string) *hookReceiver {
 	rc := &hookReceiver{arrivals: map[int64]int{}, order: map[string][]int64{}}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc.inflight.Add(1)
+		defer rc.inflight.Add(-1)
 		body, _ := io.ReadAll(r.Body)
 		// Slow enough that deliveries are in flight when a process dies.
-		time.Sleep(time.Duration(5+rand.IntN(40)) * time.Millisecond)
+		pause := time.Duration(50+rand.IntN(100)) * time.Millisecond
+		if rc.fast.Load() {
+			pause = time.Duration(rand.IntN(5)) * time.Millisecond
+		}
+		select {
+		case <-time.After(pause):
+		case <-r.Context().Done():
+			rc.cut.Add(1)
+		}
 		var b struct {
 			Event string `json:"event"`
 			Audit struct {
@@ -88,7 +104,10 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 		t.Fatalf("registering the webhook: %d %s", code, body)
 	}
 
-	const writes = 160
+	// A third of the writes rename four releases, so that their changes
+	// queue behind each other; the others create releases, so that many
+	// records are delivered at once.
+	const writes = 240
 	var killed atomic.Bool
 	var acked atomic.Int64
 	jobs := make(chan int)
@@ -103,8 +122,11 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 				if i%2 == 0 && !killed.Load() {
 					base = victim.url
 				}
-				ref := fmt.Sprintf("PRJ1-R-%d", 1+i%4)
-				req, _ := http.NewRequest("PUT", base+"/api/v1/releases/"+ref, strings.NewReader(fmt.Sprintf(`{"release":{"name":"Change %d"}}`, i)))
+				req, _ := http.NewRequest("POST", base+"/api/v1/products/PRJ1/releases", strings.NewReader(fmt.Sprintf(`{"release":{"name":"New %d"}}`, i)))
+				if i%3 == 0 {
+					ref := fmt.Sprintf("PRJ1-R-%d", 1+i%4)
+					req, _ = http.NewRequest("PUT", base+"/api/v1/releases/"+ref, strings.NewReader(fmt.Sprintf(`{"release":{"name":"Change %d"}}`, i)))
+				}
 				req.Header.Set("Authorization", "Bearer "+demo.Token)
 				resp, err := client.Do(req)
 				if err != nil {
@@ -118,23 +140,29 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 			}
 		}()
 	}
-	for i := 0; i < writes; i++ {
-		if i == writes/2 {
-			// Kill the victim once deliveries are flowing.
-			deadline := time.Now().Add(20 * time.Second)
-			for rc.count() < 10 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if err := victim.cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			killed.Store(true)
-			t.Logf("killed the victim after %d deliveries arrived", rc.count())
+	// Kill the victim while it has calls in flight: each process makes at
+	// most 4 at once, so with more than 4 under way some are the victim's.
+	killDone := make(chan struct{})
+	go func() {
+		defer close(killDone)
+		deadline := time.Now().Add(30 * time.Second)
+		for (rc.count() < 10 || rc.inflight.Load() <= 4) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
 		}
+		inflight := rc.inflight.Load()
+		if err := victim.cmd.Process.Kill(); err != nil {
+			t.Error(err)
+		}
+		killed.Store(true)
+		rc.fast.Store(true)
+		t.Logf("killed the victim after %d deliveries arrived, %d calls in flight", rc.count(), inflight)
+	}()
+	for i := 0; i < writes; i++ {
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
+	<-killDone
 	if acked.Load() < writes/2 {
 		t.Fatalf("only %d of %d writes acknowledged", acked.Load(), writes)
 	}
@@ -187,6 +215,9 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 	if len(rc.bad) > 0 {
 		t.Fatalf("%d malformed or badly signed deliveries; first: %s", len(rc.bad), rc.bad[0])
 	}
+	if rc.cut.Load() == 0 {
+		t.Errorf("no call was cut short by the kill")
+	}
 	dups := 0
 	for _, n := range rc.arrivals {
 		dups += n - 1
@@ -196,5 +227,5 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 			t.Errorf("%s: changes first arrived out of commit order: %v", key, ids)
 		}
 	}
-	t.Logf("%d writes acknowledged, %d audits committed, all delivered; %d duplicate arrivals", acked.Load(), len(committed), dups)
+	t.Logf("%d writes acknowledged, %d audits committed, all delivered; %d calls cut short by the kill, %d duplicate arrivals by then", acked.Load(), len(committed), rc.cut.Load(), dups)
 }
