@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -98,11 +99,44 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 	flags := []string{"--db", dsn, "--webhook-timeout", "1s", "--webhook-poll", "50ms", "--webhook-concurrency", "4"}
 	victim := startProcess(t, append(flags, "--demo")...)
 	survivor := startProcess(t, flags...)
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// Each process makes at most 4 calls at once, so with more than 4
+	// under way some are the victim's.
+	killMidDelivery(t, victim, survivor, nil, 5, raw)
+}
+
+// TestWebhooksSurviveAKilledProcessOnSQLite kills the one server of a
+// SQLite database while it has calls in flight and starts another on the
+// same file, which delivers what the first had claimed.
+func TestWebhooksSurviveAKilledProcessOnSQLite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "roadmapd.db")
+	flags := []string{"--db", path, "--webhook-timeout", "1s", "--webhook-poll", "50ms", "--webhook-concurrency", "4"}
+	victim := startProcess(t, append(flags, "--demo")...)
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	killMidDelivery(t, victim, nil, func() *process { return startProcess(t, flags...) }, 2, raw)
+}
+
+// killMidDelivery registers a webhook, sends changes to the servers, kills
+// the victim once busy of the receiver's calls are under way (then starts
+// the survivor, when restart is given), and checks what reached the
+// receiver against the audits committed in raw.
+func killMidDelivery(t *testing.T, victim, survivor *process, restart func() *process, busy int64, raw *sql.DB) {
+	t.Helper()
 	rc := newHookReceiver(t, "shared secret")
 	code, body := request(t, "POST", victim.url+"/api/v1/webhooks", demo.Token, `{"webhook":{"url":"`+rc.srv.URL+`/roadmapd","secret":"shared secret"}}`)
 	if code != 200 {
 		t.Fatalf("registering the webhook: %d %s", code, body)
 	}
+	var live atomic.Pointer[process]
+	live.Store(survivor)
 
 	// A third of the writes rename four releases, so that their changes
 	// queue behind each other; the others create releases, so that many
@@ -118,9 +152,9 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				base := survivor.url
-				if i%2 == 0 && !killed.Load() {
-					base = victim.url
+				base := victim.url
+				if p := live.Load(); p != nil && (killed.Load() || i%2 == 1) {
+					base = p.url
 				}
 				req, _ := http.NewRequest("POST", base+"/api/v1/products/PRJ1/releases", strings.NewReader(fmt.Sprintf(`{"release":{"name":"New %d"}}`, i)))
 				if i%3 == 0 {
@@ -140,38 +174,38 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 			}
 		}()
 	}
-	// Kill the victim while it has calls in flight: each process makes at
-	// most 4 at once, so with more than 4 under way some are the victim's.
-	killDone := make(chan struct{})
-	go func() {
-		defer close(killDone)
-		deadline := time.Now().Add(30 * time.Second)
-		for (rc.count() < 10 || rc.inflight.Load() <= 4) && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
+	kill := func() {
 		inflight := rc.inflight.Load()
 		if err := victim.cmd.Process.Kill(); err != nil {
-			t.Error(err)
+			t.Fatal(err)
 		}
-		killed.Store(true)
+		victim.cmd.Wait()
 		rc.fast.Store(true)
 		t.Logf("killed the victim after %d deliveries arrived, %d calls in flight", rc.count(), inflight)
-	}()
+		if restart != nil {
+			live.Store(restart())
+		}
+		killed.Store(true)
+	}
 	for i := 0; i < writes; i++ {
+		if !killed.Load() && rc.count() >= 10 && rc.inflight.Load() >= busy {
+			kill()
+		}
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
-	<-killDone
-	if acked.Load() < writes/2 {
+	if !killed.Load() {
+		deadline := time.Now().Add(30 * time.Second)
+		for rc.inflight.Load() < busy && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		kill()
+	}
+	if acked.Load() < writes/3 {
 		t.Fatalf("only %d of %d writes acknowledged", acked.Load(), writes)
 	}
 
-	raw, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
 	var committed []int64
 	rows, err := raw.Query("SELECT id FROM audits ORDER BY id")
 	if err != nil {
@@ -210,7 +244,7 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if len(missing) > 0 {
-		t.Fatalf("%d of %d committed changes never reached the receiver (first %d)\nsurvivor:\n%s", len(missing), len(committed), missing[0], survivor.log.String())
+		t.Fatalf("%d of %d committed changes never reached the receiver (first %d)\nsurvivor:\n%s", len(missing), len(committed), missing[0], live.Load().log.String())
 	}
 	if len(rc.bad) > 0 {
 		t.Fatalf("%d malformed or badly signed deliveries; first: %s", len(rc.bad), rc.bad[0])
