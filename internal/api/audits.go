@@ -40,10 +40,18 @@ func (s *Server) listAudits(w http.ResponseWriter, r *http.Request, u *roadmap.U
 	for _, p := range []struct {
 		key string
 		dst *int64
-	}{{"auditable_id", &f.AuditableID}, {"associated_id", &f.AssociatedID}, {"after_id", &f.AfterID}, {"user_id", &f.UserID}} {
+	}{{"auditable_id", &f.AuditableID}, {"associated_id", &f.AssociatedID}, {"user_id", &f.UserID}} {
 		if *p.dst, err = queryID(r, p.key); err != nil {
 			return err
 		}
+	}
+	// after_id=0 starts a scan at the beginning of the log.
+	cursor := strings.TrimSpace(r.URL.Query().Get("after_id"))
+	if cursor != "" {
+		if f.AfterID, err = strconv.ParseInt(cursor, 10, 64); err != nil || f.AfterID < 0 {
+			return fieldMalformed("after_id", "after_id must be a numeric ID, not %q", cursor)
+		}
+		f.Cursor = true
 	}
 	q := r.URL.Query()
 	f.AuditableType = strings.TrimSpace(q.Get("auditable_type"))

@@ -75,7 +75,10 @@ type AuditFilter struct {
 	CreatedBefore  time.Time
 	// AfterID keeps audits with a larger ID: a cursor.
 	AfterID int64
-	UserID  int64
+	// Cursor says that AfterID was given (it may be 0, the start of the
+	// log): the page is read after it and not counted.
+	Cursor bool
+	UserID int64
 	// VisibleTo keeps the audits of products this user may see; 0 keeps
 	// every audit.
 	VisibleTo int64

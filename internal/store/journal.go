@@ -57,86 +57,41 @@ type tableInfo struct {
 	refCol string
 }
 
-// foreignKey is a column that references another table's id.
-type foreignKey struct{ col, table string }
+// foreignKey is a column that references another table's id; for a
+// polymorphic reference, typeCol names the column that says which table
+// (and table is empty).
+type foreignKey struct{ col, table, typeCol string }
 
 // schemaInfo describes the journaled tables.
 type schemaInfo map[string]*tableInfo
 
-// loadSchema reads the tables, columns and foreign keys of the database.
+// loadSchema describes the journaled tables from the database's own
+// schema (the one the recycle bin reads too).
 func (db *DB) loadSchema(ctx context.Context) (schemaInfo, error) {
-	c := conn{qr: db.write, d: db.dialect, n: &db.queries, tr: &db.trace}
-	s := schemaInfo{}
-	var q string
-	if db.dialect.name() == "sqlite" {
-		q = `SELECT m.name, p.name, lower(p.type) FROM pragma_table_list m, pragma_table_info(m.name) p
-			WHERE m.schema = 'main' AND m.type = 'table' ORDER BY m.name, p.cid`
-	} else {
-		q = `SELECT table_name, column_name, data_type FROM information_schema.columns
-			WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`
-	}
-	rows, err := c.query(ctx, q)
+	bin, err := readSchema(ctx, conn{qr: db.write, d: db.dialect, n: &db.queries, tr: &db.trace}, db.dialect.name())
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var table, col, typ string
-		if err := rows.Scan(&table, &col, &typ); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if !schema.Journaled(table) {
+	db.binSchema.Store(bin)
+	s := schemaInfo{}
+	for name, bt := range bin.tables {
+		if !schema.Journaled(name) {
 			continue
 		}
-		t := s[table]
-		if t == nil {
-			t = &tableInfo{name: table, bools: map[string]bool{}, has: map[string]bool{}}
-			s[table] = t
+		t := &tableInfo{name: name, cols: bt.cols, bools: bt.bools, has: map[string]bool{}}
+		for _, col := range bt.cols {
+			t.has[col] = true
 		}
-		t.cols = append(t.cols, col)
-		t.has[col] = true
-		if strings.Contains(typ, "bool") {
-			t.bools[col] = true
+		for _, fk := range bt.fks {
+			t.fks = append(t.fks, foreignKey{col: fk.col, table: fk.refTable, typeCol: fk.typeCol})
 		}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	if db.dialect.name() == "sqlite" {
-		q = `SELECT m.name, f."from", f."table" FROM pragma_table_list m, pragma_foreign_key_list(m.name) f
-			WHERE m.schema = 'main' AND m.type = 'table' ORDER BY m.name, f.id`
-	} else {
-		q = `SELECT cl.relname, a.attname, rf.relname FROM pg_constraint co
-			JOIN pg_class cl ON cl.oid = co.conrelid
-			JOIN pg_class rf ON rf.oid = co.confrelid
-			JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = co.conkey[1]
-			WHERE co.contype = 'f' AND cl.relnamespace = current_schema()::regnamespace
-			ORDER BY cl.relname, co.conname`
-	}
-	rows, err = c.query(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var table, col, ref string
-		if err := rows.Scan(&table, &col, &ref); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if t := s[table]; t != nil {
-			t.fks = append(t.fks, foreignKey{col, ref})
-		}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	for _, t := range s {
 		switch {
 		case t.has["reference_num"]:
 			t.refCol = "reference_num"
 		case t.has["reference_prefix"]:
 			t.refCol = "reference_prefix"
 		}
+		s[name] = t
 	}
 	return s, nil
 }
@@ -451,14 +406,13 @@ var parentPreference = []string{"requirements", "features", "releases", "epics",
 // table, to workflows or to users, unless there is no other) that is set,
 // in parentPreference order.
 func (a *auditor) parent(t *tableInfo, row map[string]any) (string, int64) {
-	if t.has["record_type"] && t.has["record_id"] {
-		typ := AuditTypeOf(t.text("record_type", row["record_type"]))
-		if id := int64Of(row["record_id"]); id != 0 {
-			for table := range a.schema {
-				if auditType(table) == typ {
-					return table, id
-				}
-			}
+	for _, fk := range t.fks {
+		if fk.typeCol == "" {
+			continue
+		}
+		table := polymorphicTables[t.text(fk.typeCol, row[fk.typeCol])]
+		if id := int64Of(row[fk.col]); id != 0 && a.schema[table] != nil {
+			return table, id
 		}
 	}
 	for _, want := range parentPreference {
@@ -477,6 +431,7 @@ func (a *auditor) parent(t *tableInfo, row map[string]any) (string, int64) {
 // is made per changed record, and one per embedded note whose body changed;
 // an update that changed only bookkeeping columns leaves none.
 func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Audit, error) {
+	changes = coalesce(changes)
 	a := &auditor{tx: tx, schema: tx.db.schema, changes: changes, records: map[string]*recordInfo{}, meta: map[*roadmap.Audit]auditMeta{}}
 	actor := roadmap.ActorFrom(ctx)
 	var audits []*roadmap.Audit
@@ -538,7 +493,8 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 		}
 		for _, n := range notes {
 			au := base
-			au.Action, au.AuditableType, au.AuditableID = roadmap.AuditUpdate, "note", n.id
+			// A note comes and goes with its record.
+			au.Action, au.AuditableType, au.AuditableID = c.Op, "note", n.id
 			au.AssociatedType, au.AssociatedID = auditType(c.Table), int64Of(row["id"])
 			au.Changes = []roadmap.AuditChange{n.change}
 			au.Interesting = true
@@ -564,6 +520,31 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 		return nil, err
 	}
 	return audits, tx.insertAudits(ctx, audits)
+}
+
+// coalesce merges the changes that one transaction made to a row: updates
+// after its create or its first update become part of that change, from the
+// row's first state to its last, so that a record written in several
+// statements (such as a release that PostgreSQL numbers after inserting it)
+// has one audit, not one per statement.
+func coalesce(changes []change) []change {
+	out := make([]change, 0, len(changes))
+	at := map[string]int{}
+	for _, c := range changes {
+		id, ok := c.row()["id"]
+		if !ok {
+			out = append(out, c)
+			continue
+		}
+		key := c.Table + ":" + fmt.Sprint(id)
+		if i, seen := at[key]; seen && c.Op == roadmap.AuditUpdate && out[i].Op != roadmap.AuditDestroy {
+			out[i].New = c.New
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, c)
+	}
+	return out
 }
 
 // resolveReferences shows the fields that reference other records by the
@@ -660,6 +641,18 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 		}
 		if err := closeRows(rows); err != nil {
 			return err
+		}
+		if !t.has["product_id"] && table != "products" {
+			// A record of no product of its own (a key result, a phase)
+			// is of its parent's.
+			for id, r := range m {
+				info, err := a.info(ctx, table, id)
+				if err != nil {
+					return err
+				}
+				r.product = info.productID
+				m[id] = r
+			}
 		}
 		found[table] = m
 	}
@@ -919,7 +912,8 @@ func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Aud
 	}
 	page := f.Page
 	offset := 0
-	if f.AfterID == 0 {
+	cursor := f.Cursor || f.AfterID != 0
+	if !cursor {
 		offset = (page.Page - 1) * page.PerPage
 	}
 	total := -1
@@ -933,7 +927,7 @@ func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Aud
 		qargs = append(append(append(qargs, partArgs[i]...), args...), offset+page.PerPage)
 		cargs = append(cargs, partArgs[i]...)
 	}
-	if f.AfterID == 0 {
+	if !cursor {
 		countCond := strings.Join(parts, " OR ")
 		if len(parts) > 1 {
 			countCond = "a.product_id IN (" + placeholders(len(parts)) + ")"

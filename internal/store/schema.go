@@ -26,8 +26,10 @@ type binTable struct {
 	name    string
 	cols    []string
 	notNull map[string]bool
-	pk      []string
-	fks     []binFK
+	// bools are the columns of boolean type (SQLite keeps them as 0 and 1).
+	bools map[string]bool
+	pk    []string
+	fks   []binFK
 }
 
 // binFK is a column that refers to a column of another table (or of
@@ -94,7 +96,7 @@ func readSchema(ctx context.Context, c conn, dialect string) (*binSchema, error)
 	table := func(name string) *binTable {
 		t := s.tables[name]
 		if t == nil {
-			t = &binTable{name: name, notNull: map[string]bool{}}
+			t = &binTable{name: name, notNull: map[string]bool{}, bools: map[string]bool{}}
 			s.tables[name] = t
 		}
 		return t
@@ -132,14 +134,15 @@ func readSchema(ctx context.Context, c conn, dialect string) (*binSchema, error)
 		}
 		for _, n := range names {
 			t := table(n)
-			err := scan("SELECT name, \"notnull\", pk FROM pragma_table_info(?) ORDER BY cid", func(r interface{ Scan(...any) error }) error {
+			err := scan("SELECT name, \"notnull\", pk, lower(type) LIKE '%bool%' FROM pragma_table_info(?) ORDER BY cid", func(r interface{ Scan(...any) error }) error {
 				var col string
-				var notNull bool
+				var notNull, isBool bool
 				var pk int
-				if err := r.Scan(&col, &notNull, &pk); err != nil {
+				if err := r.Scan(&col, &notNull, &pk, &isBool); err != nil {
 					return err
 				}
 				t.cols = append(t.cols, col)
+				t.bools[col] = isBool
 				t.notNull[col] = notNull || pk > 0
 				if pk > 0 {
 					pks = append(pks, pkCol{n, col, pk})
@@ -162,13 +165,15 @@ func readSchema(ctx context.Context, c conn, dialect string) (*binSchema, error)
 			}
 		}
 	} else {
-		err := scan("SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position", func(r interface{ Scan(...any) error }) error {
+		err := scan("SELECT table_name, column_name, is_nullable, data_type = 'boolean' FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position", func(r interface{ Scan(...any) error }) error {
 			var tn, col, nullable string
-			if err := r.Scan(&tn, &col, &nullable); err != nil {
+			var isBool bool
+			if err := r.Scan(&tn, &col, &nullable, &isBool); err != nil {
 				return err
 			}
 			t := table(tn)
 			t.cols = append(t.cols, col)
+			t.bools[col] = isBool
 			t.notNull[col] = nullable == "NO"
 			return nil
 		})

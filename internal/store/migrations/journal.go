@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -145,32 +146,42 @@ func ensurePostgresTriggers(ctx context.Context, db *sql.DB, names []string, col
 // journal's triggers.
 func missingPostgresTriggers(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, names []string) ([]string, error) {
-	have := map[string]bool{}
-	rows, err := q.QueryContext(ctx, `SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-		WHERE t.tgname = 'journal_update' AND c.relnamespace = current_schema()::regnamespace`)
+}, tables []string) ([]string, error) {
+	have, err := queryNames(ctx, q, postgresJournaled)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		have[n] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 	var missing []string
-	for _, n := range names {
-		if !have[n] {
+	for _, n := range tables {
+		if !slices.Contains(have, n) {
 			missing = append(missing, n)
 		}
 	}
 	return missing, nil
+}
+
+// postgresJournaled lists the tables that carry the journal's triggers.
+const postgresJournaled = `SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+	WHERE t.tgname = 'journal_update' AND c.relnamespace = current_schema()::regnamespace`
+
+// queryNames runs a query that answers one text column and returns its values.
+func queryNames(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 func ensureSQLiteTriggers(ctx context.Context, db *sql.DB, names []string, cols map[string][]string) error {
@@ -261,24 +272,11 @@ func sqliteTriggers(table string, cols []string) map[string]string {
 // so that migrations may drop or rebuild the columns they read;
 // EnsureJournal puts them back.
 func DropSQLiteJournal(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\_%' ESCAPE '\'`)
+	triggers, err := queryNames(ctx, db, `SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\_%' ESCAPE '\'`)
 	if err != nil {
 		return err
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, n := range names {
+	for _, n := range triggers {
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP TRIGGER IF EXISTS %q", n)); err != nil {
 			return err
 		}
@@ -292,25 +290,11 @@ func DropJournal(ctx context.Context, db *sql.DB, dialect string) error {
 	if dialect == "sqlite" {
 		return DropSQLiteJournal(ctx, db)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-		WHERE t.tgname = 'journal' AND c.relnamespace = current_schema()::regnamespace`)
+	tables, err := queryNames(ctx, db, postgresJournaled)
 	if err != nil {
 		return err
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, n := range names {
+	for _, n := range tables {
 		for _, trigger := range []string{"journal", "journal_update"} {
 			if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %q", trigger, n)); err != nil {
 				return err
