@@ -39,11 +39,15 @@ var errHelp = errors.New("help shown")
 
 // commandHelp is the first lines of each command's usage.
 var commandHelp = map[string]string{
-	"serve":        "usage: roadmapd serve [flags]\n\nServe the API.\n",
-	"init":         "usage: roadmapd init --email E --name N [flags]\n\nCreate the account administrator and print its API token.\n",
-	"token create": "usage: roadmapd token create --user EMAIL [flags]\n\nPrint a new API token for a user.\n",
-	"backup":       "usage: roadmapd backup --db PATH --to FILE\n\nWrite a consistent copy of a SQLite database, also while a server writes to it.\nFor PostgreSQL use pg_dump.\n",
-	"version":      "usage: roadmapd version\n\nPrint the version, revision and Go version roadmapd was built with.\n",
+	"serve":          "usage: roadmapd serve [flags]\n\nServe the API.\n",
+	"init":           "usage: roadmapd init --email E --name N [flags]\n\nCreate the account administrator and print its API token.\n",
+	"token create":   "usage: roadmapd token create --user EMAIL [flags]\n\nPrint a new API token for a user.\n",
+	"backup":         "usage: roadmapd backup --db PATH --to FILE\n\nWrite a consistent copy of a SQLite database, also while a server writes to it.\nFor PostgreSQL use pg_dump.\n",
+	"version":        "usage: roadmapd version\n\nPrint the version, revision and Go version roadmapd was built with.\n",
+	"webhook list":   "usage: roadmapd webhook list [flags]\n\nList the activity webhooks.\n",
+	"webhook create": "usage: roadmapd webhook create --url URL [flags]\n\nRegister an activity webhook: every audit committed from now on is POSTed to URL.\nThe secret may also come from ROADMAPD_WEBHOOK_SECRET.\n",
+	"webhook update": "usage: roadmapd webhook update --id ID [flags]\n\nChange an activity webhook; the flags given set the fields.\n",
+	"webhook delete": "usage: roadmapd webhook delete --id ID [flags]\n\nDelete an activity webhook and its deliveries.\n",
 }
 
 // printUsage writes the command's usage and its flags to w.

@@ -6,6 +6,7 @@
 //	roadmapd token create --user EMAIL
 //	roadmapd user set-password --user EMAIL
 //	roadmapd backup --db PATH --to FILE
+//	roadmapd webhook list|create|update|delete
 //	roadmapd version
 //
 // Every flag falls back to an environment variable ROADMAPD_<FLAG> (dashes
@@ -51,6 +52,7 @@ const usage = `usage:
   roadmapd token create --user EMAIL     print a new API token for a user
   roadmapd user set-password --user EMAIL   set a user's sign-in password (read from stdin or a prompt)
   roadmapd backup --db PATH --to FILE    copy a SQLite database consistently, also while it is served
+  roadmapd webhook list|create|update|delete   manage the activity webhooks
   roadmapd version                       print the version and build information
 
 Every command takes -h for its flags.
@@ -96,6 +98,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return userSetPassword(ctx, args[2:], stdout, stderr)
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
+	case "webhook":
+		return webhookCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		return version(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
@@ -231,6 +235,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	hooks, err := addWebhookFlags(fs)
+	if err != nil {
+		return err
+	}
 	binDays, err := addRecycleBinFlag(fs)
 	if err != nil {
 		return err
@@ -245,6 +253,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--fiscal-year-start must be a month number from 1 to 12, not %d", *fyStart)
 	}
 	if err := guards.check(writeTimeout); err != nil {
+		return err
+	}
+	if err := hooks.check(); err != nil {
 		return err
 	}
 	db.statementTimeout = *guards.requestTimeout
@@ -300,6 +311,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		h := api.New(st, guards.apply(api.Config{BaseURL: *baseURL, FiscalYearStart: *fyStart, Logger: log, RateLimits: limits, MetricsElsewhere: *o.metricsAddr != ""}))
 		metricsGate.open(h.Metrics())
 		apiGate.open(handler(h, st, *baseURL, *fyStart, log))
+		hooks.start(ctx, st, h.AuditJSON, log)
 		return nil
 	}
 	errc := make(chan error, 3)
@@ -367,6 +379,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	<-started
+	hooks.wait(log)
 	return serveErr
 }
 

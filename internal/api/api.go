@@ -106,7 +106,7 @@ func (s *Server) routes() {
 		"PUT /api/v1/releases/{id}":                          s.updateRelease,
 		"DELETE /api/v1/releases/{id}":                       s.deleteRelease,
 	}
-	groups := []map[string]authedFunc{api, s.productRoutes(), s.goalRoutes(), s.rollUpRoutes(), s.fieldRoutes(), s.featureRoutes(), s.epicRoutes(), s.phaseRoutes(), s.commentRoutes(), s.auditRoutes(), s.deletionRoutes()}
+	groups := []map[string]authedFunc{api, s.productRoutes(), s.goalRoutes(), s.rollUpRoutes(), s.fieldRoutes(), s.featureRoutes(), s.epicRoutes(), s.phaseRoutes(), s.commentRoutes(), s.auditRoutes(), s.deletionRoutes(), s.webhookRoutes()}
 	for _, group := range groups {
 		for pattern, h := range group {
 			s.mux.Handle(pattern, s.handle(s.authed(h)))

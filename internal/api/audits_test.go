@@ -61,8 +61,12 @@ const (
 // the reason; TestAuditsRollBackWithAFailedWrite checks that they leave
 // nothing.
 var auNotWrites = map[string]string{
-	"POST /api/v1/users/{id}/user_roles":                "custom roles are an Aha! Enterprise+ feature that roadmapd does not have: the route refuses every change with 422",
-	"DELETE /api/v1/users/{id}/user_roles/{product_id}": "custom roles are an Aha! Enterprise+ feature that roadmapd does not have: there is never one to delete (404)",
+	"POST /api/v1/users/{id}/user_roles":                            "custom roles are an Aha! Enterprise+ feature that roadmapd does not have: the route refuses every change with 422",
+	"DELETE /api/v1/users/{id}/user_roles/{product_id}":             "custom roles are an Aha! Enterprise+ feature that roadmapd does not have: there is never one to delete (404)",
+	"POST /api/v1/webhooks":                                         "webhooks and their deliveries are not records of the plan but where its history is sent; their tables are not journaled",
+	"PUT /api/v1/webhooks/{id}":                                     "webhooks and their deliveries are not records of the plan but where its history is sent; their tables are not journaled",
+	"DELETE /api/v1/webhooks/{id}":                                  "webhooks and their deliveries are not records of the plan but where its history is sent; their tables are not journaled",
+	"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver": "webhooks and their deliveries are not records of the plan but where its history is sent; their tables are not journaled",
 }
 
 // auGroups are the writes of every write route, in groups that each run in

@@ -105,6 +105,7 @@ func newCrossServer(t *testing.T, backend string) *crossServer {
 		commentIDs = append(commentIDs, c.get("id").str())
 	}
 	prj1 := must("GET", "/api/v1/products/PRJ1", "")
+	hook := must("POST", "/api/v1/webhooks", `{"webhook":{"url":"http://127.0.0.1:9/hook"}}`)
 	s.values = map[string][]string{
 		"products":                 {"PRJ1"},
 		"releases":                 {"PRJ1-R-1", "PRJ1-R-2", "PRJ1-MR-1", "PRJ1-MR-2"},
@@ -124,6 +125,7 @@ func newCrossServer(t *testing.T, backend string) *crossServer {
 		"fields":                   {"id"},
 		"value":                    {"777"},
 		"users":                    {fmt.Sprint(demo.Henry), fmt.Sprint(demo.John)},
+		"webhooks":                 {hook.get("webhook", "id").str()},
 	}
 
 	// Every record of every product but PRJ1, as the administrator lists them.

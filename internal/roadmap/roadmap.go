@@ -253,6 +253,7 @@ type Store interface {
 	SessionStore
 	HistoryStore
 	DeletionStore
+	WebhookStore
 
 	// UserByTokenHash returns the user that owns the API token with this hash.
 	UserByTokenHash(ctx context.Context, hash []byte) (*User, error)

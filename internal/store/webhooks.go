@@ -1,13 +1,430 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
 
+// Webhook endpoints and the outbox of their deliveries. A delivery row is
+// written in the transaction of the change its audit describes (see
+// enqueueDeliveries), so it exists if and only if the change committed;
+// the delivery worker claims due rows under a lease and records each
+// attempt.
+
+const webhookCols = "id, url, secret, enabled, record_types, created_at, updated_at"
+
+const deliveryCols = "id, endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, lease_expires_at, retry_until, last_status_code, last_error, created_at, updated_at, delivered_at"
+
+// unfinished is the SQL list of the statuses of deliveries still to send.
+const unfinished = "('" + roadmap.DeliveryPending + "', '" + roadmap.DeliveryDelivering + "')"
+
+// deliveryChunk bounds the rows of one INSERT of deliveries, well under
+// both engines' limits on bound parameters.
+const deliveryChunk = 500
+
 // enqueueDeliveries queues the transaction's audits for the webhook
-// endpoints that want them, in the same transaction.
+// endpoints that want them, in the same transaction. With no enabled
+// endpoint it costs one indexed statement; endpoints are read from the
+// database each time, so one that another process registered is never
+// missed.
 func (tx *Tx) enqueueDeliveries(ctx context.Context, audits []*roadmap.Audit) error {
-	return nil
+	if len(audits) == 0 {
+		return nil
+	}
+	c := tx.conn()
+	rows, err := c.query(ctx, "SELECT id, record_types FROM webhook_endpoints WHERE enabled = ?", true)
+	if err != nil {
+		return err
+	}
+	var hooks []roadmap.Webhook
+	for rows.Next() {
+		var w roadmap.Webhook
+		var types string
+		if err := rows.Scan(&w.ID, &types); err != nil {
+			rows.Close()
+			return err
+		}
+		w.RecordTypes = splitTypes(types)
+		hooks = append(hooks, w)
+	}
+	if err := closeRows(rows); err != nil || len(hooks) == 0 {
+		return err
+	}
+	now := ms(tx.now)
+	until := ms(tx.now.Add(roadmap.WebhookRetryWindow))
+	var args []any
+	n := 0
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		q := "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, '"+roadmap.DeliveryPending+"', 0, ?, ?, ?, ?),", n), ",")
+		_, err := c.exec(ctx, q, args...)
+		args, n = args[:0], 0
+		return err
+	}
+	// Audits come in the order the transaction made its changes; their
+	// deliveries take IDs in that order.
+	for _, a := range audits {
+		key := recordKey(a)
+		for i := range hooks {
+			if !hooks[i].Wants(a.AuditableType) {
+				continue
+			}
+			args = append(args, hooks[i].ID, a.ID, key, now, until, now, now)
+			if n++; n == deliveryChunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// recordKey names the record an audit is about, for the order of its
+// deliveries.
+func recordKey(a *roadmap.Audit) string {
+	return strings.ToLower(a.AuditableType) + ":" + strconv.FormatInt(a.AuditableID, 10)
+}
+
+// splitTypes reads the stored record-type filter.
+func splitTypes(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func scanWebhook(sc interface{ Scan(...any) error }) (*roadmap.Webhook, error) {
+	var w roadmap.Webhook
+	var types string
+	var created, updated int64
+	if err := sc.Scan(&w.ID, &w.URL, &w.Secret, &w.Enabled, &types, &created, &updated); err != nil {
+		return nil, err
+	}
+	w.RecordTypes = splitTypes(types)
+	w.CreatedAt, w.UpdatedAt = fromMS(created), fromMS(updated)
+	return &w, nil
+}
+
+// Webhooks returns a page of webhooks by ID and the number there are.
+func (db *DB) Webhooks(ctx context.Context, page roadmap.Page) ([]*roadmap.Webhook, int, error) {
+	c := db.reader()
+	var total int
+	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM webhook_endpoints").Scan(&total); err != nil {
+		return nil, 0, db.wrap(err)
+	}
+	rows, err := c.query(ctx, "SELECT "+webhookCols+" FROM webhook_endpoints ORDER BY id LIMIT ? OFFSET ?", page.PerPage, page.Offset())
+	if err != nil {
+		return nil, 0, db.wrap(err)
+	}
+	out := []*roadmap.Webhook{}
+	for rows.Next() {
+		w, err := scanWebhook(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		out = append(out, w)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, 0, db.wrap(err)
+	}
+	return out, total, nil
+}
+
+// Webhook returns a webhook by ID.
+func (db *DB) Webhook(ctx context.Context, id int64) (*roadmap.Webhook, error) {
+	w, err := scanWebhook(db.reader().queryRow(ctx, "SELECT "+webhookCols+" FROM webhook_endpoints WHERE id = ?", id))
+	if err != nil {
+		return nil, db.wrap(scanErr(err, "webhook", strconv.FormatInt(id, 10)))
+	}
+	return w, nil
+}
+
+// CreateWebhook registers an endpoint, enabled unless the input says not.
+func (db *DB) CreateWebhook(ctx context.Context, in roadmap.WebhookInput) (*roadmap.Webhook, error) {
+	if err := roadmap.ValidateWebhook(&in, true); err != nil {
+		return nil, err
+	}
+	var id int64
+	err := db.inTx(ctx, func(tx *Tx) error {
+		id = tx.db.ids.next(tx.now)
+		enabled := !in.Enabled.Set || in.Enabled.V
+		_, err := tx.conn().exec(ctx, "INSERT INTO webhook_endpoints (id, url, secret, enabled, record_types, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, in.URL.V, in.Secret.V, enabled, strings.Join(in.RecordTypes.V, ","), ms(tx.now), ms(tx.now))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.webhookAfterWrite(ctx, id)
+}
+
+// webhookAfterWrite reads a webhook just written, from the writer: on
+// SQLite a reader may not see the commit yet.
+func (db *DB) webhookAfterWrite(ctx context.Context, id int64) (*roadmap.Webhook, error) {
+	c := conn{qr: db.write, d: db.dialect, n: &db.queries, tr: &db.trace}
+	w, err := scanWebhook(c.queryRow(ctx, "SELECT "+webhookCols+" FROM webhook_endpoints WHERE id = ?", id))
+	if err != nil {
+		return nil, db.wrap(scanErr(err, "webhook", strconv.FormatInt(id, 10)))
+	}
+	return w, nil
+}
+
+// UpdateWebhook changes the fields of a webhook that the input sets.
+func (db *DB) UpdateWebhook(ctx context.Context, id int64, in roadmap.WebhookInput) (*roadmap.Webhook, error) {
+	if err := roadmap.ValidateWebhook(&in, false); err != nil {
+		return nil, err
+	}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		c := tx.conn()
+		w, err := scanWebhook(c.queryRow(ctx, "SELECT "+webhookCols+" FROM webhook_endpoints WHERE id = ?"+tx.db.dialect.forUpdate(), id))
+		if err != nil {
+			return scanErr(err, "webhook", strconv.FormatInt(id, 10))
+		}
+		if in.URL.Set {
+			w.URL = in.URL.V
+		}
+		if in.Secret.Set {
+			w.Secret = in.Secret.V
+		}
+		if in.Enabled.Set {
+			w.Enabled = in.Enabled.V
+		}
+		if in.RecordTypes.Set {
+			w.RecordTypes = in.RecordTypes.V
+		}
+		_, err = c.exec(ctx, "UPDATE webhook_endpoints SET url = ?, secret = ?, enabled = ?, record_types = ?, updated_at = ? WHERE id = ?",
+			w.URL, w.Secret, w.Enabled, strings.Join(w.RecordTypes, ","), ms(tx.now), id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.webhookAfterWrite(ctx, id)
+}
+
+// DeleteWebhook deletes a webhook; its deliveries go with it.
+func (db *DB) DeleteWebhook(ctx context.Context, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.conn().exec(ctx, "DELETE FROM webhook_endpoints WHERE id = ?", id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = notFound("webhook", strconv.FormatInt(id, 10))
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+func scanDelivery(sc interface{ Scan(...any) error }) (*roadmap.WebhookDelivery, error) {
+	var d roadmap.WebhookDelivery
+	var next, until, created, updated int64
+	var lease, delivered sql.NullInt64
+	var code sql.NullInt64
+	var lastErr sql.NullString
+	if err := sc.Scan(&d.ID, &d.WebhookID, &d.AuditID, &d.RecordKey, &d.Status, &d.Attempts, &next, &lease, &until, &code, &lastErr, &created, &updated, &delivered); err != nil {
+		return nil, err
+	}
+	d.NextAttemptAt, d.RetryUntil = fromMS(next), fromMS(until)
+	d.CreatedAt, d.UpdatedAt = fromMS(created), fromMS(updated)
+	if lease.Valid {
+		t := fromMS(lease.Int64)
+		d.LeaseExpiresAt = &t
+	}
+	if delivered.Valid {
+		t := fromMS(delivered.Int64)
+		d.DeliveredAt = &t
+	}
+	d.LastStatusCode = int(code.Int64)
+	d.LastError = lastErr.String
+	return &d, nil
+}
+
+func scanDeliveries(rows *sql.Rows) ([]*roadmap.WebhookDelivery, error) {
+	out := []*roadmap.WebhookDelivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, closeRows(rows)
+}
+
+// WebhookDeliveries returns a page of a webhook's deliveries by ID.
+func (db *DB) WebhookDeliveries(ctx context.Context, f roadmap.DeliveryFilter) ([]*roadmap.WebhookDelivery, int, error) {
+	if _, err := db.Webhook(ctx, f.WebhookID); err != nil {
+		return nil, 0, err
+	}
+	where, args := "endpoint_id = ?", []any{f.WebhookID}
+	if f.Status != "" {
+		where += " AND status = ?"
+		args = append(args, f.Status)
+	}
+	c := db.reader()
+	var total int
+	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM webhook_deliveries WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, db.wrap(err)
+	}
+	rows, err := c.query(ctx, "SELECT "+deliveryCols+" FROM webhook_deliveries WHERE "+where+" ORDER BY id LIMIT ? OFFSET ?", append(args, f.Page.PerPage, f.Page.Offset())...)
+	if err != nil {
+		return nil, 0, db.wrap(err)
+	}
+	out, err := scanDeliveries(rows)
+	if err != nil {
+		return nil, 0, db.wrap(err)
+	}
+	return out, total, nil
+}
+
+// RedeliverWebhookDelivery makes a delivery pending again, due now, with a
+// new retry window.
+func (db *DB) RedeliverWebhookDelivery(ctx context.Context, webhookID, deliveryID int64) (*roadmap.WebhookDelivery, error) {
+	var d *roadmap.WebhookDelivery
+	err := db.inTx(ctx, func(tx *Tx) error {
+		c := tx.conn()
+		var err error
+		d, err = scanDelivery(c.queryRow(ctx, "SELECT "+deliveryCols+" FROM webhook_deliveries WHERE id = ? AND endpoint_id = ?"+tx.db.dialect.forUpdate(), deliveryID, webhookID))
+		if err != nil {
+			return scanErr(err, "webhook delivery", strconv.FormatInt(deliveryID, 10))
+		}
+		if d.Status == roadmap.DeliveryDelivering && d.LeaseExpiresAt != nil && d.LeaseExpiresAt.After(tx.now) {
+			return roadmap.Errorf(roadmap.ECONFLICT, "The delivery is being sent; try again when it is done")
+		}
+		d.Status, d.NextAttemptAt, d.RetryUntil, d.LeaseExpiresAt, d.UpdatedAt = roadmap.DeliveryPending, tx.now, tx.now.Add(roadmap.WebhookRetryWindow), nil, tx.now
+		_, err = c.exec(ctx, "UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, retry_until = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+			d.Status, ms(d.NextAttemptAt), ms(d.RetryUntil), ms(tx.now), d.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// ClaimWebhookDeliveries leases up to limit due deliveries of enabled
+// webhooks. A delivery is due when its next attempt (or, being delivered,
+// its lease's expiry) has come, and is held back while an earlier delivery
+// of the same record to the same endpoint is unfinished. On PostgreSQL the
+// rows are locked with SKIP LOCKED, so that concurrent claimers take
+// different deliveries without waiting for each other; SQLite runs one
+// write transaction at a time.
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*roadmap.WebhookDelivery, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	now = now.UTC()
+	due := "SELECT d.id FROM webhook_deliveries d WHERE d.status IN " + unfinished + " AND d.next_attempt_at <= ?" +
+		" AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.record_key = d.record_key AND p.status IN " + unfinished + " AND p.id < d.id)" +
+		" AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.enabled = ?)" +
+		" ORDER BY d.next_attempt_at, d.id LIMIT ?"
+	// Most polls find nothing due: a read says so without taking the
+	// writer.
+	var first int64
+	err := db.reader().queryRow(ctx, due, ms(now), true, 1).Scan(&first)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, db.wrap(err)
+	}
+	if db.dialect.name() == "postgres" {
+		due += " FOR UPDATE OF d SKIP LOCKED"
+	}
+	var out []*roadmap.WebhookDelivery
+	err = db.inTx(ctx, func(tx *Tx) error {
+		c := tx.conn()
+		expires := ms(now.Add(lease))
+		// A delivery's retry window starts at its first attempt, so that
+		// one held back behind a failing one keeps its own.
+		rows, err := c.query(ctx, "UPDATE webhook_deliveries SET status = '"+roadmap.DeliveryDelivering+"', attempts = attempts + 1, lease_expires_at = ?, next_attempt_at = ?, retry_until = CASE WHEN attempts = 0 THEN ? ELSE retry_until END, updated_at = ? WHERE id IN ("+due+") RETURNING "+deliveryCols,
+			expires, expires, ms(now.Add(roadmap.WebhookRetryWindow)), ms(now), ms(now), true, limit)
+		if err != nil {
+			return err
+		}
+		if out, err = scanDeliveries(rows); err != nil || len(out) == 0 {
+			return err
+		}
+		ids := map[int64]bool{}
+		for _, d := range out {
+			ids[d.WebhookID] = true
+		}
+		list := make([]int64, 0, len(ids))
+		for id := range ids {
+			list = append(list, id)
+		}
+		hrows, err := c.query(ctx, "SELECT "+webhookCols+" FROM webhook_endpoints WHERE id IN ("+placeholders(len(list))+")", int64Args(list)...)
+		if err != nil {
+			return err
+		}
+		hooks := map[int64]*roadmap.Webhook{}
+		for hrows.Next() {
+			w, err := scanWebhook(hrows)
+			if err != nil {
+				hrows.Close()
+				return err
+			}
+			hooks[w.ID] = w
+		}
+		if err := closeRows(hrows); err != nil {
+			return err
+		}
+		for _, d := range out {
+			d.Webhook = hooks[d.WebhookID]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// RETURNING gives no order.
+	slices.SortFunc(out, func(a, b *roadmap.WebhookDelivery) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// FinishWebhookDelivery records an attempt's outcome on a delivery that is
+// still leased to this claim (the same number of attempts): delivered,
+// due again at out.RetryAt, or failed.
+func (db *DB) FinishWebhookDelivery(ctx context.Context, d *roadmap.WebhookDelivery, out roadmap.DeliveryOutcome) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var code any
+		if out.StatusCode != 0 {
+			code = out.StatusCode
+		}
+		lastErr := out.Error
+		if len(lastErr) > 1000 {
+			lastErr = lastErr[:1000]
+		}
+		now := ms(tx.now)
+		var err error
+		switch {
+		case out.Delivered:
+			_, err = tx.conn().exec(ctx, "UPDATE webhook_deliveries SET status = ?, lease_expires_at = NULL, last_status_code = ?, last_error = NULL, delivered_at = ?, updated_at = ? WHERE id = ? AND status = ? AND attempts = ?",
+				roadmap.DeliveryDelivered, code, now, now, d.ID, roadmap.DeliveryDelivering, d.Attempts)
+		case out.RetryAt.IsZero():
+			_, err = tx.conn().exec(ctx, "UPDATE webhook_deliveries SET status = ?, lease_expires_at = NULL, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = ? AND attempts = ?",
+				roadmap.DeliveryFailed, code, nullStr(lastErr), now, d.ID, roadmap.DeliveryDelivering, d.Attempts)
+		default:
+			_, err = tx.conn().exec(ctx, "UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, lease_expires_at = NULL, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = ? AND attempts = ?",
+				roadmap.DeliveryPending, ms(out.RetryAt), code, nullStr(lastErr), now, d.ID, roadmap.DeliveryDelivering, d.Attempts)
+		}
+		return err
+	})
 }

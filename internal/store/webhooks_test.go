@@ -1,0 +1,309 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roadmapd/roadmapd/internal/demo"
+	"github.com/roadmapd/roadmapd/internal/roadmap"
+	"github.com/roadmapd/roadmapd/internal/store"
+	"github.com/roadmapd/roadmapd/internal/testdb"
+)
+
+// whEach runs fn on a fresh demo database of each backend, with its DSN.
+func whEach(t *testing.T, fn func(t *testing.T, backend, dsn string, db *store.DB)) {
+	t.Helper()
+	t.Parallel()
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			dsn := testdb.DSN(t, backend)
+			fn(t, backend, dsn, mustSeed(t, mustOpen(t, dsn)))
+		})
+	}
+}
+
+// webhookStatements counts the statements on webhook tables that fn runs.
+func webhookStatements(db *store.DB, fn func()) int {
+	var mu sync.Mutex
+	n := 0
+	db.Trace(func(q string, _ []any) {
+		if strings.Contains(q, "webhook_") {
+			mu.Lock()
+			n++
+			mu.Unlock()
+		}
+	})
+	defer db.Trace(nil)
+	fn()
+	return n
+}
+
+func whRename(t *testing.T, db *store.DB, key, name string) {
+	t.Helper()
+	rel := mustRelease(t, db, key)
+	if _, err := db.UpdateRelease(roadmap.WithActor(context.Background(), demo.Mary), rel.ID, roadmap.ReleaseInput{Name: roadmap.Some(name)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func whDeliveries(t *testing.T, db *store.DB, hookID int64) []*roadmap.WebhookDelivery {
+	t.Helper()
+	ds, total, err := db.WebhookDeliveries(context.Background(), roadmap.DeliveryFilter{WebhookID: hookID, Page: roadmap.Page{Page: 1, PerPage: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != len(ds) {
+		t.Fatalf("total %d for %d deliveries", total, len(ds))
+	}
+	return ds
+}
+
+// TestWebhookOutboxIsWrittenWithTheChange: without webhooks a write costs
+// one statement on webhook tables; a webhook registered through another
+// handle on the database (another process) gets the next change at once;
+// each audit of a committed write gets one delivery, and a write that fails
+// leaves none.
+func TestWebhookOutboxIsWrittenWithTheChange(t *testing.T) {
+	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
+		ctx := context.Background()
+		if n := webhookStatements(db, func() { whRename(t, db, "PRJ1-R-1", "No hooks") }); n != 1 {
+			t.Fatalf("a write without webhooks ran %d statements on webhook tables, want 1", n)
+		}
+		other := mustOpen(t, dsn)
+		h, err := other.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/roadmapd")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !h.Enabled || h.Secret != "" || len(h.RecordTypes) != 0 {
+			t.Fatalf("created %+v", h)
+		}
+		if n := webhookStatements(db, func() { whRename(t, db, "PRJ1-R-1", "One hook") }); n != 2 {
+			t.Fatalf("a write with a webhook ran %d statements on webhook tables, want 2", n)
+		}
+		ds := whDeliveries(t, db, h.ID)
+		if len(ds) != 1 {
+			t.Fatalf("%d deliveries after one change, want 1", len(ds))
+		}
+		audits, _, err := db.Audits(ctx, roadmap.AuditFilter{AfterID: 0, Page: roadmap.Page{Page: 1, PerPage: 200}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := audits[len(audits)-1]
+		rel := mustRelease(t, db, "PRJ1-R-1")
+		if d := ds[0]; d.AuditID != last.ID || d.RecordKey != "release:"+strconv.FormatInt(rel.ID, 10) || d.Status != roadmap.DeliveryPending || d.Attempts != 0 {
+			t.Fatalf("delivery %+v for audit %+v", d, last)
+		}
+		// A failed write leaves no delivery.
+		if _, err := db.UpdateRelease(ctx, rel.ID, roadmap.ReleaseInput{WorkflowStatus: roadmap.Some("No such status")}); err == nil {
+			t.Fatal("an unknown status was accepted")
+		}
+		if n := len(whDeliveries(t, db, h.ID)); n != 1 {
+			t.Fatalf("%d deliveries after a failed write, want 1", n)
+		}
+		// A write of several records: one delivery per audit, in audit
+		// order.
+		dup, err := db.DuplicateRelease(ctx, rel.ID, demo.Mary)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, _, err := db.Audits(ctx, roadmap.AuditFilter{AfterID: last.ID, Page: roadmap.Page{Page: 1, PerPage: 200}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = whDeliveries(t, db, h.ID)[1:]
+		if len(after) < 2 || len(ds) != len(after) {
+			t.Fatalf("duplicating %s left %d audits and %d deliveries", dup.ReferenceNum, len(after), len(ds))
+		}
+		for i := range ds {
+			if ds[i].AuditID != after[i].ID || (i > 0 && ds[i].ID <= ds[i-1].ID) {
+				t.Fatalf("delivery %d is of audit %d, want %d, in order", i, ds[i].AuditID, after[i].ID)
+			}
+		}
+	})
+}
+
+// TestWebhookValidation: bad URLs, secrets and record types are refused
+// and change nothing; an update changes only what it sets.
+func TestWebhookValidation(t *testing.T) {
+	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
+		ctx := context.Background()
+		for _, url := range []string{"", "hooks.example.com/x", "ftp://example.com/x", "/relative", "http://", "https://example.com/x#frag", "http://exa mple.com/", "javascript:alert(1)", "https://" + strings.Repeat("a", 2100) + ".com/"} {
+			_, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some(url)})
+			wantInvalid(t, err, "url")
+		}
+		_, err := db.CreateWebhook(ctx, roadmap.WebhookInput{})
+		wantInvalid(t, err, "url")
+		_, err = db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://example.com/h"), Secret: roadmap.Some(strings.Repeat("s", 257))})
+		wantInvalid(t, err, "secret")
+		_, err = db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://example.com/h"), RecordTypes: roadmap.Some([]string{"feature", "drop table"})})
+		wantInvalid(t, err, "record_types")
+		if hooks, total, err := db.Webhooks(ctx, roadmap.Page{Page: 1, PerPage: 30}); err != nil || total != 0 || len(hooks) != 0 {
+			t.Fatalf("after refused creates: %d webhooks, %v", total, err)
+		}
+		h, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some(" https://example.com/h?x=1 "), Secret: roadmap.Some("k"), RecordTypes: roadmap.Some([]string{"Release", "release", "KeyResult"})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.URL != "https://example.com/h?x=1" || h.Secret != "k" || strings.Join(h.RecordTypes, ",") != "key_result,release" {
+			t.Fatalf("created %+v", h)
+		}
+		u, err := db.UpdateWebhook(ctx, h.ID, roadmap.WebhookInput{Enabled: roadmap.Some(false)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Enabled || u.URL != h.URL || u.Secret != "k" || len(u.RecordTypes) != 2 {
+			t.Fatalf("updated %+v", u)
+		}
+		_, err = db.UpdateWebhook(ctx, h.ID, roadmap.WebhookInput{URL: roadmap.Some("gopher://x")})
+		wantInvalid(t, err, "url")
+		u, err = db.UpdateWebhook(ctx, h.ID, roadmap.WebhookInput{Secret: roadmap.Opt[string]{Set: true, Null: true}, RecordTypes: roadmap.Some([]string{})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Secret != "" || len(u.RecordTypes) != 0 || u.URL != h.URL {
+			t.Fatalf("after clearing the secret and the filter: %+v", u)
+		}
+		if _, err := db.UpdateWebhook(ctx, h.ID+1, roadmap.WebhookInput{Enabled: roadmap.Some(true)}); !roadmap.IsNotFound(err) {
+			t.Fatalf("update of an unknown webhook = %v", err)
+		}
+		if err := db.DeleteWebhook(ctx, h.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteWebhook(ctx, h.ID); !roadmap.IsNotFound(err) {
+			t.Fatalf("second delete = %v", err)
+		}
+	})
+}
+
+// TestConcurrentClaimsTakeDifferentDeliveries: claimers on separate
+// handles (processes) never take the same delivery while its lease holds,
+// and together take every due one.
+func TestConcurrentClaimsTakeDifferentDeliveries(t *testing.T) {
+	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
+		ctx := roadmap.WithActor(context.Background(), demo.Mary)
+		h, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://example.com/h"), RecordTypes: roadmap.Some([]string{"release"})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 60
+		for i := 0; i < n; i++ {
+			if _, err := db.CreateRelease(ctx, demo.PRJ1, demo.Mary, roadmap.ReleaseInput{Name: roadmap.Some("Claimed " + strconv.Itoa(i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A create may leave more than one audit of its release; the first
+		// of each release is due, the others wait for it.
+		if got := len(whDeliveries(t, db, h.ID)); got < n {
+			t.Fatalf("%d deliveries for %d new releases", got, n)
+		}
+		now := time.Now()
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		for c := 0; c < 4; c++ {
+			handle := mustOpen(t, dsn)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					ds, err := handle.ClaimWebhookDeliveries(context.Background(), now, 5, time.Hour)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(ds) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, d := range ds {
+						seen[d.ID]++
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(seen) != n {
+			t.Fatalf("claimed %d distinct deliveries, want the first of each of the %d releases", len(seen), n)
+		}
+		for id, k := range seen {
+			if k != 1 {
+				t.Fatalf("delivery %d claimed %d times", id, k)
+			}
+		}
+	})
+}
+
+// TestClaimReadsOnlyUnfinishedDeliveries: with many delivered rows and a
+// few due ones, the claim's search for due deliveries goes through the
+// index of unfinished deliveries, not over the table.
+func TestClaimReadsOnlyUnfinishedDeliveries(t *testing.T) {
+	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
+		ctx := context.Background()
+		h, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://example.com/h")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := rawDB(t, backend, dsn)
+		fill := "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at) " +
+			"SELECT $1, n, 'release:' || n, 'delivered', 1, 0, 0, 0, 0 FROM generate_series(1, 20000) AS g(n)"
+		if backend == "sqlite" {
+			fill = "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20000) " +
+				"INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at) " +
+				"SELECT ?, n, 'release:' || n, 'delivered', 1, 0, 0, 0, 0 FROM g"
+		}
+		if _, err := raw.Exec(fill, h.ID); err != nil {
+			t.Fatal(err)
+		}
+		whRename(t, db, "PRJ1-R-1", "Due")
+		if _, err := raw.Exec("ANALYZE"); err != nil {
+			t.Fatal(err)
+		}
+		var query string
+		var args []any
+		db.Trace(func(q string, a []any) {
+			if query == "" && strings.HasPrefix(q, "SELECT d.id FROM webhook_deliveries d") {
+				query, args = q, a
+			}
+		})
+		claimed, err := db.ClaimWebhookDeliveries(ctx, time.Now(), 10, time.Minute)
+		db.Trace(nil)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claimed %d, %v", len(claimed), err)
+		}
+		explain := "EXPLAIN "
+		if backend == "sqlite" {
+			explain = "EXPLAIN QUERY PLAN "
+		}
+		rows, err := raw.Query(explain+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var plan []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
+		}
+		text := strings.Join(plan, "\n")
+		if strings.Contains(text, "Seq Scan on webhook_deliveries") || regexp.MustCompile(`SCAN [dp]\b`).MatchString(text) || !strings.Contains(text, "webhook_deliveries_due") {
+			t.Fatalf("the claim scans the deliveries:\n%s", text)
+		}
+		t.Logf("plan of the claim's search:\n%s", text)
+	})
+}
