@@ -115,7 +115,7 @@ func (db *DB) ensureJournal(ctx context.Context) error {
 // the transaction itself, so that history exists if and only if the change
 // committed.
 func (tx *Tx) recordHistory(ctx context.Context) error {
-	changes, err := tx.drainJournal(ctx)
+	changes, hooks, err := tx.drainJournal(ctx)
 	if err != nil || len(changes) == 0 {
 		return err
 	}
@@ -129,41 +129,56 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 	if err := tx.recordDeletions(ctx, changes, audits); err != nil {
 		return err
 	}
-	return tx.enqueueDeliveries(ctx, audits)
+	return tx.enqueueDeliveries(ctx, audits, hooks)
 }
 
-// drainJournal reads and empties the transaction's change journal.
-func (tx *Tx) drainJournal(ctx context.Context) ([]change, error) {
-	q := "DELETE FROM change_journal RETURNING seq, tbl, op, old_row, new_row"
+// drainJournal reads and empties the transaction's change journal. On
+// PostgreSQL the same statement reads the enabled webhooks, which the
+// deliveries of the transaction's audits go to, saving a round trip in
+// every write; on SQLite hooks is nil and they are read when needed.
+func (tx *Tx) drainJournal(ctx context.Context) ([]change, []roadmap.Webhook, error) {
+	q := "DELETE FROM change_journal RETURNING seq, tbl, op, old_row, new_row, NULL, NULL"
+	var hooks []roadmap.Webhook
 	if tx.db.dialect.name() == "postgres" {
-		q = "DELETE FROM change_journal WHERE tx = txid_current() RETURNING seq, tbl, op, old_row, new_row"
+		q = `WITH j AS (DELETE FROM change_journal WHERE tx = txid_current() RETURNING seq, tbl, op, old_row, new_row)
+			SELECT seq, tbl, op, old_row, new_row, NULL::bigint, NULL::text FROM j
+			UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, e.id, e.record_types FROM webhook_endpoints e
+			WHERE e.enabled AND EXISTS (SELECT 1 FROM j)`
+		hooks = []roadmap.Webhook{}
 	}
 	rows, err := tx.conn().query(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []change
 	for rows.Next() {
 		var c change
+		var seq, hook sql.NullInt64
+		var table, op, types sql.NullString
 		var oldRow, newRow []byte
-		if err := rows.Scan(&c.Seq, &c.Table, &c.Op, &oldRow, &newRow); err != nil {
+		if err := rows.Scan(&seq, &table, &op, &oldRow, &newRow, &hook, &types); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
+		if hook.Valid {
+			hooks = append(hooks, roadmap.Webhook{ID: hook.Int64, RecordTypes: splitTypes(types.String)})
+			continue
+		}
+		c.Seq, c.Table, c.Op = seq.Int64, table.String, op.String
 		if c.Old, err = decodeRow(oldRow); err == nil {
 			c.New, err = decodeRow(newRow)
 		}
 		if err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, c)
 	}
 	if err := closeRows(rows); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
-	return out, nil
+	return out, hooks, nil
 }
 
 func decodeRow(b []byte) (map[string]any, error) {
@@ -422,6 +437,17 @@ func (a *auditor) readRefs(ctx context.Context, table string, cols []string, lab
 	return nil
 }
 
+// hasParent reports whether a table's records may belong to a record of
+// parentPreference (a key result to its goal), whose product is theirs.
+func (a *auditor) hasParent(t *tableInfo) bool {
+	for _, fk := range t.fks {
+		if fk.typeCol != "" || (fk.table != t.name && slices.Contains(parentPreference, fk.table)) {
+			return true
+		}
+	}
+	return false
+}
+
 // opOf returns whether the transaction created or destroyed a record, or
 // else AuditUpdate.
 func (a *auditor) opOf(table string, id int64) string {
@@ -657,7 +683,7 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 				return err
 			}
 		}
-		if !t.has["product_id"] && table != "products" {
+		if !t.has["product_id"] && table != "products" && a.hasParent(t) {
 			// A record of no product of its own (a key result, a phase)
 			// is of its parent's.
 			for id, r := range m {

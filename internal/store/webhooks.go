@@ -30,32 +30,37 @@ const unfinished = "('" + roadmap.DeliveryPending + "', '" + roadmap.DeliveryDel
 const deliveryChunk = 500
 
 // enqueueDeliveries queues the transaction's audits for the webhook
-// endpoints that want them, in the same transaction. With no enabled
-// endpoint it costs one indexed statement; endpoints are read from the
-// database each time, so one that another process registered is never
-// missed.
-func (tx *Tx) enqueueDeliveries(ctx context.Context, audits []*roadmap.Audit) error {
+// endpoints that want them, in the same transaction. hooks are the enabled
+// endpoints when the journal's drain read them already (PostgreSQL), nil
+// otherwise; then they are read here, with one indexed statement.
+// Endpoints are read from the database each time, so one that another
+// process registered is never missed.
+func (tx *Tx) enqueueDeliveries(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
 	if len(audits) == 0 {
 		return nil
 	}
 	c := tx.conn()
-	rows, err := c.query(ctx, "SELECT id, record_types FROM webhook_endpoints WHERE enabled = ?", true)
-	if err != nil {
-		return err
-	}
-	var hooks []roadmap.Webhook
-	for rows.Next() {
-		var w roadmap.Webhook
-		var types string
-		if err := rows.Scan(&w.ID, &types); err != nil {
-			rows.Close()
+	if hooks == nil {
+		rows, err := c.query(ctx, "SELECT id, record_types FROM webhook_endpoints WHERE enabled = ?", true)
+		if err != nil {
 			return err
 		}
-		w.RecordTypes = splitTypes(types)
-		hooks = append(hooks, w)
+		for rows.Next() {
+			var w roadmap.Webhook
+			var types string
+			if err := rows.Scan(&w.ID, &types); err != nil {
+				rows.Close()
+				return err
+			}
+			w.RecordTypes = splitTypes(types)
+			hooks = append(hooks, w)
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
 	}
-	if err := closeRows(rows); err != nil || len(hooks) == 0 {
-		return err
+	if len(hooks) == 0 {
+		return nil
 	}
 	now := ms(tx.now)
 	until := ms(tx.now.Add(roadmap.WebhookRetryWindow))
