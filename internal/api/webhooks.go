@@ -10,7 +10,7 @@ import (
 // webhookRoutes are the routes of activity webhooks, a roadmapd extension:
 // the account administrator registers endpoints that receive every audit.
 func (s *Server) webhookRoutes() map[string]authedFunc {
-	return map[string]authedFunc{
+	routes := map[string]authedFunc{
 		"GET /api/v1/webhooks":                                          s.listWebhooks,
 		"POST /api/v1/webhooks":                                         s.createWebhook,
 		"GET /api/v1/webhooks/{id}":                                     s.getWebhook,
@@ -19,15 +19,21 @@ func (s *Server) webhookRoutes() map[string]authedFunc {
 		"GET /api/v1/webhooks/{id}/deliveries":                          s.listWebhookDeliveries,
 		"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver": s.redeliverWebhookDelivery,
 	}
+	for pattern, h := range routes {
+		routes[pattern] = webhookAdmin(h)
+	}
+	return routes
 }
 
 // webhookAdmin lets only the account administrator near webhooks: they see
 // every change of the account.
-func webhookAdmin(u *roadmap.User) error {
-	if u.Admin {
-		return nil
+func webhookAdmin(h authedFunc) authedFunc {
+	return func(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
+		if !u.Admin {
+			return roadmap.Errorf(roadmap.EFORBIDDEN, "Only an account administrator may manage webhooks")
+		}
+		return h(w, r, u)
 	}
-	return roadmap.Errorf(roadmap.EFORBIDDEN, "Only an account administrator may manage webhooks")
 }
 
 // webhookRep is a webhook as the API shows it: never its secret, only
@@ -107,9 +113,6 @@ func (s *Server) writeWebhook(w http.ResponseWriter, status int, h *roadmap.Webh
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	if err := webhookAdmin(u); err != nil {
-		return err
-	}
 	page, err := pageOf(r)
 	if err != nil {
 		return err
@@ -126,9 +129,6 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, u *roadmap
 }
 
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	if err := webhookAdmin(u); err != nil {
-		return err
-	}
 	b, err := readBody(w, r, "webhook", true)
 	if err != nil {
 		return err
@@ -145,9 +145,6 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, u *roadma
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	if err := webhookAdmin(u); err != nil {
-		return err
-	}
 	hookID, err := pathID(r, "id", "webhook")
 	if err != nil {
 		return err
@@ -160,9 +157,6 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request, u *roadmap.U
 }
 
 func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	if err := webhookAdmin(u); err != nil {
-		return err
-	}
 	hookID, err := pathID(r, "id", "webhook")
 	if err != nil {
 		return err
@@ -183,9 +177,6 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, u *roadma
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	if err := webhookAdmin(u); err != nil {
-		return err
-	}
 	hookID, err := pathID(r, "id", "webhook")
 	if err != nil {
 		return err
@@ -200,9 +191,6 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, u *roadma
 // listWebhookDeliveries answers a page of a webhook's delivery log, oldest
 // first, optionally of one status.
 func (s *Server) listWebhookDeliveries(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	if err := webhookAdmin(u); err != nil {
-		return err
-	}
 	hookID, err := pathID(r, "id", "webhook")
 	if err != nil {
 		return err
@@ -227,9 +215,6 @@ func (s *Server) listWebhookDeliveries(w http.ResponseWriter, r *http.Request, u
 
 // redeliverWebhookDelivery queues a delivery again, due now.
 func (s *Server) redeliverWebhookDelivery(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	if err := webhookAdmin(u); err != nil {
-		return err
-	}
 	hookID, err := pathID(r, "id", "webhook")
 	if err != nil {
 		return err
