@@ -2,6 +2,7 @@ package roadmap
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -119,3 +120,20 @@ func WithoutHistory(ctx context.Context) context.Context {
 
 // HistoryOff reports whether WithoutHistory made the context.
 func HistoryOff(ctx context.Context) bool { return ctx.Value(noHistoryKey{}) != nil }
+
+// AuditType is a record type as audits name it, from the forms clients
+// write: Feature and feature are feature, KeyResult and key_result are
+// key_result.
+func AuditType(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && s[i-1] != '_' && !(s[i-1] >= 'A' && s[i-1] <= 'Z') {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -27,23 +27,7 @@ type Webhook struct {
 
 // Wants reports whether the webhook receives audits of the auditable type.
 func (w *Webhook) Wants(auditableType string) bool {
-	return len(w.RecordTypes) == 0 || slices.Contains(w.RecordTypes, auditType(auditableType))
-}
-
-// auditType is a record type as audits name it: KeyResult and key_result
-// are key_result.
-func auditType(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 && s[i-1] != '_' && !(s[i-1] >= 'A' && s[i-1] <= 'Z') {
-				b.WriteByte('_')
-			}
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return len(w.RecordTypes) == 0 || slices.Contains(w.RecordTypes, AuditType(auditableType))
 }
 
 // WebhookInput holds the fields of a webhook create or update; fields that
@@ -190,7 +174,7 @@ func ValidateWebhook(in *WebhookInput, create bool) error {
 	if in.RecordTypes.Set {
 		var types []string
 		for _, t := range in.RecordTypes.V {
-			t = auditType(strings.TrimSpace(t))
+			t = AuditType(strings.TrimSpace(t))
 			if !recordTypeRe.MatchString(t) {
 				return FieldErrorf("record_types", "record_types must be record type names such as feature or release, not %q", t)
 			}

@@ -205,22 +205,6 @@ func auditType(table string) string {
 	return strings.TrimSuffix(table, "s")
 }
 
-// AuditTypeOf normalizes an auditable type as clients write it (Feature,
-// KeyResult, key_result) to the form audits carry (key_result).
-func AuditTypeOf(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 && s[i-1] != '_' {
-				b.WriteByte('_')
-			}
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // isForeignKey reports whether a column references another table.
 func (t *tableInfo) isForeignKey(col string) bool {
 	for _, fk := range t.fks {
@@ -891,7 +875,7 @@ func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Aud
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
-	switch typ := AuditTypeOf(f.AuditableType); {
+	switch typ := roadmap.AuditType(f.AuditableType); {
 	case f.AuditableID != 0 && typ != "" && db.primaryType(typ):
 		// A record's history holds that of its secondary records: its
 		// notes, fields and links.
@@ -910,7 +894,7 @@ func (db *DB) Audits(ctx context.Context, f roadmap.AuditFilter) ([]*roadmap.Aud
 		add("a.associated_id = ?", f.AssociatedID)
 	}
 	if f.AssociatedType != "" {
-		add("a.associated_type = ?", AuditTypeOf(f.AssociatedType))
+		add("a.associated_type = ?", roadmap.AuditType(f.AssociatedType))
 	}
 	if f.Action != "" {
 		add("a.action = ?", f.Action)
