@@ -43,11 +43,11 @@ func NewDatabase(backend, admin, prefix string) (string, func(), error) {
 	}, nil
 }
 
-// dropJournal empties the change journal that the triggers filled for the
+// emptyJournal empties the change journal that the triggers filled for the
 // rows a generator copied in its own transaction: the copies are no
 // history, and the journal is otherwise drained only by the store's
 // transactions, which would then read every copy.
-func dropJournal(ctx context.Context, tx *sql.Tx) error {
+func emptyJournal(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, "DELETE FROM change_journal")
 	return err
 }

@@ -103,7 +103,7 @@ func GenerateFeatures(ctx context.Context, dsn string, acc *Account, n int) (*Fe
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE products SET feature_seq = feature_seq + %d WHERE id = %d", n, Product)); err != nil {
 		return nil, err
 	}
-	if err := dropJournal(ctx, tx); err != nil {
+	if err := emptyJournal(ctx, tx); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

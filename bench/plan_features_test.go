@@ -106,24 +106,13 @@ func TestNoScanOfFeatures(t *testing.T) {
 			}
 			db.Trace(nil)
 			c := planConn(ctx, t, dsn, backend)
-			checked := 0
-			seen := map[string]bool{}
-			for _, s := range stmts {
-				aliases := tableAliases("features", s.query)
-				if len(aliases) == 0 || seen[s.query] || slices.ContainsFunc(knownFeatureReads, func(k string) bool { return strings.Contains(s.query, k) }) {
-					continue
+			aliases := func(q string) []string {
+				if slices.ContainsFunc(knownFeatureReads, func(k string) bool { return strings.Contains(q, k) }) {
+					return nil
 				}
-				seen[s.query] = true
-				plan, err := explain(ctx, c, backend, s.query, s.args)
-				if err != nil {
-					t.Errorf("%s: explaining %s: %v", s.from, s.query, err)
-					continue
-				}
-				checked++
-				if bad := featureScanOf(backend, s.query, plan, aliases); bad != "" {
-					t.Errorf("%s runs a statement that scans features (%s):\n%s\nplan:\n%s", s.from, bad, s.query, strings.Join(plan, "\n"))
-				}
+				return tableAliases("features", q)
 			}
+			checked := checkPlans(ctx, t, c, backend, "features", stmts, aliases, featureScanOf)
 			if checked < len(featurePlanRequests) {
 				t.Errorf("checked the plans of %d statements, want at least one per request (%d)", checked, len(featurePlanRequests))
 			}

@@ -166,7 +166,7 @@ func TestNoScanOfLists(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := dropJournal(ctx, tx); err != nil {
+			if err := emptyJournal(ctx, tx); err != nil {
 				t.Fatal(err)
 			}
 			if err := tx.Commit(); err != nil {

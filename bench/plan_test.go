@@ -58,21 +58,16 @@ func TestNoScanOfReleases(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			type stmt struct {
-				query string
-				args  []any
-				from  string
-			}
 			var mu sync.Mutex
-			var stmts []stmt
+			var stmts []tracedStmt
 			from := ""
 			db.Trace(func(q string, args []any) {
 				mu.Lock()
-				stmts = append(stmts, stmt{q, args, from})
+				stmts = append(stmts, tracedStmt{q, args, from})
 				mu.Unlock()
 			})
 			for _, q := range startupStatements {
-				stmts = append(stmts, stmt{query: q, from: "Open"})
+				stmts = append(stmts, tracedStmt{query: q, from: "Open"})
 			}
 			h := api.New(db, api.Config{BaseURL: "http://plan.example", Logger: slog.New(slog.DiscardHandler)})
 			since := url.QueryEscape(time.UnixMilli(acc.RecentSince).UTC().Format(time.RFC3339))
@@ -95,24 +90,7 @@ func TestNoScanOfReleases(t *testing.T) {
 			}
 			db.Trace(nil)
 			c := planConn(ctx, t, dsn, backend)
-			checked := 0
-			seen := map[string]bool{}
-			for _, s := range stmts {
-				aliases := releaseAliases(s.query)
-				if len(aliases) == 0 || seen[s.query] {
-					continue
-				}
-				seen[s.query] = true
-				plan, err := explain(ctx, c, backend, s.query, s.args)
-				if err != nil {
-					t.Errorf("%s: explaining %s: %v", s.from, s.query, err)
-					continue
-				}
-				checked++
-				if bad := scanOf(backend, s.query, plan, aliases); bad != "" {
-					t.Errorf("%s runs a statement that scans releases (%s):\n%s\nplan:\n%s", s.from, bad, s.query, strings.Join(plan, "\n"))
-				}
-			}
+			checked := checkPlans(ctx, t, c, backend, "releases", stmts, releaseAliases, scanOf)
 			if checked < len(planRequests) {
 				t.Errorf("checked the plans of %d statements, want at least one per request (%d)", checked, len(planRequests))
 			}
@@ -147,6 +125,34 @@ func releaseAliases(q string) []string {
 		return nil
 	}
 	return out
+}
+
+// checkPlans explains each distinct statement that reads table under the
+// names aliases gives (none: the statement is not checked), and reports
+// every one whose plan scan finds scanning it; it returns how many it
+// explained.
+func checkPlans(ctx context.Context, t *testing.T, c *sql.Conn, backend, table string, stmts []tracedStmt,
+	aliases func(query string) []string, scan func(backend, query string, plan, aliases []string) string) int {
+	t.Helper()
+	checked := 0
+	seen := map[string]bool{}
+	for _, s := range stmts {
+		as := aliases(s.query)
+		if len(as) == 0 || seen[s.query] {
+			continue
+		}
+		seen[s.query] = true
+		plan, err := explain(ctx, c, backend, s.query, s.args)
+		if err != nil {
+			t.Errorf("%s: explaining %s: %v", s.from, s.query, err)
+			continue
+		}
+		checked++
+		if bad := scan(backend, s.query, plan, as); bad != "" {
+			t.Errorf("%s runs a statement that scans %s (%s):\n%s\nplan:\n%s", s.from, table, bad, s.query, strings.Join(plan, "\n"))
+		}
+	}
+	return checked
 }
 
 func explain(ctx context.Context, c *sql.Conn, backend, q string, args []any) ([]string, error) {

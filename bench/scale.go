@@ -75,7 +75,7 @@ func Generate(ctx context.Context, dsn string, n int) (*Account, error) {
 		return nil, err
 	}
 	defer raw.Close()
-	cols, err := columns(ctx, raw)
+	cols, err := tableColumns(ctx, raw, "releases")
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func Generate(ctx context.Context, dsn string, n int) (*Account, error) {
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE products SET release_seq = release_seq + %d WHERE id = %d", n, Product)); err != nil {
 		return nil, err
 	}
-	if err := dropJournal(ctx, tx); err != nil {
+	if err := emptyJournal(ctx, tx); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -158,27 +158,4 @@ func openRaw(dsn string) (*sql.DB, error) {
 		return sql.Open("pgx", dsn)
 	}
 	return sql.Open("sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)")
-}
-
-// columns lists the columns of the releases table, as the migrations made
-// it.
-func columns(ctx context.Context, db *sql.DB) ([]string, error) {
-	q := "SELECT name FROM pragma_table_info('releases') ORDER BY cid"
-	if _, err := db.ExecContext(ctx, "SELECT version()"); err == nil {
-		q = "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'releases' ORDER BY ordinal_position"
-	}
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
-	}
-	return cols, rows.Err()
 }
