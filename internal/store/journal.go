@@ -274,6 +274,9 @@ type auditor struct {
 	changes []change
 	records map[string]*recordInfo
 	meta    map[*roadmap.Audit]auditMeta
+	// ops holds the records the transaction created or destroyed, by
+	// table and ID (see opOf).
+	ops map[string]string
 }
 
 // auditMeta is what the auditor keeps of an audit while it builds it: the
@@ -435,11 +438,16 @@ func (a *auditor) hasParent(t *tableInfo) bool {
 // opOf returns whether the transaction created or destroyed a record, or
 // else AuditUpdate.
 func (a *auditor) opOf(table string, id int64) string {
-	for i := range a.changes {
-		c := &a.changes[i]
-		if c.Table == table && c.Op != roadmap.AuditUpdate && int64Of(c.row()["id"]) == id {
-			return c.Op
+	if a.ops == nil {
+		a.ops = map[string]string{}
+		for i := range a.changes {
+			if c := &a.changes[i]; c.Op != roadmap.AuditUpdate {
+				a.ops[c.Table+":"+strconv.FormatInt(int64Of(c.row()["id"]), 10)] = c.Op
+			}
 		}
+	}
+	if op, ok := a.ops[table+":"+strconv.FormatInt(id, 10)]; ok {
+		return op
 	}
 	return roadmap.AuditUpdate
 }
