@@ -19,7 +19,9 @@ type guardFlags struct {
 	maxInflightBody *string
 	authFailLimit   *int
 	trustXFF        *bool
+	readCache       *string
 	inflightBytes   int64
+	readCacheBytes  int64
 }
 
 func addGuardFlags(fs flagSet) (*guardFlags, error) {
@@ -29,6 +31,7 @@ func addGuardFlags(fs flagSet) (*guardFlags, error) {
 		return nil, err
 	}
 	g.maxInflightBody = fs.str("max-inflight-body", "64MiB", "most bytes of request bodies held at once (e.g. 64MiB, 512KiB, 1000000); past it requests answer 503")
+	g.readCache = fs.str("read-cache", "32MiB", "most bytes of GET answers kept for as long as the data does not change (e.g. 32MiB; 0 keeps none)")
 	if g.authFailLimit, err = fs.integer("auth-fail-limit", api.DefaultAuthFailLimit, "failed authentications allowed per minute from one client address before it gets 429; 0 turns the limit off"); err != nil {
 		return nil, err
 	}
@@ -48,6 +51,9 @@ func (g *guardFlags) check(writeTimeout time.Duration) error {
 		return fmt.Errorf("--max-inflight-body must be a size of at least 1MiB (e.g. 64MiB), not %q", *g.maxInflightBody)
 	}
 	g.inflightBytes = n
+	if g.readCacheBytes, err = parseBytes(*g.readCache); err != nil {
+		return fmt.Errorf("--read-cache must be a size (e.g. 32MiB, or 0 for none), not %q", *g.readCache)
+	}
 	if *g.authFailLimit < 0 {
 		return fmt.Errorf("--auth-fail-limit must be 0 (no limit) or more, not %d", *g.authFailLimit)
 	}
@@ -63,6 +69,10 @@ func (g *guardFlags) apply(cfg api.Config) api.Config {
 		cfg.AuthFailLimit = -1
 	}
 	cfg.TrustForwardedFor = *g.trustXFF
+	cfg.ReadCacheBytes = g.readCacheBytes
+	if cfg.ReadCacheBytes == 0 {
+		cfg.ReadCacheBytes = -1
+	}
 	return cfg
 }
 

@@ -47,6 +47,10 @@ type Config struct {
 	// TrustForwardedFor takes the client address from X-Forwarded-For, for
 	// a server behind a proxy that sets it.
 	TrustForwardedFor bool
+	// ReadCacheBytes bounds the answers to GET requests kept for as long as
+	// the store's data does not change (0: DefaultReadCacheBytes; negative:
+	// no cache).
+	ReadCacheBytes int64
 }
 
 // Server is the HTTP API.
@@ -57,6 +61,9 @@ type Server struct {
 	mux    *http.ServeMux
 	ops    opsState
 	guards guards
+	// cache holds token users and GET answers per data version; nil when
+	// the store cannot tell its version.
+	cache *readCache
 	// patterns are the authenticated routes, for the tests that walk them.
 	patterns []string
 }
@@ -71,7 +78,7 @@ func New(s roadmap.Store, cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	srv := &Server{store: s, cfg: cfg, log: log, mux: http.NewServeMux(), guards: newGuards(cfg)}
+	srv := &Server{store: s, cfg: cfg, log: log, mux: http.NewServeMux(), guards: newGuards(cfg), cache: newReadCache(s, cfg.ReadCacheBytes)}
 	srv.routes()
 	srv.initOps()
 	return srv
@@ -200,7 +207,20 @@ func (s *Server) authed(h authedFunc) handlerFunc {
 			s.guards.fails.fail(addr, time.Now())
 			return roadmap.Errorf(roadmap.EUNAUTHORIZED, "Authorization must be Bearer <token>")
 		}
-		u, err := s.store.UserByTokenHash(r.Context(), roadmap.HashToken(token))
+		// A GET reads the store's version first: what the cache holds at
+		// that version (the token's user, the answer) is what the store
+		// would give.
+		var version string
+		get := s.cache != nil && r.Method == http.MethodGet
+		if get {
+			v, err := s.cache.store.DataVersion(r.Context())
+			if err != nil {
+				return err
+			}
+			version = v
+			s.cache.at(v)
+		}
+		u, err := s.tokenUser(r.Context(), roadmap.HashToken(token), get, version)
 		if err != nil {
 			if roadmap.ErrorCode(err) == roadmap.EUNAUTHORIZED {
 				s.guards.fails.fail(addr, time.Now())
@@ -211,8 +231,29 @@ func (s *Server) authed(h authedFunc) handlerFunc {
 		if !s.admit(w, r, u) {
 			return nil
 		}
+		if get {
+			return s.cachedGet(w, r, u, version, h)
+		}
 		return s.idempotent(w, r, u, h)
 	}
+}
+
+// tokenUser returns the enabled user of the token whose hash is hash; a
+// GET takes it from the read cache when it was read at the same version.
+func (s *Server) tokenUser(ctx context.Context, hash []byte, cached bool, version string) (*roadmap.User, error) {
+	if cached {
+		if u, ok := s.cache.user(version, hash); ok {
+			return &u, nil
+		}
+	}
+	u, err := s.store.UserByTokenHash(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	if cached {
+		s.cache.putUser(version, hash, *u)
+	}
+	return u, nil
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {

@@ -3,8 +3,6 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +20,9 @@ type bufferedWriter struct {
 	status int
 	wrote  bool
 	buf    bytes.Buffer
+	// cached, when set, is the answer sent instead of buf, with its ETag
+	// and compressed body computed once for every request it answers.
+	cached *answer
 }
 
 func (w *bufferedWriter) WriteHeader(code int) {
@@ -59,6 +60,9 @@ func finish(w *bufferedWriter, r *http.Request) {
 	out := w.ResponseWriter
 	h := out.Header()
 	body := w.buf.Bytes()
+	if w.cached != nil {
+		body = w.cached.body
+	}
 	status := w.status
 	if status == http.StatusNoContent || status == http.StatusNotModified {
 		out.WriteHeader(status)
@@ -67,8 +71,12 @@ func finish(w *bufferedWriter, r *http.Request) {
 	h.Add("Vary", "Accept-Encoding")
 	gz := len(body) >= gzipMinBytes && acceptsGzip(r) && h.Get("Content-Encoding") == ""
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && status == http.StatusOK {
-		sum := sha256.Sum256(body)
-		tag := base64.RawURLEncoding.EncodeToString(sum[:18])
+		var tag string
+		if w.cached != nil {
+			tag = w.cached.etag()
+		} else {
+			tag = bodyTag(body)
+		}
 		etag := `"` + tag + `"`
 		if gz {
 			// The compressed answer is another representation, so it
@@ -84,13 +92,11 @@ func finish(w *bufferedWriter, r *http.Request) {
 		}
 	}
 	if gz {
-		var zb bytes.Buffer
-		zw := gzipPool.Get().(*gzip.Writer)
-		zw.Reset(&zb)
-		zw.Write(body)
-		zw.Close()
-		gzipPool.Put(zw)
-		body = zb.Bytes()
+		if w.cached != nil {
+			body = w.cached.gzipped()
+		} else {
+			body = gzipBody(body)
+		}
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))

@@ -32,6 +32,8 @@ type reqInfo struct {
 	id        string
 	user      int64
 	abandoned bool
+	// buf holds the answer until it is sent, for the read cache.
+	buf *bufferedWriter
 }
 
 type reqInfoKey struct{}
@@ -76,6 +78,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveRoutes(cw, r)
 	} else {
 		bw := &bufferedWriter{ResponseWriter: cw, status: http.StatusOK}
+		ri.buf = bw
 		s.serveRoutes(bw, r)
 		if !ri.abandoned {
 			finish(bw, r)

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -368,13 +369,21 @@ func TestEmbeddedVisibilityQueries(t *testing.T) {
 				t.Fatalf("creating release %d: %s", i, resp)
 			}
 		}
+		// The statements of the token's lookup are left out: the read
+		// cache may hold the token's user for one request and not another.
 		count := func(perPage int, tok string) int64 {
-			q0 := s.DB.QueryCount()
+			var n atomic.Int64
+			s.DB.Trace(func(query string, _ []any) {
+				if !strings.Contains(query, "FROM api_tokens") {
+					n.Add(1)
+				}
+			})
+			defer s.DB.Trace(nil)
 			resp := s.do(t, "GET", fmt.Sprintf("/api/v1/products/PRJ1/releases?per_page=%d&fields=*,goals,initiatives", perPage), "", tok)
 			if resp.Status != http.StatusOK {
 				t.Fatalf("listing: %s", resp)
 			}
-			return s.DB.QueryCount() - q0
+			return n.Load()
 		}
 		small, large := count(5, tok), count(50, tok)
 		t.Logf("queries for a page of 5 releases: %d, of 50: %d; for the administrator, who needs no pruning: %d and %d",

@@ -56,6 +56,8 @@ type DB struct {
 	// binSchema is the tables, keys and foreign keys of the database, read
 	// once, for the recycle bin.
 	binSchema atomic.Pointer[binSchema]
+	// watch reads SQLite's data_version for DataVersion.
+	watch versionWatch
 }
 
 var _ roadmap.Store = (*DB)(nil)
@@ -103,6 +105,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{dialect: d, write: write, read: read, readQ: read, ids: newIDGen(), Now: time.Now}
+	db.watch.path = dsn
 	if d.name() == "sqlite" {
 		db.readQ = newStmtCache(read)
 		db.writeQ = newWriteStmts(write)
@@ -132,6 +135,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.watch.close()
 	if db.writeQ != nil {
 		db.writeQ.close()
 	}

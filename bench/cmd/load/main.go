@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
@@ -43,8 +44,10 @@ func main() {
 	only := flag.String("only", "", "run only the measurements whose names match this regular expression (a GET's static baseline runs with it)")
 	rounds := flag.Int("rounds", 4, "rounds of each measurement, alternated with the measurement it is compared with; -d is the total of a measurement's rounds")
 	synchronous := flag.String("sqlite-synchronous", "full", "SQLite's synchronous setting for the server: full or normal")
+	gz := flag.Bool("gzip", false, "ask for compressed answers, as Go's client does by default (the static server then sends the same answers compressed once); without it the clients ask for none, as wrk does")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each measurement but the static ones to this path, suffixed with the engine and the measurement's name")
 	flag.Parse()
+	client.Transport.(*http.Transport).DisableCompression = !*gz
 	sel, err := regexp.Compile(*only)
 	if err != nil {
 		log.Fatal(err)
@@ -71,13 +74,20 @@ func main() {
 		one := base + "/api/v1/releases/" + acc.Sample
 		page := fmt.Sprintf("%s/api/v1/products/%d/releases?per_page=30", base, bench.Product)
 		oneBody, pageBody := get(one), get(page)
+		oneSent, pageSent := oneBody, pageBody
+		if *gz {
+			oneSent, pageSent = gzipped(oneBody), gzipped(pageBody)
+		}
 		static := serve(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			if *gz {
+				w.Header().Set("Content-Encoding", "gzip")
+			}
 			if r.URL.Path == "/page" {
-				w.Write(pageBody)
+				w.Write(pageSent)
 				return
 			}
-			w.Write(oneBody)
+			w.Write(oneSent)
 		}))
 		p++
 		idle := rss()
@@ -202,6 +212,15 @@ func profile(path string) func() {
 		pprof.StopCPUProfile()
 		f.Close()
 	}
+}
+
+// gzipped compresses b at gzip's fastest level, as roadmapd does.
+func gzipped(b []byte) []byte {
+	var out bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&out, gzip.BestSpeed)
+	zw.Write(b)
+	zw.Close()
+	return out.Bytes()
 }
 
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}
