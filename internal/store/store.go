@@ -58,6 +58,8 @@ type DB struct {
 	binSchema atomic.Pointer[binSchema]
 	// watch reads SQLite's data_version for DataVersion.
 	watch versionWatch
+	// versions shares readings of DataVersion among concurrent callers.
+	versions versionReadings
 }
 
 var _ roadmap.Store = (*DB)(nil)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // versionWatch answers DataVersion on SQLite: PRAGMA data_version on a
@@ -31,7 +32,22 @@ type versionWatch struct {
 // snapshot (which names the transactions in progress and the next to come)
 // on PostgreSQL, where it also changes with commits to the other databases
 // of the cluster.
+//
+// Callers that arrive together share one reading, taken after the last of
+// them arrived: a reading already under way when a caller arrives may miss
+// a commit that caller has seen, so that caller waits for the next.
 func (db *DB) DataVersion(ctx context.Context) (string, error) {
+	db.versions.once.Do(func() { db.versions.read = db.readVersion })
+	return db.versions.get(ctx)
+}
+
+// versionTimeout bounds one shared reading of the version; each caller
+// waits no longer than its own deadline.
+const versionTimeout = 5 * time.Second
+
+func (db *DB) readVersion() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), versionTimeout)
+	defer cancel()
 	if db.dialect.name() == "postgres" {
 		var v string
 		if err := db.read.QueryRowContext(ctx, "SELECT pg_current_snapshot()::text").Scan(&v); err != nil {
@@ -44,6 +60,58 @@ func (db *DB) DataVersion(ctx context.Context) (string, error) {
 		return "", db.wrap(err)
 	}
 	return v, nil
+}
+
+// versionReadings shares readings of the version among the callers waiting
+// for one: a reading serves every caller that arrived before it started.
+type versionReadings struct {
+	once    sync.Once
+	read    func() (string, error)
+	mu      sync.Mutex
+	running bool
+	waiting []chan versionResult
+}
+
+type versionResult struct {
+	v   string
+	err error
+}
+
+func (r *versionReadings) get(ctx context.Context) (string, error) {
+	ch := make(chan versionResult, 1)
+	r.mu.Lock()
+	r.waiting = append(r.waiting, ch)
+	if !r.running {
+		r.running = true
+		go r.loop()
+	}
+	r.mu.Unlock()
+	select {
+	case res := <-ch:
+		return res.v, res.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// loop takes readings while callers wait for one, each for the callers
+// that arrived before it started.
+func (r *versionReadings) loop() {
+	for {
+		r.mu.Lock()
+		batch := r.waiting
+		r.waiting = nil
+		if len(batch) == 0 {
+			r.running = false
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+		v, err := r.read()
+		for _, ch := range batch {
+			ch <- versionResult{v, err}
+		}
+	}
 }
 
 func (w *versionWatch) read(ctx context.Context) (string, error) {
