@@ -137,6 +137,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.versions.stop()
 	db.watch.close()
 	if db.writeQ != nil {
 		db.writeQ.close()

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,7 +39,7 @@ type versionWatch struct {
 // them arrived: a reading already under way when a caller arrives may miss
 // a commit that caller has seen, so that caller waits for the next.
 func (db *DB) DataVersion(ctx context.Context) (string, error) {
-	db.versions.once.Do(func() { db.versions.read = db.readVersion })
+	db.versions.once.Do(func() { db.versions.start(db.readVersion) })
 	return db.versions.get(ctx)
 }
 
@@ -46,16 +48,18 @@ func (db *DB) DataVersion(ctx context.Context) (string, error) {
 const versionTimeout = 5 * time.Second
 
 func (db *DB) readVersion() (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), versionTimeout)
-	defer cancel()
 	if db.dialect.name() == "postgres" {
+		ctx, cancel := context.WithTimeout(context.Background(), versionTimeout)
+		defer cancel()
 		var v string
 		if err := db.read.QueryRowContext(ctx, "SELECT pg_current_snapshot()::text").Scan(&v); err != nil {
 			return "", db.wrap(err)
 		}
 		return v, nil
 	}
-	v, err := db.watch.read(ctx)
+	// The watching connection's busy_timeout bounds the reading: a context
+	// that can end would cost the driver a goroutine per reading.
+	v, err := db.watch.read(context.Background())
 	if err != nil {
 		return "", db.wrap(err)
 	}
@@ -64,12 +68,16 @@ func (db *DB) readVersion() (string, error) {
 
 // versionReadings shares readings of the version among the callers waiting
 // for one: a reading serves every caller that arrived before it started.
+// One goroutine takes the readings, for the life of the store, so that its
+// stack has grown to what the driver needs once and for all.
 type versionReadings struct {
 	once    sync.Once
 	read    func() (string, error)
 	mu      sync.Mutex
-	running bool
 	waiting []chan versionResult
+	wake    chan struct{}
+	quit    chan struct{}
+	stopped bool
 }
 
 type versionResult struct {
@@ -77,15 +85,26 @@ type versionResult struct {
 	err error
 }
 
+func (r *versionReadings) start(read func() (string, error)) {
+	r.read = read
+	r.wake = make(chan struct{}, 1)
+	r.quit = make(chan struct{})
+	go r.loop()
+}
+
 func (r *versionReadings) get(ctx context.Context) (string, error) {
 	ch := make(chan versionResult, 1)
 	r.mu.Lock()
-	r.waiting = append(r.waiting, ch)
-	if !r.running {
-		r.running = true
-		go r.loop()
+	if r.stopped {
+		r.mu.Unlock()
+		return "", errors.New("the store is closed")
 	}
+	r.waiting = append(r.waiting, ch)
 	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
 	select {
 	case res := <-ch:
 		return res.v, res.err
@@ -98,20 +117,42 @@ func (r *versionReadings) get(ctx context.Context) (string, error) {
 // that arrived before it started.
 func (r *versionReadings) loop() {
 	for {
-		r.mu.Lock()
-		batch := r.waiting
-		r.waiting = nil
-		if len(batch) == 0 {
-			r.running = false
-			r.mu.Unlock()
+		select {
+		case <-r.quit:
 			return
+		case <-r.wake:
 		}
-		r.mu.Unlock()
-		v, err := r.read()
-		for _, ch := range batch {
-			ch <- versionResult{v, err}
+		for {
+			r.mu.Lock()
+			batch := r.waiting
+			r.waiting = nil
+			r.mu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			v, err := r.read()
+			for _, ch := range batch {
+				ch <- versionResult{v, err}
+			}
 		}
 	}
+}
+
+// stop ends the readings; callers after it get an error.
+func (r *versionReadings) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return
+	}
+	r.stopped = true
+	if r.quit != nil {
+		close(r.quit)
+	}
+	for _, ch := range r.waiting {
+		ch <- versionResult{err: errors.New("the store is closed")}
+	}
+	r.waiting = nil
 }
 
 func (w *versionWatch) read(ctx context.Context) (string, error) {
@@ -139,7 +180,7 @@ func (w *versionWatch) read(ctx context.Context) (string, error) {
 func (w *versionWatch) open(ctx context.Context) error {
 	if w.db == nil {
 		path := strings.TrimPrefix(strings.TrimPrefix(w.path, "sqlite://"), "file:")
-		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+		db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=query_only(1)", path, versionTimeout.Milliseconds()))
 		if err != nil {
 			return err
 		}

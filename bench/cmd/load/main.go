@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -19,9 +20,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +49,7 @@ func main() {
 	rounds := flag.Int("rounds", 4, "rounds of each measurement, alternated with the measurement it is compared with; -d is the total of a measurement's rounds")
 	synchronous := flag.String("sqlite-synchronous", "full", "SQLite's synchronous setting for the server: full or normal")
 	gz := flag.Bool("gzip", false, "ask for compressed answers, as Go's client does by default (the static server then sends the same answers compressed once); without it the clients ask for none, as wrk does")
+	jsonServer := flag.String("json-server", "", "path of a json-server executable (0.17): GET one release is also measured against it, serving the same release from a JSON file")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each measurement but the static ones to this path, suffixed with the engine and the measurement's name")
 	flag.Parse()
 	client.Transport.(*http.Transport).DisableCompression = !*gz
@@ -133,11 +138,25 @@ func main() {
 			fmt.Printf("| %s | %.0f | %v | %v | %s |\n", name, r.rate, r.p50, r.p99, ratio)
 		}
 		if sel.MatchString("GET one release") {
-			r := measure([]string{"static one", "GET one release"},
+			names := []string{"static one", "GET one release"}
+			mks := []func(int, int) *http.Request{
 				func(int, int) *http.Request { return req("GET", static+"/one", "") },
-				func(int, int) *http.Request { return req("GET", one, "") })
+				func(int, int) *http.Request { return req("GET", one, "") },
+			}
+			if *jsonServer != "" {
+				js, stop := startJSONServer(*jsonServer, p, oneBody)
+				p++
+				defer stop()
+				names = append(names, "static json-server")
+				mks = append(mks, func(int, int) *http.Request { return req("GET", js, "") })
+			}
+			r := measure(names, mks...)
 			row(fmt.Sprintf("static bytes of one release (%d B)", len(oneBody)), r[0], 0)
 			row("GET one release", r[1], r[0].rate)
+			if len(r) > 2 {
+				row("json-server GET of the same release", r[2], r[0].rate)
+				row("GET one release / json-server", r[1], r[2].rate)
+			}
 		}
 		if sel.MatchString("GET a page of 30") {
 			r := measure([]string{"static page", "GET a page of 30"},
@@ -211,6 +230,50 @@ func profile(path string) func() {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+	}
+}
+
+// startJSONServer runs json-server at bin on port, serving the release of
+// body (a release's answer) from a JSON file, and returns the URL of that
+// release and the function that stops it.
+func startJSONServer(bin string, port int, body []byte) (string, func()) {
+	var doc struct {
+		Release map[string]any `json:"release"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		log.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "load-json-server")
+	if err != nil {
+		log.Fatal(err)
+	}
+	data, _ := json.Marshal(map[string]any{"releases": []any{doc.Release}})
+	file := filepath.Join(dir, "db.json")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		log.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--quiet", "--port", strconv.Itoa(port), file)
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	u := fmt.Sprintf("http://127.0.0.1:%d/releases/%v", port, doc.Release["id"])
+	for i := 0; ; i++ {
+		resp, err := client.Do(req("GET", u, ""))
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if i == 100 {
+			log.Fatalf("json-server did not answer %s", u)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return u, func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		os.RemoveAll(dir)
 	}
 }
 
