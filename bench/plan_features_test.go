@@ -79,7 +79,7 @@ func TestNoScanOfFeatures(t *testing.T) {
 				stmts = append(stmts, tracedStmt{q, args, from})
 				mu.Unlock()
 			})
-			h := api.New(db, api.Config{BaseURL: "http://plan.example", Logger: slog.New(slog.DiscardHandler)})
+			h := api.New(db, api.Config{BaseURL: "http://plan.example", Logger: slog.New(slog.DiscardHandler), ReadCacheBytes: -1})
 			since := url.QueryEscape(time.UnixMilli(fa.RecentSince).UTC().Format(time.RFC3339))
 			for _, p := range featurePlanRequests {
 				path := strings.NewReplacer("%f", fa.Sample, "%r", acc.Template.ReferenceNum, "%d", fmt.Sprint(Product), "%t", since).Replace(p)

@@ -73,7 +73,7 @@ func TestNoScanOfLists(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := api.New(db, api.Config{BaseURL: "http://plan.example", Logger: slog.New(slog.DiscardHandler)})
+			h := api.New(db, api.Config{BaseURL: "http://plan.example", Logger: slog.New(slog.DiscardHandler), ReadCacheBytes: -1})
 			post := func(path, body string) map[string]any {
 				req := httptest.NewRequest("POST", path, strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+demo.Token)
@@ -177,7 +177,7 @@ func TestNoScanOfLists(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			h = api.New(db, api.Config{BaseURL: "http://plan.example", Logger: slog.New(slog.DiscardHandler)})
+			h = api.New(db, api.Config{BaseURL: "http://plan.example", Logger: slog.New(slog.DiscardHandler), ReadCacheBytes: -1})
 			var mu sync.Mutex
 			var stmts []tracedStmt
 			from := ""

@@ -69,7 +69,7 @@ func TestNoScanOfReleases(t *testing.T) {
 			for _, q := range startupStatements {
 				stmts = append(stmts, tracedStmt{query: q, from: "Open"})
 			}
-			h := api.New(db, api.Config{BaseURL: "http://plan.example", Logger: slog.New(slog.DiscardHandler)})
+			h := api.New(db, api.Config{BaseURL: "http://plan.example", Logger: slog.New(slog.DiscardHandler), ReadCacheBytes: -1})
 			since := url.QueryEscape(time.UnixMilli(acc.RecentSince).UTC().Format(time.RFC3339))
 			for _, r := range planRequests {
 				path := r.path
