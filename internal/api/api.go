@@ -122,12 +122,12 @@ func (s *Server) routes() {
 	}
 }
 
-// serveRoutes serves a request; requests that match no route get a JSON 404
-// (or 405), like every other error.
+// serveRoutes serves a request that ServeHTTP has looked up; requests that
+// match no route get a JSON 404 (or 405), like every other error.
 func (s *Server) serveRoutes(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	w = sw
-	if _, pattern := s.mux.Handler(r); pattern == "" {
+	if infoOf(r.Context()).pattern == "" {
 		w = &jsonErrorWriter{statusWriter: sw}
 	}
 	if validText(r.URL.Path) {

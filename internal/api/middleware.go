@@ -34,6 +34,8 @@ type reqInfo struct {
 	abandoned bool
 	// buf holds the answer until it is sent, for the read cache.
 	buf *bufferedWriter
+	// pattern is the route the request matched ("" for none).
+	pattern string
 }
 
 type reqInfoKey struct{}
@@ -73,6 +75,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", ri.id)
 	r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
 	_, pattern := s.mux.Handler(r)
+	ri.pattern = pattern
 	cw := &countingWriter{ResponseWriter: w, status: http.StatusOK}
 	if pattern == "GET /metrics" {
 		s.serveRoutes(cw, r)

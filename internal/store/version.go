@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -16,14 +17,16 @@ import (
 // connection commits to the file, this process's writer or another
 // process's.
 type versionWatch struct {
-	path string
-	mu   sync.Mutex
-	db   *sql.DB
-	conn *sql.Conn
-	stmt *sql.Stmt
+	path  string
+	mu    sync.Mutex
+	db    *sql.DB
+	conn  *sql.Conn
+	dstmt driver.Stmt
+	dest  [1]driver.Value
 	// gen counts the connections opened: data_version is comparable only
 	// between readings of one connection, so a new one starts a new series.
-	gen int64
+	gen    int64
+	closed bool
 }
 
 // DataVersion returns a value that changes whenever a transaction commits
@@ -68,13 +71,17 @@ func (db *DB) readVersion() (string, error) {
 
 // versionReadings shares readings of the version among the callers waiting
 // for one: a reading serves every caller that arrived before it started.
-// One goroutine takes the readings, for the life of the store, so that its
-// stack has grown to what the driver needs once and for all.
+// A caller that finds no reading under way reads itself; the readings for
+// callers that wait are taken by one goroutine, for the life of the store,
+// so that its stack has grown to what the driver needs once and for all.
 type versionReadings struct {
 	once    sync.Once
 	read    func() (string, error)
 	mu      sync.Mutex
 	waiting []chan versionResult
+	// reading is true while a reading is under way or due for callers
+	// waiting.
+	reading bool
 	wake    chan struct{}
 	quit    chan struct{}
 	stopped bool
@@ -93,18 +100,33 @@ func (r *versionReadings) start(read func() (string, error)) {
 }
 
 func (r *versionReadings) get(ctx context.Context) (string, error) {
-	ch := make(chan versionResult, 1)
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	r.mu.Lock()
 	if r.stopped {
 		r.mu.Unlock()
 		return "", errors.New("the store is closed")
 	}
+	if !r.reading {
+		// Nobody is reading: this caller reads, at once, in its own
+		// goroutine; whoever arrives meanwhile waits for the next reading,
+		// which the loop takes.
+		r.reading = true
+		r.mu.Unlock()
+		v, err := r.read()
+		r.mu.Lock()
+		if len(r.waiting) == 0 {
+			r.reading = false
+		} else {
+			r.signal()
+		}
+		r.mu.Unlock()
+		return v, err
+	}
+	ch := make(chan versionResult, 1)
 	r.waiting = append(r.waiting, ch)
 	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
 	select {
 	case res := <-ch:
 		return res.v, res.err
@@ -113,8 +135,16 @@ func (r *versionReadings) get(ctx context.Context) (string, error) {
 	}
 }
 
+// signal wakes the loop to take the next reading for the callers waiting.
+func (r *versionReadings) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
 // loop takes readings while callers wait for one, each for the callers
-// that arrived before it started.
+// that arrived before it started; reading stays true until none waits.
 func (r *versionReadings) loop() {
 	for {
 		select {
@@ -126,10 +156,12 @@ func (r *versionReadings) loop() {
 			r.mu.Lock()
 			batch := r.waiting
 			r.waiting = nil
-			r.mu.Unlock()
 			if len(batch) == 0 {
+				r.reading = false
+				r.mu.Unlock()
 				break
 			}
+			r.mu.Unlock()
 			v, err := r.read()
 			for _, ch := range batch {
 				ch <- versionResult{v, err}
@@ -158,13 +190,35 @@ func (r *versionReadings) stop() {
 func (w *versionWatch) read(ctx context.Context) (string, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.stmt == nil {
+	if w.closed {
+		return "", errors.New("the store is closed")
+	}
+	if w.conn == nil {
 		if err := w.open(ctx); err != nil {
 			return "", err
 		}
 	}
 	var v int64
-	if err := w.stmt.QueryRowContext(ctx).Scan(&v); err != nil {
+	err := w.conn.Raw(func(dc any) error {
+		if w.dstmt == nil {
+			st, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, "PRAGMA data_version")
+			if err != nil {
+				return err
+			}
+			w.dstmt = st
+		}
+		rows, err := w.dstmt.(driver.StmtQueryContext).QueryContext(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := rows.Next(w.dest[:]); err != nil {
+			return err
+		}
+		v, _ = w.dest[0].(int64)
+		return nil
+	})
+	if err != nil {
 		// The connection may be broken; the next reading opens another
 		// and starts a new series.
 		w.closeLocked()
@@ -194,20 +248,15 @@ func (w *versionWatch) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	stmt, err := conn.PrepareContext(ctx, "PRAGMA data_version")
-	if err != nil {
-		conn.Close()
-		return err
-	}
-	w.conn, w.stmt = conn, stmt
+	w.conn = conn
 	w.gen++
 	return nil
 }
 
 func (w *versionWatch) closeLocked() {
-	if w.stmt != nil {
-		w.stmt.Close()
-		w.stmt = nil
+	if w.dstmt != nil {
+		w.dstmt.Close()
+		w.dstmt = nil
 	}
 	if w.conn != nil {
 		w.conn.Close()
@@ -218,6 +267,7 @@ func (w *versionWatch) closeLocked() {
 func (w *versionWatch) close() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.closed = true
 	w.closeLocked()
 	if w.db != nil {
 		w.db.Close()
