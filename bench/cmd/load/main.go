@@ -50,6 +50,10 @@ func main() {
 	synchronous := flag.String("sqlite-synchronous", "full", "SQLite's synchronous setting for the server: full or normal")
 	gz := flag.Bool("gzip", false, "ask for compressed answers, as Go's client does by default (the static server then sends the same answers compressed once); without it the clients ask for none, as wrk does")
 	jsonServer := flag.String("json-server", "", "path of a json-server executable (0.17): GET one release is also measured against it, serving the same release from a JSON file")
+	openRate := map[string]*float64{
+		"sqlite":   flag.Float64("open-sqlite", 0, "also send creates in an open loop at this rate (per second) on SQLite, and report their latency from when each was due (0: not)"),
+		"postgres": flag.Float64("open-pg", 0, "the same on PostgreSQL"),
+	}
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each measurement but the static ones to this path, suffixed with the engine and the measurement's name")
 	flag.Parse()
 	client.Transport.(*http.Transport).DisableCompression = !*gz
@@ -169,6 +173,12 @@ func main() {
 			return req("POST", fmt.Sprintf("%s/api/v1/products/%d/releases", base, bench.Product), fmt.Sprintf(`{"release":{"name":"Load %d-%d"}}`, c, i))
 		})
 		row("POST create", create[0], 0)
+		if rate := *openRate[backend]; rate > 0 && sel.MatchString("POST create") {
+			open := runOpen(rate, *dur, func(c, i int) *http.Request {
+				return req("POST", fmt.Sprintf("%s/api/v1/products/%d/releases", base, bench.Product), fmt.Sprintf(`{"release":{"name":"Open %d"}}`, i))
+			}).result()
+			row(fmt.Sprintf("POST create, open loop at %.0f/s", rate), open, 0)
+		}
 		puts := measure([]string{"PUT spread over releases", "PUT one hot release"},
 			func(c, i int) *http.Request {
 				key := fmt.Sprintf("PRJ1-R-%d", 10+(c*97+i)%(*n-20))
