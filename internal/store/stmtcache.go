@@ -109,31 +109,55 @@ func (w *writeStmts) prepareWanted() {
 	w.preparing = true
 	w.mu.Unlock()
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		for {
-			w.mu.Lock()
-			var query string
-			for q := range w.wanted {
-				query = q
-				break
-			}
-			if query == "" {
-				w.preparing = false
-				w.mu.Unlock()
-				return
-			}
-			delete(w.wanted, query)
-			w.mu.Unlock()
-			s, err := w.db.PrepareContext(ctx, query)
-			w.mu.Lock()
-			if err == nil {
-				w.m[query] = s
-			}
-			w.mu.Unlock()
-		}
+		w.prepare()
+		w.mu.Lock()
+		w.preparing = false
+		w.mu.Unlock()
 	}()
 }
+
+// prepareNow prepares the statements asked for, waiting for the
+// connection. The group commit calls it between two groups, when the
+// connection is free and no write transaction can start: a statement is
+// then prepared at its first use instead of whenever a background
+// preparer wins the connection from the queue of writers.
+func (w *writeStmts) prepareNow() {
+	w.mu.Lock()
+	n := len(w.wanted)
+	w.mu.Unlock()
+	if n > 0 {
+		w.prepare()
+	}
+}
+
+// prepare prepares the statements asked for until none is left.
+func (w *writeStmts) prepare() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		w.mu.Lock()
+		var query string
+		for q := range w.wanted {
+			query = q
+			break
+		}
+		if query == "" {
+			w.mu.Unlock()
+			return
+		}
+		delete(w.wanted, query)
+		w.mu.Unlock()
+		s, err := w.db.PrepareContext(ctx, query)
+		w.mu.Lock()
+		if err == nil {
+			w.m[query] = s
+		}
+		w.mu.Unlock()
+	}
+}
+
+// in returns the queryer of a transaction on the writer's connection.
+func (w *writeStmts) in(tx *sql.Tx) txQueryer { return txQueryer{tx: tx, w: w} }
 
 // close closes the prepared statements.
 func (w *writeStmts) close() {
