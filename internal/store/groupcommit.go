@@ -194,15 +194,23 @@ func (g *groupCommit) runGroup(first *txRequest) []*txRequest {
 // those that succeeded. It returns the members to run again in a new
 // transaction, because the transaction was lost before it committed them.
 func (g *groupCommit) attempt(todo []*txRequest, members *[]*txRequest, join bool) []*txRequest {
-	// The transaction outlives any one member's context; each member's
-	// statements run under its own.
-	sqlTx, err := g.db.write.BeginTx(context.Background(), nil)
+	sqlTx, cancel, err := g.begin(todo)
 	if err != nil {
+		// The members whose context ended the wait have their error; the
+		// others wait for the lock again.
+		var rest []*txRequest
 		for _, m := range todo {
-			m.err = err
+			if cerr := m.ctx.Err(); cerr != nil {
+				m.err = cerr
+			} else if errors.Is(err, errBeginCanceled) {
+				rest = append(rest, m)
+			} else {
+				m.err = err
+			}
 		}
-		return nil
+		return rest
 	}
+	defer cancel()
 	start := time.Now()
 	var applied []*txRequest
 	for i := 0; ; i++ {
@@ -265,6 +273,44 @@ func (g *groupCommit) attempt(todo []*txRequest, members *[]*txRequest, join boo
 	g.commits.Add(1)
 	g.members.Add(int64(len(live)))
 	return nil
+}
+
+// errBeginCanceled reports that a member's context ended while BEGIN
+// waited for the database's write lock (held by another process).
+var errBeginCanceled = errors.New("a member's context ended while the transaction began")
+
+// begin begins a transaction for todo. The transaction outlives any one
+// member's context (each member's statements run under its own), but the
+// wait for the write lock ends as soon as one of todo's contexts ends, so
+// that a caller whose deadline passes answers then, not after SQLite's
+// busy timeout. cancel is called once the transaction has ended.
+func (g *groupCommit) begin(todo []*txRequest) (tx *sql.Tx, cancel func(), err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stops := make([]func() bool, len(todo))
+	for i, m := range todo {
+		stops[i] = context.AfterFunc(m.ctx, cancel)
+	}
+	tx, err = g.db.write.BeginTx(ctx, nil)
+	fired := false
+	for _, stop := range stops {
+		if !stop() {
+			fired = true
+		}
+	}
+	if fired {
+		// The context of the transaction ends, or has ended: database/sql
+		// rolls it back.
+		if err == nil {
+			tx.Rollback()
+		}
+		cancel()
+		return nil, nil, errBeginCanceled
+	}
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return tx, cancel, nil
 }
 
 // errMemberPanicked stands for the error of a member whose fn panicked.

@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -611,4 +612,56 @@ func groupCommitChild(path string) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestGroupCommitWaitsForTheLockWithinDeadlines holds SQLite's write lock
+// from another connection: a writer whose deadline passes while its group
+// waits for the lock gets its context's error then, and a writer queued
+// behind it commits once the lock is let go.
+func TestGroupCommitWaitsForTheLockWithinDeadlines(t *testing.T) {
+	t.Parallel()
+	db, path := openGroupFile(t)
+	ctx := context.Background()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	lock, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	var shortErr, longErr error
+	var shortTook time.Duration
+	start := time.Now()
+	wg.Go(func() {
+		shortErr = db.inTx(short, insertRow(short, 10, "short"))
+		shortTook = time.Since(start)
+	})
+	for !leading(db) {
+		time.Sleep(time.Millisecond)
+	}
+	queue(t, db, &wg, func() { longErr = db.inTx(ctx, insertRow(ctx, 20, "long")) })
+	time.Sleep(time.Second)
+	if _, err := lock.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if !errors.Is(shortErr, context.DeadlineExceeded) || shortTook > 900*time.Millisecond {
+		t.Errorf("the writer with a deadline of 300ms: %v after %v, want its deadline's error before the lock was let go", shortErr, shortTook)
+	}
+	if longErr != nil {
+		t.Errorf("the writer queued behind it: %v", longErr)
+	}
+	db.Close()
+	if got := rowsOf(t, path); len(got) != 1 || got[20] != "long" {
+		t.Errorf("rows %v, want only 20", got)
+	}
 }
