@@ -211,6 +211,7 @@ func (g *groupCommit) attempt(todo []*txRequest, members *[]*txRequest, join boo
 		return rest
 	}
 	defer cancel()
+	q := g.db.writeQ.in(sqlTx)
 	start := time.Now()
 	var applied []*txRequest
 	for i := 0; ; i++ {
@@ -232,7 +233,7 @@ func (g *groupCommit) attempt(todo []*txRequest, members *[]*txRequest, join boo
 		}
 		// The first member needs no savepoint: when it fails, the
 		// transaction, which holds nothing else, is rolled back.
-		if !g.runMember(sqlTx, m, len(applied) > 0) {
+		if !g.runMember(q, m, len(applied) > 0) {
 			// The transaction is gone, or holds work of m's that must not
 			// be committed: m has its result, the others run again.
 			sqlTx.Rollback()
@@ -316,23 +317,22 @@ func (g *groupCommit) begin(todo []*txRequest) (tx *sql.Tx, cancel func(), err e
 // errMemberPanicked stands for the error of a member whose fn panicked.
 var errMemberPanicked = errors.New("the write transaction panicked")
 
-// runMember runs m, inside a savepoint of sqlTx when savepoint is set,
+// runMember runs m, inside a savepoint of the transaction when savepoint is set,
 // and keeps its work, or rolls it back to the savepoint when it fails;
-// m.err is its result. It returns false when sqlTx may not be committed:
+// m.err is its result. It returns false when the transaction may not be committed:
 // m failed without a savepoint, or the transaction is gone (an
 // interrupted write rolled all of it back).
-func (g *groupCommit) runMember(sqlTx *sql.Tx, m *txRequest, savepoint bool) bool {
+func (g *groupCommit) runMember(q *txQueryer, m *txRequest, savepoint bool) bool {
 	// The savepoint's statements are not the member's: no context of a
 	// member may interrupt them, and they are not counted.
 	bg := context.Background()
-	q := g.db.writeQ.in(sqlTx)
 	if savepoint {
 		if _, err := q.ExecContext(bg, "SAVEPOINT group_member"); err != nil {
 			m.err = err
 			return false
 		}
 	}
-	tx := &Tx{tx: sqlTx, db: g.db, now: g.db.Now().UTC().Truncate(time.Millisecond)}
+	tx := &Tx{tx: q.tx, q: q, db: g.db, now: g.db.Now().UTC().Truncate(time.Millisecond)}
 	m.err = g.call(tx, m)
 	if !savepoint {
 		return m.err == nil

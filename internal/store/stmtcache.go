@@ -156,9 +156,6 @@ func (w *writeStmts) prepare() {
 	}
 }
 
-// in returns the queryer of a transaction on the writer's connection.
-func (w *writeStmts) in(tx *sql.Tx) txQueryer { return txQueryer{tx: tx, w: w} }
-
 // close closes the prepared statements.
 func (w *writeStmts) close() {
 	w.mu.Lock()
@@ -169,29 +166,57 @@ func (w *writeStmts) close() {
 	w.m = map[string]*sql.Stmt{}
 }
 
-// txQueryer runs a transaction's statements through the prepared ones.
+// txQueryer runs a transaction's statements through the prepared ones,
+// each bound to the transaction once (a group commit's transaction runs
+// the same statements for each of its members).
 type txQueryer struct {
-	tx *sql.Tx
-	w  *writeStmts
+	tx    *sql.Tx
+	w     *writeStmts
+	mu    sync.Mutex
+	bound map[string]*sql.Stmt
 }
 
-func (q txQueryer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := q.w.get(query); s != nil {
-		return q.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+// in returns the queryer of a transaction on the writer's connection.
+func (w *writeStmts) in(tx *sql.Tx) *txQueryer {
+	return &txQueryer{tx: tx, w: w, bound: map[string]*sql.Stmt{}}
+}
+
+// stmt returns the prepared statement of query bound to the transaction,
+// or nil when query is not prepared yet.
+func (q *txQueryer) stmt(query string) *sql.Stmt {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if s := q.bound[query]; s != nil {
+		return s
+	}
+	s := q.w.get(query)
+	if s == nil {
+		return nil
+	}
+	// Bound without the caller's context, whose end would make the bound
+	// statement fail for the later callers too; each run has its own.
+	s = q.tx.StmtContext(context.Background(), s)
+	q.bound[query] = s
+	return s
+}
+
+func (q *txQueryer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := q.stmt(query); s != nil {
+		return s.ExecContext(ctx, args...)
 	}
 	return q.tx.ExecContext(ctx, query, args...)
 }
 
-func (q txQueryer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := q.w.get(query); s != nil {
-		return q.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+func (q *txQueryer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := q.stmt(query); s != nil {
+		return s.QueryContext(ctx, args...)
 	}
 	return q.tx.QueryContext(ctx, query, args...)
 }
 
-func (q txQueryer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := q.w.get(query); s != nil {
-		return q.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+func (q *txQueryer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := q.stmt(query); s != nil {
+		return s.QueryRowContext(ctx, args...)
 	}
 	return q.tx.QueryRowContext(ctx, query, args...)
 }

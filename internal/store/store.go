@@ -168,7 +168,11 @@ func (db *DB) Ping(ctx context.Context) error {
 // transaction, each in a savepoint of its own (see groupcommit.go):
 // everything a Tx holds belongs to its own write alone.
 type Tx struct {
-	tx  *sql.Tx
+	tx *sql.Tx
+	// q runs the statements on SQLite, through the prepared ones; nil on
+	// PostgreSQL. Members of one group commit share it with their
+	// transaction.
+	q   *txQueryer
 	db  *DB
 	now time.Time
 	// converted are the records the transaction turns into others, which
@@ -223,6 +227,9 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
+	if db.writeQ != nil {
+		tx.q = db.writeQ.in(sqlTx)
+	}
 	if err := tx.run(ctx, fn); err != nil {
 		sqlTx.Rollback()
 		return err
@@ -358,8 +365,8 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 
 func (tx *Tx) conn() conn {
 	var qr queryer = tx.tx
-	if tx.db.writeQ != nil {
-		qr = txQueryer{tx: tx.tx, w: tx.db.writeQ}
+	if tx.q != nil {
+		qr = tx.q
 	}
 	return conn{qr: qr, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
 }
