@@ -665,3 +665,46 @@ func TestGroupCommitWaitsForTheLockWithinDeadlines(t *testing.T) {
 		t.Errorf("rows %v, want only 20", got)
 	}
 }
+
+// TestGroupCommitPreparesBetweenGroups checks that a statement a write
+// meets for the first time is prepared before the next write runs, and
+// that one which cannot be prepared outside its transaction (it needs a
+// table the transaction creates) is not asked for again.
+func TestGroupCommitPreparesBetweenGroups(t *testing.T) {
+	t.Parallel()
+	db, _ := openGroupFile(t)
+	ctx := context.Background()
+	const insert = "INSERT INTO group_rows (id, writer) VALUES (?, ?)"
+	if err := db.inTx(ctx, insertRow(ctx, 1, "first")); err != nil {
+		t.Fatal(err)
+	}
+	w := db.writeQ
+	w.mu.Lock()
+	prepared := w.m[insert] != nil
+	w.mu.Unlock()
+	if !prepared {
+		t.Error("the insert is not prepared after its first write")
+	}
+	const own = "INSERT INTO group_own (id) VALUES (?)"
+	fails := errors.New("undone")
+	for range 2 {
+		err := db.inTx(ctx, func(tx *Tx) error {
+			c := tx.conn()
+			if _, err := c.exec(ctx, "CREATE TABLE group_own (id INTEGER PRIMARY KEY)"); err != nil {
+				return err
+			}
+			if _, err := c.exec(ctx, own, 1); err != nil {
+				return err
+			}
+			return fails
+		})
+		if !errors.Is(err, fails) {
+			t.Fatal(err)
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.unpreparable[own] || w.wanted[own] || w.m[own] != nil {
+		t.Errorf("a statement on a table of its own transaction: unpreparable %v, wanted %v, prepared %v; want unpreparable only", w.unpreparable[own], w.wanted[own], w.m[own] != nil)
+	}
+}

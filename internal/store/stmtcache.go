@@ -70,19 +70,24 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 // SQLite's one write connection. A statement is prepared on the pool, which
 // a transaction holds while it runs: so a transaction runs a statement it
 // has not seen as is, and asks for it to be prepared once the connection
-// is free, in the background; later transactions run the prepared one.
+// is free (by the group commit between two groups, or else in the
+// background); later transactions run the prepared one.
 // Writes parse and plan once per statement (their triggers included)
 // instead of on every request.
 type writeStmts struct {
-	db        *sql.DB
-	mu        sync.Mutex
-	m         map[string]*sql.Stmt
-	wanted    map[string]bool
-	preparing bool
+	db     *sql.DB
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	wanted map[string]bool
+	// unpreparable holds the statements that failed to prepare outside
+	// their transaction (they may need what it creates): they run as
+	// they are, and are not asked for again.
+	unpreparable map[string]bool
+	preparing    bool
 }
 
 func newWriteStmts(db *sql.DB) *writeStmts {
-	return &writeStmts{db: db, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
+	return &writeStmts{db: db, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}, unpreparable: map[string]bool{}}
 }
 
 // get returns the prepared statement of query, or nil, and asks for it.
@@ -92,7 +97,7 @@ func (w *writeStmts) get(query string) *sql.Stmt {
 	if s := w.m[query]; s != nil {
 		return s
 	}
-	if len(w.m)+len(w.wanted) < stmtCacheSize {
+	if len(w.m)+len(w.wanted)+len(w.unpreparable) < stmtCacheSize && !w.unpreparable[query] {
 		w.wanted[query] = true
 	}
 	return nil
@@ -151,6 +156,8 @@ func (w *writeStmts) prepare() {
 		w.mu.Lock()
 		if err == nil {
 			w.m[query] = s
+		} else if ctx.Err() == nil {
+			w.unpreparable[query] = true
 		}
 		w.mu.Unlock()
 	}
