@@ -178,10 +178,10 @@ func (g *groupCommit) lead(first *txRequest) {
 // together, and returns all of them, each with its result.
 func (g *groupCommit) runGroup(first *txRequest) []*txRequest {
 	members := []*txRequest{first}
-	todo := members
+	pending := members
 	join := true
-	for len(todo) > 0 {
-		todo = g.attempt(todo, &members, join)
+	for len(pending) > 0 {
+		pending = g.attempt(pending, &members, join)
 		// A member that ends a transaction leaves the group, so each new
 		// attempt runs fewer; newcomers join only the first.
 		join = false
@@ -189,17 +189,17 @@ func (g *groupCommit) runGroup(first *txRequest) []*txRequest {
 	return members
 }
 
-// attempt runs todo (and, when join is set, the writers that arrive
+// attempt runs pending (and, when join is set, the writers that arrive
 // meanwhile, which it adds to members) in one transaction and commits
 // those that succeeded. It returns the members to run again in a new
 // transaction, because the transaction was lost before it committed them.
-func (g *groupCommit) attempt(todo []*txRequest, members *[]*txRequest, join bool) []*txRequest {
-	sqlTx, cancel, err := g.begin(todo)
+func (g *groupCommit) attempt(pending []*txRequest, members *[]*txRequest, join bool) []*txRequest {
+	sqlTx, cancel, err := g.begin(pending)
 	if err != nil {
 		// The members whose context ended the wait have their error; the
 		// others wait for the lock again.
 		var rest []*txRequest
-		for _, m := range todo {
+		for _, m := range pending {
 			if cerr := m.ctx.Err(); cerr != nil {
 				m.err = cerr
 			} else if errors.Is(err, errBeginCanceled) {
@@ -217,8 +217,8 @@ func (g *groupCommit) attempt(todo []*txRequest, members *[]*txRequest, join boo
 	for i := 0; ; i++ {
 		var m *txRequest
 		switch {
-		case i < len(todo):
-			m = todo[i]
+		case i < len(pending):
+			m = pending[i]
 		case join && len(*members) < maxGroup && time.Since(start) < g.maxTime:
 			if m = g.take(); m != nil {
 				*members = append(*members, m)
@@ -238,8 +238,8 @@ func (g *groupCommit) attempt(todo []*txRequest, members *[]*txRequest, join boo
 			// be committed: m has its result, the others run again.
 			sqlTx.Rollback()
 			rest := applied
-			if i+1 < len(todo) {
-				rest = append(rest, todo[i+1:]...)
+			if i+1 < len(pending) {
+				rest = append(rest, pending[i+1:]...)
 			}
 			return rest
 		}
@@ -280,15 +280,15 @@ func (g *groupCommit) attempt(todo []*txRequest, members *[]*txRequest, join boo
 // waited for the database's write lock (held by another process).
 var errBeginCanceled = errors.New("a member's context ended while the transaction began")
 
-// begin begins a transaction for todo. The transaction outlives any one
+// begin begins a transaction for pending. The transaction outlives any one
 // member's context (each member's statements run under its own), but the
-// wait for the write lock ends as soon as one of todo's contexts ends, so
+// wait for the write lock ends as soon as one of pending's contexts ends, so
 // that a caller whose deadline passes answers then, not after SQLite's
 // busy timeout. cancel is called once the transaction has ended.
-func (g *groupCommit) begin(todo []*txRequest) (tx *sql.Tx, cancel func(), err error) {
+func (g *groupCommit) begin(pending []*txRequest) (tx *sql.Tx, cancel func(), err error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	stops := make([]func() bool, len(todo))
-	for i, m := range todo {
+	stops := make([]func() bool, len(pending))
+	for i, m := range pending {
 		stops[i] = context.AfterFunc(m.ctx, cancel)
 	}
 	tx, err = g.db.write.BeginTx(ctx, nil)
