@@ -57,7 +57,11 @@ func (sqliteDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
 		busy = defaultStatementTimeout
 	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)", busy.Milliseconds(), sync)
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// The writer keeps its temporary files in memory: the group commit
+	// runs each write transaction in a savepoint, whose sub-journal (the
+	// pages it changes, as they were) would otherwise spill to a file and
+	// cost a write system call per page.
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err
 	}

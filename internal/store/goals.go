@@ -182,9 +182,13 @@ func linkSetChange(ctx context.Context, c conn, table, ownerCol string, owner in
 	if err != nil {
 		return nil, nil, err
 	}
-	mine, err := replaceableLinkedIDs(ctx, c, table, ownerCol, owner, otherCol, visibleTo)
-	if err != nil {
-		return nil, nil, err
+	// All of them may be replaced unless the set is replaced per user: no
+	// second read of the same links then.
+	mine := old
+	if _, perUser := productRecordTables[otherCol]; perUser && visibleTo != 0 {
+		if mine, err = replaceableLinkedIDs(ctx, c, table, ownerCol, owner, otherCol, visibleTo); err != nil {
+			return nil, nil, err
+		}
 	}
 	for _, id := range mine {
 		if !slices.Contains(want, id) {

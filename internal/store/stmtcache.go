@@ -70,19 +70,24 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 // SQLite's one write connection. A statement is prepared on the pool, which
 // a transaction holds while it runs: so a transaction runs a statement it
 // has not seen as is, and asks for it to be prepared once the connection
-// is free, in the background; later transactions run the prepared one.
+// is free (by the group commit between two groups, or else in the
+// background); later transactions run the prepared one.
 // Writes parse and plan once per statement (their triggers included)
 // instead of on every request.
 type writeStmts struct {
-	db        *sql.DB
-	mu        sync.Mutex
-	m         map[string]*sql.Stmt
-	wanted    map[string]bool
-	preparing bool
+	db     *sql.DB
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	wanted map[string]bool
+	// unpreparable holds the statements that failed to prepare outside
+	// their transaction (they may need what it creates): they run as
+	// they are, and are not asked for again.
+	unpreparable map[string]bool
+	preparing    bool
 }
 
 func newWriteStmts(db *sql.DB) *writeStmts {
-	return &writeStmts{db: db, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
+	return &writeStmts{db: db, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}, unpreparable: map[string]bool{}}
 }
 
 // get returns the prepared statement of query, or nil, and asks for it.
@@ -92,7 +97,7 @@ func (w *writeStmts) get(query string) *sql.Stmt {
 	if s := w.m[query]; s != nil {
 		return s
 	}
-	if len(w.m)+len(w.wanted) < stmtCacheSize {
+	if len(w.m)+len(w.wanted)+len(w.unpreparable) < stmtCacheSize && !w.unpreparable[query] {
 		w.wanted[query] = true
 	}
 	return nil
@@ -109,30 +114,53 @@ func (w *writeStmts) prepareWanted() {
 	w.preparing = true
 	w.mu.Unlock()
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		for {
-			w.mu.Lock()
-			var query string
-			for q := range w.wanted {
-				query = q
-				break
-			}
-			if query == "" {
-				w.preparing = false
-				w.mu.Unlock()
-				return
-			}
-			delete(w.wanted, query)
-			w.mu.Unlock()
-			s, err := w.db.PrepareContext(ctx, query)
-			w.mu.Lock()
-			if err == nil {
-				w.m[query] = s
-			}
-			w.mu.Unlock()
-		}
+		w.prepare()
+		w.mu.Lock()
+		w.preparing = false
+		w.mu.Unlock()
 	}()
+}
+
+// prepareNow prepares the statements asked for, waiting for the
+// connection. The group commit calls it between two groups, when the
+// connection is free and no write transaction can start: a statement is
+// then prepared at its first use instead of whenever a background
+// preparer wins the connection from the queue of writers.
+func (w *writeStmts) prepareNow() {
+	w.mu.Lock()
+	n := len(w.wanted)
+	w.mu.Unlock()
+	if n > 0 {
+		w.prepare()
+	}
+}
+
+// prepare prepares the statements asked for until none is left.
+func (w *writeStmts) prepare() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		w.mu.Lock()
+		var query string
+		for q := range w.wanted {
+			query = q
+			break
+		}
+		if query == "" {
+			w.mu.Unlock()
+			return
+		}
+		delete(w.wanted, query)
+		w.mu.Unlock()
+		s, err := w.db.PrepareContext(ctx, query)
+		w.mu.Lock()
+		if err == nil {
+			w.m[query] = s
+		} else if ctx.Err() == nil {
+			w.unpreparable[query] = true
+		}
+		w.mu.Unlock()
+	}
 }
 
 // close closes the prepared statements.
@@ -145,29 +173,57 @@ func (w *writeStmts) close() {
 	w.m = map[string]*sql.Stmt{}
 }
 
-// txQueryer runs a transaction's statements through the prepared ones.
+// txQueryer runs a transaction's statements through the prepared ones,
+// each bound to the transaction once (a group commit's transaction runs
+// the same statements for each of its members).
 type txQueryer struct {
-	tx *sql.Tx
-	w  *writeStmts
+	tx    *sql.Tx
+	w     *writeStmts
+	mu    sync.Mutex
+	bound map[string]*sql.Stmt
 }
 
-func (q txQueryer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := q.w.get(query); s != nil {
-		return q.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+// in returns the queryer of a transaction on the writer's connection.
+func (w *writeStmts) in(tx *sql.Tx) *txQueryer {
+	return &txQueryer{tx: tx, w: w, bound: map[string]*sql.Stmt{}}
+}
+
+// stmt returns the prepared statement of query bound to the transaction,
+// or nil when query is not prepared yet.
+func (q *txQueryer) stmt(query string) *sql.Stmt {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if s := q.bound[query]; s != nil {
+		return s
+	}
+	s := q.w.get(query)
+	if s == nil {
+		return nil
+	}
+	// Bound without the caller's context, whose end would make the bound
+	// statement fail for the later callers too; each run has its own.
+	s = q.tx.StmtContext(context.Background(), s)
+	q.bound[query] = s
+	return s
+}
+
+func (q *txQueryer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := q.stmt(query); s != nil {
+		return s.ExecContext(ctx, args...)
 	}
 	return q.tx.ExecContext(ctx, query, args...)
 }
 
-func (q txQueryer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := q.w.get(query); s != nil {
-		return q.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+func (q *txQueryer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := q.stmt(query); s != nil {
+		return s.QueryContext(ctx, args...)
 	}
 	return q.tx.QueryContext(ctx, query, args...)
 }
 
-func (q txQueryer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := q.w.get(query); s != nil {
-		return q.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+func (q *txQueryer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := q.stmt(query); s != nil {
+		return s.QueryRowContext(ctx, args...)
 	}
 	return q.tx.QueryRowContext(ctx, query, args...)
 }

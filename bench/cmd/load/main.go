@@ -4,7 +4,11 @@
 // as a ratio of it. It also measures creates at -c clients and PUTs of one
 // hot release against PUTs spread over many.
 //
-//	go run ./bench/cmd/load -port 18400 -c 32 -d 5s [-pg postgres://...] [-only REGEXP] [-cpuprofile PATH]
+// With -compare-group-commit it also serves a second SQLite database whose
+// store runs every write transaction alone (Options.SQLiteNoGroupCommit),
+// and measures its creates and spread PUTs alternately with the first's.
+//
+//	go run ./bench/cmd/load -port 18400 -c 32 -d 5s [-pg postgres://...] [-only REGEXP] [-cpuprofile PATH] [-compare-group-commit]
 package main
 
 import (
@@ -54,6 +58,7 @@ func main() {
 		"sqlite":   flag.Float64("open-sqlite", 0, "also send creates in an open loop at this rate (per second) on SQLite, and report their latency from when each was due (0: not)"),
 		"postgres": flag.Float64("open-pg", 0, "the same on PostgreSQL"),
 	}
+	compareGC := flag.Bool("compare-group-commit", false, "on SQLite, also measure creates and spread PUTs on a second database with group commit off, alternately with the first's")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each measurement but the static ones to this path, suffixed with the engine and the measurement's name")
 	flag.Parse()
 	client.Transport.(*http.Transport).DisableCompression = !*gz
@@ -80,6 +85,24 @@ func main() {
 		h := api.New(db, api.Config{BaseURL: "http://bench.example", Logger: slog.New(slog.DiscardHandler)})
 		base := serve(p, h)
 		p++
+		// off serves the second database of -compare-group-commit; empty
+		// without it.
+		var off string
+		var offDB *store.DB
+		dropOff := func() {}
+		if *compareGC && backend == "sqlite" {
+			var offDSN string
+			offDSN, dropOff = newDatabase(backend, *pgAdmin, "load-nogc")
+			if _, err := bench.Generate(ctx, offDSN, *n); err != nil {
+				log.Fatal(err)
+			}
+			offDB, err = store.Open(ctx, offDSN, store.Options{MaxOpenConns: 16, MaxIdleConns: 16, SQLiteSynchronous: *synchronous, SQLiteNoGroupCommit: true})
+			if err != nil {
+				log.Fatal(err)
+			}
+			off = serve(p, api.New(offDB, api.Config{BaseURL: "http://bench.example", Logger: slog.New(slog.DiscardHandler)}))
+			p++
+		}
 		one := base + "/api/v1/releases/" + acc.Sample
 		page := fmt.Sprintf("%s/api/v1/products/%d/releases?per_page=30", base, bench.Product)
 		oneBody, pageBody := get(one), get(page)
@@ -169,29 +192,52 @@ func main() {
 			row(fmt.Sprintf("static bytes of a page of 30 (%d B)", len(pageBody)), r[0], 0)
 			row("GET a page of 30", r[1], r[0].rate)
 		}
-		create := measure([]string{"POST create"}, func(c, i int) *http.Request {
-			return req("POST", fmt.Sprintf("%s/api/v1/products/%d/releases", base, bench.Product), fmt.Sprintf(`{"release":{"name":"Load %d-%d"}}`, c, i))
-		})
-		row("POST create", create[0], 0)
+		createOn := func(base string) func(c, i int) *http.Request {
+			return func(c, i int) *http.Request {
+				return req("POST", fmt.Sprintf("%s/api/v1/products/%d/releases", base, bench.Product), fmt.Sprintf(`{"release":{"name":"Load %d-%d"}}`, c, i))
+			}
+		}
+		spreadOn := func(base string) func(c, i int) *http.Request {
+			return func(c, i int) *http.Request {
+				key := fmt.Sprintf("PRJ1-R-%d", 10+(c*97+i)%(*n-20))
+				return req("PUT", base+"/api/v1/releases/"+key, fmt.Sprintf(`{"release":{"name":"Spread %d"}}`, i))
+			}
+		}
+		hot := func(c, i int) *http.Request {
+			return req("PUT", one, fmt.Sprintf(`{"release":{"name":"Hot %d-%d"}}`, c, i))
+		}
+		commits0, txs0 := db.GroupCommits()
+		if off == "" {
+			create := measure([]string{"POST create"}, createOn(base))
+			row("POST create", create[0], 0)
+			puts := measure([]string{"PUT spread over releases", "PUT one hot release"}, spreadOn(base), hot)
+			row("PUT spread over releases", puts[0], 0)
+			row("PUT one hot release", puts[1], puts[0].rate)
+		} else {
+			create := measure([]string{"POST create group commit off", "POST create"}, createOn(off), createOn(base))
+			row("POST create, group commit off", create[0], 0)
+			row("POST create / group commit off", create[1], create[0].rate)
+			puts := measure([]string{"PUT spread group commit off", "PUT spread over releases", "PUT one hot release"}, spreadOn(off), spreadOn(base), hot)
+			row("PUT spread, group commit off", puts[0], 0)
+			row("PUT spread over releases / group commit off", puts[1], puts[0].rate)
+			row("PUT one hot release / spread", puts[2], puts[1].rate)
+		}
 		if rate := *openRate[backend]; rate > 0 && sel.MatchString("POST create") {
 			open := runOpen(rate, *dur, func(c, i int) *http.Request {
 				return req("POST", fmt.Sprintf("%s/api/v1/products/%d/releases", base, bench.Product), fmt.Sprintf(`{"release":{"name":"Open %d"}}`, i))
 			}).result()
 			row(fmt.Sprintf("POST create, open loop at %.0f/s", rate), open, 0)
 		}
-		puts := measure([]string{"PUT spread over releases", "PUT one hot release"},
-			func(c, i int) *http.Request {
-				key := fmt.Sprintf("PRJ1-R-%d", 10+(c*97+i)%(*n-20))
-				return req("PUT", base+"/api/v1/releases/"+key, fmt.Sprintf(`{"release":{"name":"Spread %d"}}`, i))
-			},
-			func(c, i int) *http.Request {
-				return req("PUT", one, fmt.Sprintf(`{"release":{"name":"Hot %d-%d"}}`, c, i))
-			})
-		row("PUT spread over releases", puts[0], 0)
-		row("PUT one hot release", puts[1], puts[0].rate)
+		if commits, txs := db.GroupCommits(); commits > commits0 {
+			fmt.Printf("\nGroup commit: %d commits held %d write transactions (%.1f each)\n", commits-commits0, txs-txs0, float64(txs-txs0)/float64(commits-commits0))
+		}
 		fmt.Printf("\nRSS of the process (server and load generator): idle %d MiB, after the load %d MiB (%.2fx)\n", idle>>20, rss()>>20, float64(rss())/float64(idle))
 		db.Close()
 		drop()
+		if offDB != nil {
+			offDB.Close()
+		}
+		dropOff()
 	}
 }
 
