@@ -51,6 +51,7 @@ func main() {
 	pgAdmin := flag.String("pg", "", "administrative PostgreSQL URL (empty: SQLite only)")
 	only := flag.String("only", "", "run only the measurements whose names match this regular expression (a GET's static baseline runs with it)")
 	rounds := flag.Int("rounds", 4, "rounds of each measurement, alternated with the measurement it is compared with; -d is the total of a measurement's rounds")
+	conns := flag.Int("db-conns", 0, "connections of the server's pool: PostgreSQL's, or SQLite's readers (0: the server's defaults, 10 and 4, as roadmapd serve runs)")
 	synchronous := flag.String("sqlite-synchronous", "full", "SQLite's synchronous setting for the server: full or normal")
 	gz := flag.Bool("gzip", false, "ask for compressed answers, as Go's client does by default (the static server then sends the same answers compressed once); without it the clients ask for none, as wrk does")
 	jsonServer := flag.String("json-server", "", "path of a json-server executable (0.17): GET one release is also measured against it, serving the same release from a JSON file")
@@ -78,7 +79,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		db, err := store.Open(ctx, dsn, store.Options{MaxOpenConns: 16, MaxIdleConns: 16, SQLiteSynchronous: *synchronous})
+		db, err := store.Open(ctx, dsn, store.Options{MaxOpenConns: *conns, MaxIdleConns: *conns, SQLiteSynchronous: *synchronous})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func main() {
 			if _, err := bench.Generate(ctx, offDSN, *n); err != nil {
 				log.Fatal(err)
 			}
-			offDB, err = store.Open(ctx, offDSN, store.Options{MaxOpenConns: 16, MaxIdleConns: 16, SQLiteSynchronous: *synchronous, SQLiteNoGroupCommit: true})
+			offDB, err = store.Open(ctx, offDSN, store.Options{MaxOpenConns: *conns, MaxIdleConns: *conns, SQLiteSynchronous: *synchronous, SQLiteNoGroupCommit: true})
 			if err != nil {
 				log.Fatal(err)
 			}
