@@ -58,9 +58,10 @@ func commentKindOf(typ string) (commentKind, error) {
 	return commentKind{}, roadmap.Errorf(roadmap.EINTERNAL, "comments on %q are not kept", typ)
 }
 
-// commentSelect, commentFrom and commentProduct are built from
-// commentKinds: the kind of record is the first record column set.
-var commentSelect, commentFrom, commentProduct = func() (string, string, string) {
+// commentSelect is built from commentKinds: the kind of record is the
+// first record column set, and the record's product, key and roll-up flag
+// come from its join.
+var commentSelect = func() string {
 	var typ, rid, product, ref, master, joins []string
 	for _, k := range commentKinds {
 		typ = append(typ, "WHEN c."+k.col+" IS NOT NULL THEN '"+k.typ+"'")
@@ -74,12 +75,9 @@ var commentSelect, commentFrom, commentProduct = func() (string, string, string)
 		}
 		joins = append(joins, k.join)
 	}
-	prod := "COALESCE(" + strings.Join(product, ", ") + ", 0)"
-	from := " FROM comments c JOIN users u ON u.id = c.user_id" + strings.Join(joins, "")
-	sel := "SELECT c.id, c.body, c.created_at, c.updated_at, " + userCols + ",\n CASE " + strings.Join(typ, " ") + " END, " +
-		"COALESCE(" + strings.Join(rid, ", ") + "), " + prod + ", COALESCE(" + strings.Join(ref, ", ") + ", ''), " +
-		"COALESCE(" + strings.Join(master, ", ") + ", FALSE)" + from
-	return sel, from, prod
+	return "SELECT c.id, c.body, c.created_at, c.updated_at, " + userCols + ",\n CASE " + strings.Join(typ, " ") + " END, " +
+		"COALESCE(" + strings.Join(rid, ", ") + "), COALESCE(" + strings.Join(product, ", ") + ", 0), COALESCE(" + strings.Join(ref, ", ") + ", ''), " +
+		"COALESCE(" + strings.Join(master, ", ") + ", FALSE) FROM comments c JOIN users u ON u.id = c.user_id" + strings.Join(joins, "")
 }()
 
 func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Comment, error) {
@@ -115,25 +113,28 @@ func (db *DB) Comment(ctx context.Context, id int64) (*roadmap.Comment, error) {
 // that match.
 func (db *DB) Comments(ctx context.Context, f roadmap.CommentFilter) ([]*roadmap.Comment, int, error) {
 	c := db.reader()
-	var where, count string
+	var where string
 	var args []any
+	var l pagedList
 	switch {
 	case f.On.ID != 0:
 		k, err := commentKindOf(f.On.Type)
 		if err != nil {
 			return nil, 0, err
 		}
-		// The record's comments are counted through their index alone.
+		// The record's total is the count its row keeps.
 		where, args = " WHERE c."+k.col+" = ?", []any{f.On.ID}
-		count = "SELECT COUNT(*) FROM comments c" + where
+		l.count, l.countArgs = keptTotal(k.table, "comment_count", f.On.ID, 0)
 	case f.ProductID != 0:
-		where, args = " WHERE "+commentProduct+" = ?", []any{f.ProductID}
-		count = "SELECT COUNT(*)" + commentFrom + where
+		// product_fold is the product of the comment's record, kept by
+		// the triggers of migration 00025, and so is the product's total.
+		where, args = " WHERE c.product_fold = ?", []any{f.ProductID}
+		l.count, l.countArgs = keptTotal("products", "comment_count", f.ProductID, 0)
 	default:
 		return nil, 0, roadmap.Errorf(roadmap.EINTERNAL, "a comment list needs a scope")
 	}
 	var out []*roadmap.Comment
-	l := pagedList{count: count, countArgs: args, selectFrom: commentSelect, cond: where, args: args, id: "c.id"}
+	l.selectFrom, l.cond, l.args, l.id = commentSelect, where, args, "c.id"
 	total, err := l.run(ctx, c, rollUpPage(f.Page), func(rows *sql.Rows) error {
 		cm, err := scanComment(rows)
 		out = append(out, cm)
@@ -157,6 +158,18 @@ func (db *DB) CreateComment(ctx context.Context, on roadmap.CommentTarget, userI
 	var out *roadmap.Comment
 	err = db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		// The insert counts the comment in its product's row: that row is
+		// locked first, as the writers of the product's records lock it
+		// before the records they count in.
+		var product sql.NullInt64
+		if err := c.queryRow(ctx, "SELECT "+k.product+" FROM (SELECT CAST(? AS BIGINT) AS "+k.col+") c"+k.join, on.ID).Scan(&product); err != nil {
+			return err
+		}
+		if product.Valid {
+			if err := tx.lockRow(ctx, "products", product.Int64); err != nil && !isNoRows(err) {
+				return err
+			}
+		}
 		// The lock keeps a concurrent delete of the record from racing
 		// the insert, which would otherwise fail on the foreign key.
 		if err := tx.lockRecord(ctx, k.table, on.ID); err != nil {
@@ -216,7 +229,8 @@ func commentCounts(ctx context.Context, c conn, typ string, ids []int64) (map[in
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := c.query(ctx, "SELECT "+k.col+", COUNT(*) FROM comments WHERE "+k.col+" IN ("+placeholders(len(ids))+") GROUP BY "+k.col, args...)
+	// Each record keeps the count of its comments (migration 00025).
+	rows, err := c.query(ctx, "SELECT id, comment_count FROM "+k.table+" WHERE id IN ("+placeholders(len(ids))+") AND comment_count > 0", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -110,6 +110,19 @@ func (db *DB) Feature(ctx context.Context, key string) (*roadmap.Feature, error)
 	return f, db.wrap(err)
 }
 
+// FeatureProduct returns the ID of the feature a numeric ID or reference
+// number names and the ID of its product, without loading the feature (whose
+// full representation embeds all its requirements): for the lists of its
+// requirements and comments, which need only to check access.
+func (db *DB) FeatureProduct(ctx context.Context, key string) (id, productID int64, err error) {
+	cond, arg := keyClause("id", "reference_num", key)
+	err = db.reader().queryRow(ctx, "SELECT id, product_id FROM features WHERE "+cond, arg).Scan(&id, &productID)
+	if err != nil {
+		return 0, 0, db.wrap(scanErr(err, "feature", key))
+	}
+	return id, productID, nil
+}
+
 func loadFeature(ctx context.Context, c conn, key string) (*roadmap.Feature, error) {
 	cond, arg := keyClause("f.id", "f.reference_num", key)
 	f, err := scanFeature(c.queryRow(ctx, featureSelect+" WHERE "+cond, arg))
