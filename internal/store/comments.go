@@ -13,40 +13,42 @@ import (
 // Comments are on one record each: a comments row sets exactly one of its
 // record columns, a foreign key that deletes the comment with the record.
 // commentKinds describes, per kind of record, the column, the record's
-// table, and how a comment's select finds the record's product and key;
-// every comment query is built from it, so that all kinds share one
-// mechanism.
+// table, and how to find the record's product and key; every comment query
+// is built from it, so that all kinds share one mechanism.
 
 // commentKind is one kind of commented record.
 type commentKind struct {
 	typ   string // roadmap.CommentOn*
 	col   string // the column of comments that points at the record
 	table string // the record's table
-	// join adds the record (and what its product comes from) to a
-	// comment's select; product and ref are its product ID and key there.
-	join, product, ref string
-	// master is the roll-up flag (releases only), or "".
-	master string
+	// product and ref select the product ID and the key of the record
+	// whose ID is x; ref is "" for records known by ID alone.
+	product, ref string
+	// master tells that the records may be roll-ups (releases).
+	master bool
 }
 
 var commentKinds = []commentKind{
 	{typ: roadmap.CommentOnRelease, col: "release_id", table: "releases",
-		join: " LEFT JOIN releases cr ON cr.id = c.release_id", product: "cr.product_id", ref: "cr.reference_num", master: "cr.master_release"},
+		product: "SELECT product_id FROM releases WHERE id = x", ref: "SELECT reference_num FROM releases WHERE id = x", master: true},
 	{typ: roadmap.CommentOnFeature, col: "feature_id", table: "features",
-		join: " LEFT JOIN features cf ON cf.id = c.feature_id", product: "cf.product_id", ref: "cf.reference_num"},
+		product: "SELECT product_id FROM features WHERE id = x", ref: "SELECT reference_num FROM features WHERE id = x"},
 	{typ: roadmap.CommentOnEpic, col: "epic_id", table: "epics",
-		join: " LEFT JOIN epics ce ON ce.id = c.epic_id", product: "ce.product_id", ref: "ce.reference_num"},
+		product: "SELECT product_id FROM epics WHERE id = x", ref: "SELECT reference_num FROM epics WHERE id = x"},
 	{typ: roadmap.CommentOnRequirement, col: "requirement_id", table: "requirements",
-		join: " LEFT JOIN requirements cq ON cq.id = c.requirement_id LEFT JOIN features cqf ON cqf.id = cq.feature_id", product: "cqf.product_id", ref: "cq.reference_num"},
+		product: "SELECT f.product_id FROM requirements q JOIN features f ON f.id = q.feature_id WHERE q.id = x", ref: "SELECT reference_num FROM requirements WHERE id = x"},
 	{typ: roadmap.CommentOnGoal, col: "goal_id", table: "goals",
-		join: " LEFT JOIN goals cg ON cg.id = c.goal_id", product: "cg.product_id", ref: "cg.reference_num"},
+		product: "SELECT product_id FROM goals WHERE id = x", ref: "SELECT reference_num FROM goals WHERE id = x"},
 	{typ: roadmap.CommentOnInitiative, col: "initiative_id", table: "initiatives",
-		join: " LEFT JOIN initiatives ci ON ci.id = c.initiative_id", product: "ci.product_id", ref: "ci.reference_num"},
+		product: "SELECT product_id FROM initiatives WHERE id = x", ref: "SELECT reference_num FROM initiatives WHERE id = x"},
 	{typ: roadmap.CommentOnReleasePhase, col: "release_phase_id", table: "release_phases",
-		join: " LEFT JOIN release_phases cp ON cp.id = c.release_phase_id LEFT JOIN releases cpr ON cpr.id = cp.release_id", product: "cpr.product_id"},
+		product: "SELECT r.product_id FROM release_phases p JOIN releases r ON r.id = p.release_id WHERE p.id = x"},
 	{typ: roadmap.CommentOnTask, col: "task_id", table: "tasks",
-		join: " LEFT JOIN tasks ct ON ct.id = c.task_id", product: "ct.product_id"},
+		product: "SELECT product_id FROM tasks WHERE id = x"},
 }
+
+// of returns a select of k with x the given expression.
+func (k commentKind) of(sel, x string) string { return strings.Replace(sel, " = x", " = "+x, 1) }
 
 // commentKindOf returns the kind of records typ names.
 func commentKindOf(typ string) (commentKind, error) {
@@ -59,25 +61,27 @@ func commentKindOf(typ string) (commentKind, error) {
 }
 
 // commentSelect is built from commentKinds: the kind of record is the
-// first record column set, and the record's product, key and roll-up flag
-// come from its join.
+// first record column set, and the record's key and roll-up flag come from
+// a subquery of its kind's (never a join of every kind, which costs
+// PostgreSQL's planner more than the page); its product is the comment's
+// product_fold, which the triggers of migration 00025 keep.
 var commentSelect = func() string {
-	var typ, rid, product, ref, master, joins []string
+	var typ, rid, ref []string
+	master := "FALSE"
 	for _, k := range commentKinds {
-		typ = append(typ, "WHEN c."+k.col+" IS NOT NULL THEN '"+k.typ+"'")
+		when := "WHEN c." + k.col + " IS NOT NULL THEN "
+		typ = append(typ, when+"'"+k.typ+"'")
 		rid = append(rid, "c."+k.col)
-		product = append(product, k.product)
 		if k.ref != "" {
-			ref = append(ref, k.ref)
+			ref = append(ref, when+"("+k.of(k.ref, "c."+k.col)+")")
 		}
-		if k.master != "" {
-			master = append(master, k.master)
+		if k.master {
+			master = "COALESCE((" + k.of("SELECT master_release FROM releases WHERE id = x", "c."+k.col) + "), FALSE)"
 		}
-		joins = append(joins, k.join)
 	}
 	return "SELECT c.id, c.body, c.created_at, c.updated_at, " + userCols + ",\n CASE " + strings.Join(typ, " ") + " END, " +
-		"COALESCE(" + strings.Join(rid, ", ") + "), COALESCE(" + strings.Join(product, ", ") + ", 0), COALESCE(" + strings.Join(ref, ", ") + ", ''), " +
-		"COALESCE(" + strings.Join(master, ", ") + ", FALSE) FROM comments c JOIN users u ON u.id = c.user_id" + strings.Join(joins, "")
+		"COALESCE(" + strings.Join(rid, ", ") + "), COALESCE(c.product_fold, 0), COALESCE(CASE " + strings.Join(ref, " ") + " END, ''), " +
+		master + " FROM comments c JOIN users u ON u.id = c.user_id"
 }()
 
 func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Comment, error) {
@@ -162,7 +166,7 @@ func (db *DB) CreateComment(ctx context.Context, on roadmap.CommentTarget, userI
 		// locked first, as the writers of the product's records lock it
 		// before the records they count in.
 		var product sql.NullInt64
-		if err := c.queryRow(ctx, "SELECT "+k.product+" FROM (SELECT CAST(? AS BIGINT) AS "+k.col+") c"+k.join, on.ID).Scan(&product); err != nil {
+		if err := c.queryRow(ctx, "SELECT ("+k.of(k.product, "?")+")", on.ID).Scan(&product); err != nil {
 			return err
 		}
 		if product.Valid {

@@ -161,18 +161,22 @@ func listTasks(ctx context.Context, c conn, f roadmap.TaskFilter) ([]*roadmap.Ta
 		kind = roadmap.TaskKindTask
 	}
 	where, args := []string{"t.kind = ?"}, []any{kind}
-	// A record's or a user's to-dos are joined through the index of their
-	// links in to-do order, so that a page reads its rows only.
-	join, id := "", "t.id"
+	// A record's or a user's to-dos are read from the index of their links
+	// in to-do order, first (SQLite takes the left side of a CROSS JOIN
+	// first), so that a page reads its rows only.
+	from, sel, id := " FROM tasks t", taskSelect, "t.id"
 	switch {
 	case f.ProductID != 0:
 		where, args = append(where, "t.product_id = ?"), append(args, f.ProductID)
 	case f.Record != nil:
-		join, id = " JOIN task_records tr ON tr.task_id = t.id", "tr.task_id"
-		where, args = append(where, "tr.record_type = ?", "tr.record_id = ?"), append(args, f.Record.Type, f.Record.ID)
+		from, id = " FROM task_records tr CROSS JOIN tasks t", "tr.task_id"
+		where, args = append(where, "tr.task_id = t.id", "tr.record_type = ?", "tr.record_id = ?"), append(args, f.Record.Type, f.Record.ID)
 	case f.AssigneeID != 0:
-		join, id = " JOIN task_assignees ta ON ta.task_id = t.id", "ta.task_id"
-		where, args = append(where, "ta.user_id = ?"), append(args, f.AssigneeID)
+		from, id = " FROM task_assignees ta CROSS JOIN tasks t", "ta.task_id"
+		where, args = append(where, "ta.task_id = t.id", "ta.user_id = ?"), append(args, f.AssigneeID)
+	}
+	if from != " FROM tasks t" {
+		sel = strings.Replace(taskSelect, " FROM tasks t", from, 1)
 	}
 	if f.UpdatedSince != nil {
 		where, args = append(where, "t.updated_at > ?"), append(args, ms(*f.UpdatedSince))
@@ -181,9 +185,9 @@ func listTasks(ctx context.Context, c conn, f roadmap.TaskFilter) ([]*roadmap.Ta
 		where = append(where, "(t.product_id IN ("+visibleProducts+") OR (t.product_id IS NULL AND (t.created_by_id = ? OR t.id IN (SELECT task_id FROM task_assignees WHERE user_id = ?))))")
 		args = append(args, f.VisibleTo, f.VisibleTo, f.VisibleTo, f.VisibleTo)
 	}
-	cond := join + " WHERE " + strings.Join(where, " AND ")
+	cond := " WHERE " + strings.Join(where, " AND ")
 	var out []*roadmap.Task
-	l := pagedList{count: "SELECT COUNT(*) FROM tasks t" + cond, countArgs: args, selectFrom: taskSelect, cond: cond, args: args, id: id,
+	l := pagedList{count: "SELECT COUNT(*)" + from + cond, countArgs: args, selectFrom: sel, cond: cond, args: args, id: id,
 		filtered: f.UpdatedSince != nil}
 	// The whole list of tasks of a product or a record takes its total
 	// from the count that the product or record keeps; the account's adds
