@@ -123,8 +123,10 @@ func TestNoScanOfFeatures(t *testing.T) {
 // knownFeatureReads are statements that read every feature of a release
 // and are not feature lists: the planned capacity of the full
 // representation of a release, which the release features list loads to
-// check access, sums the estimates of the release's features (one branch
-// of the statement that reads what that representation embeds).
+// check access, sums the estimates of the features of the releases whose
+// kept sums are not exact (a fractional estimate; one branch of the
+// statement that reads what that representation embeds). The generated
+// release has none, and the branch reads no feature of it.
 var knownFeatureReads = []string{"CAST(SUM(COALESCE(detailed_estimate, initial_estimate, 0)) AS DOUBLE PRECISION)"}
 
 // tracedStmt is a statement the store ran, with the request that ran it.

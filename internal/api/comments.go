@@ -42,11 +42,11 @@ var commentables = []commentable{
 		return target(roadmap.CommentOnRelease, rel.ID), nil
 	}},
 	{roadmap.CommentOnFeature, "features", "feature_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
-		f, err := s.featureOf(r, u, key, a)
+		id, err := s.featureIDOf(r, u, key, a)
 		if err != nil {
 			return roadmap.CommentTarget{}, err
 		}
-		return target(roadmap.CommentOnFeature, f.ID), nil
+		return target(roadmap.CommentOnFeature, id), nil
 	}},
 	{roadmap.CommentOnEpic, "epics", "epic_id", func(s *Server, r *http.Request, u *roadmap.User, key string, a roadmap.Access) (roadmap.CommentTarget, error) {
 		e, err := s.epicOf(r, u, key, a)

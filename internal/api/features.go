@@ -510,6 +510,21 @@ func (s *Server) featureOf(r *http.Request, u *roadmap.User, key string, a roadm
 	return f, nil
 }
 
+// featureIDOf finds a feature by ID or key without loading it and checks
+// that u has access a in its product: for the writes and lists of its
+// requirements and comments, which a feature of many requirements would
+// otherwise load each time.
+func (s *Server) featureIDOf(r *http.Request, u *roadmap.User, key string, a roadmap.Access) (int64, error) {
+	id, product, err := s.store.FeatureProduct(r.Context(), key)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.authorize(r.Context(), u, product, a); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
 // featureFilter reads the list parameters shared by every feature list.
 func featureFilter(r *http.Request) (roadmap.FeatureFilter, error) {
 	var f roadmap.FeatureFilter

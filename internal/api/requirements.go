@@ -76,11 +76,11 @@ func (s *Server) requirementOf(r *http.Request, u *roadmap.User, a roadmap.Acces
 }
 
 func (s *Server) listRequirements(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	f, err := s.featureOf(r, u, r.PathValue("feature_id"), roadmap.AccessRead)
+	fid, err := s.featureIDOf(r, u, r.PathValue("feature_id"), roadmap.AccessRead)
 	if err != nil {
 		return err
 	}
-	filter := roadmap.RequirementFilter{FeatureID: f.ID}
+	filter := roadmap.RequirementFilter{FeatureID: fid}
 	if filter.Page, err = pageOf(r); err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (s *Server) listRequirements(w http.ResponseWriter, r *http.Request, u *roa
 }
 
 func (s *Server) createRequirement(w http.ResponseWriter, r *http.Request, u *roadmap.User) error {
-	f, err := s.featureOf(r, u, r.PathValue("feature_id"), roadmap.AccessWrite)
+	fid, err := s.featureIDOf(r, u, r.PathValue("feature_id"), roadmap.AccessWrite)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) createRequirement(w http.ResponseWriter, r *http.Request, u *ro
 	if err != nil {
 		return err
 	}
-	q, err := s.store.CreateRequirement(r.Context(), f.ID, u.ID, in)
+	q, err := s.store.CreateRequirement(r.Context(), fid, u.ID, in)
 	if err != nil {
 		return err
 	}

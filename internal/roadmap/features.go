@@ -692,6 +692,10 @@ type FeatureStore interface {
 	// Feature returns a feature by numeric ID or reference number, loaded
 	// for its full representation.
 	Feature(ctx context.Context, key string) (*Feature, error)
+	// FeatureProduct returns the ID of the feature a numeric ID or
+	// reference number names and the ID of its product, without loading
+	// the feature.
+	FeatureProduct(ctx context.Context, key string) (id, productID int64, err error)
 	// Features returns a page of features in ID order and the total number
 	// that match.
 	Features(ctx context.Context, f FeatureFilter) ([]*Feature, int, error)

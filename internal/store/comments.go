@@ -13,40 +13,42 @@ import (
 // Comments are on one record each: a comments row sets exactly one of its
 // record columns, a foreign key that deletes the comment with the record.
 // commentKinds describes, per kind of record, the column, the record's
-// table, and how a comment's select finds the record's product and key;
-// every comment query is built from it, so that all kinds share one
-// mechanism.
+// table, and how to find the record's product and key; every comment query
+// is built from it, so that all kinds share one mechanism.
 
 // commentKind is one kind of commented record.
 type commentKind struct {
 	typ   string // roadmap.CommentOn*
 	col   string // the column of comments that points at the record
 	table string // the record's table
-	// join adds the record (and what its product comes from) to a
-	// comment's select; product and ref are its product ID and key there.
-	join, product, ref string
-	// master is the roll-up flag (releases only), or "".
-	master string
+	// product and ref select the product ID and the key of the record
+	// whose ID is x; ref is "" for records known by ID alone.
+	product, ref string
+	// master tells that the records may be roll-ups (releases).
+	master bool
 }
 
 var commentKinds = []commentKind{
 	{typ: roadmap.CommentOnRelease, col: "release_id", table: "releases",
-		join: " LEFT JOIN releases cr ON cr.id = c.release_id", product: "cr.product_id", ref: "cr.reference_num", master: "cr.master_release"},
+		product: "SELECT product_id FROM releases WHERE id = x", ref: "SELECT reference_num FROM releases WHERE id = x", master: true},
 	{typ: roadmap.CommentOnFeature, col: "feature_id", table: "features",
-		join: " LEFT JOIN features cf ON cf.id = c.feature_id", product: "cf.product_id", ref: "cf.reference_num"},
+		product: "SELECT product_id FROM features WHERE id = x", ref: "SELECT reference_num FROM features WHERE id = x"},
 	{typ: roadmap.CommentOnEpic, col: "epic_id", table: "epics",
-		join: " LEFT JOIN epics ce ON ce.id = c.epic_id", product: "ce.product_id", ref: "ce.reference_num"},
+		product: "SELECT product_id FROM epics WHERE id = x", ref: "SELECT reference_num FROM epics WHERE id = x"},
 	{typ: roadmap.CommentOnRequirement, col: "requirement_id", table: "requirements",
-		join: " LEFT JOIN requirements cq ON cq.id = c.requirement_id LEFT JOIN features cqf ON cqf.id = cq.feature_id", product: "cqf.product_id", ref: "cq.reference_num"},
+		product: "SELECT f.product_id FROM requirements q JOIN features f ON f.id = q.feature_id WHERE q.id = x", ref: "SELECT reference_num FROM requirements WHERE id = x"},
 	{typ: roadmap.CommentOnGoal, col: "goal_id", table: "goals",
-		join: " LEFT JOIN goals cg ON cg.id = c.goal_id", product: "cg.product_id", ref: "cg.reference_num"},
+		product: "SELECT product_id FROM goals WHERE id = x", ref: "SELECT reference_num FROM goals WHERE id = x"},
 	{typ: roadmap.CommentOnInitiative, col: "initiative_id", table: "initiatives",
-		join: " LEFT JOIN initiatives ci ON ci.id = c.initiative_id", product: "ci.product_id", ref: "ci.reference_num"},
+		product: "SELECT product_id FROM initiatives WHERE id = x", ref: "SELECT reference_num FROM initiatives WHERE id = x"},
 	{typ: roadmap.CommentOnReleasePhase, col: "release_phase_id", table: "release_phases",
-		join: " LEFT JOIN release_phases cp ON cp.id = c.release_phase_id LEFT JOIN releases cpr ON cpr.id = cp.release_id", product: "cpr.product_id"},
+		product: "SELECT r.product_id FROM release_phases p JOIN releases r ON r.id = p.release_id WHERE p.id = x"},
 	{typ: roadmap.CommentOnTask, col: "task_id", table: "tasks",
-		join: " LEFT JOIN tasks ct ON ct.id = c.task_id", product: "ct.product_id"},
+		product: "SELECT product_id FROM tasks WHERE id = x"},
 }
+
+// of returns a select of k with x the given expression.
+func (k commentKind) of(sel, x string) string { return strings.Replace(sel, " = x", " = "+x, 1) }
 
 // commentKindOf returns the kind of records typ names.
 func commentKindOf(typ string) (commentKind, error) {
@@ -58,28 +60,28 @@ func commentKindOf(typ string) (commentKind, error) {
 	return commentKind{}, roadmap.Errorf(roadmap.EINTERNAL, "comments on %q are not kept", typ)
 }
 
-// commentSelect, commentFrom and commentProduct are built from
-// commentKinds: the kind of record is the first record column set.
-var commentSelect, commentFrom, commentProduct = func() (string, string, string) {
-	var typ, rid, product, ref, master, joins []string
+// commentSelect is built from commentKinds: the kind of record is the
+// first record column set, and the record's key and roll-up flag come from
+// a subquery of its kind's (never a join of every kind, which costs
+// PostgreSQL's planner more than the page); its product is the comment's
+// product_fold, which the triggers of migration 00025 keep.
+var commentSelect = func() string {
+	var typ, rid, ref []string
+	master := "FALSE"
 	for _, k := range commentKinds {
-		typ = append(typ, "WHEN c."+k.col+" IS NOT NULL THEN '"+k.typ+"'")
+		when := "WHEN c." + k.col + " IS NOT NULL THEN "
+		typ = append(typ, when+"'"+k.typ+"'")
 		rid = append(rid, "c."+k.col)
-		product = append(product, k.product)
 		if k.ref != "" {
-			ref = append(ref, k.ref)
+			ref = append(ref, when+"("+k.of(k.ref, "c."+k.col)+")")
 		}
-		if k.master != "" {
-			master = append(master, k.master)
+		if k.master {
+			master = "COALESCE((" + k.of("SELECT master_release FROM releases WHERE id = x", "c."+k.col) + "), FALSE)"
 		}
-		joins = append(joins, k.join)
 	}
-	prod := "COALESCE(" + strings.Join(product, ", ") + ", 0)"
-	from := " FROM comments c JOIN users u ON u.id = c.user_id" + strings.Join(joins, "")
-	sel := "SELECT c.id, c.body, c.created_at, c.updated_at, " + userCols + ",\n CASE " + strings.Join(typ, " ") + " END, " +
-		"COALESCE(" + strings.Join(rid, ", ") + "), " + prod + ", COALESCE(" + strings.Join(ref, ", ") + ", ''), " +
-		"COALESCE(" + strings.Join(master, ", ") + ", FALSE)" + from
-	return sel, from, prod
+	return "SELECT c.id, c.body, c.created_at, c.updated_at, " + userCols + ",\n CASE " + strings.Join(typ, " ") + " END, " +
+		"COALESCE(" + strings.Join(rid, ", ") + "), COALESCE(c.product_fold, 0), COALESCE(CASE " + strings.Join(ref, " ") + " END, ''), " +
+		master + " FROM comments c JOIN users u ON u.id = c.user_id"
 }()
 
 func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Comment, error) {
@@ -115,25 +117,28 @@ func (db *DB) Comment(ctx context.Context, id int64) (*roadmap.Comment, error) {
 // that match.
 func (db *DB) Comments(ctx context.Context, f roadmap.CommentFilter) ([]*roadmap.Comment, int, error) {
 	c := db.reader()
-	var where, count string
+	var where string
 	var args []any
+	var l pagedList
 	switch {
 	case f.On.ID != 0:
 		k, err := commentKindOf(f.On.Type)
 		if err != nil {
 			return nil, 0, err
 		}
-		// The record's comments are counted through their index alone.
+		// The record's total is the count its row keeps.
 		where, args = " WHERE c."+k.col+" = ?", []any{f.On.ID}
-		count = "SELECT COUNT(*) FROM comments c" + where
+		l.count, l.countArgs = keptTotal(k.table, "comment_count", f.On.ID, 0)
 	case f.ProductID != 0:
-		where, args = " WHERE "+commentProduct+" = ?", []any{f.ProductID}
-		count = "SELECT COUNT(*)" + commentFrom + where
+		// product_fold is the product of the comment's record, kept by
+		// the triggers of migration 00025, and so is the product's total.
+		where, args = " WHERE c.product_fold = ?", []any{f.ProductID}
+		l.count, l.countArgs = keptTotal("products", "comment_count", f.ProductID, 0)
 	default:
 		return nil, 0, roadmap.Errorf(roadmap.EINTERNAL, "a comment list needs a scope")
 	}
 	var out []*roadmap.Comment
-	l := pagedList{count: count, countArgs: args, selectFrom: commentSelect, cond: where, args: args, id: "c.id"}
+	l.selectFrom, l.cond, l.args, l.id = commentSelect, where, args, "c.id"
 	total, err := l.run(ctx, c, rollUpPage(f.Page), func(rows *sql.Rows) error {
 		cm, err := scanComment(rows)
 		out = append(out, cm)
@@ -157,6 +162,18 @@ func (db *DB) CreateComment(ctx context.Context, on roadmap.CommentTarget, userI
 	var out *roadmap.Comment
 	err = db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
+		// The insert counts the comment in its product's row: that row is
+		// locked first, as the writers of the product's records lock it
+		// before the records they count in.
+		var product sql.NullInt64
+		if err := c.queryRow(ctx, "SELECT ("+k.of(k.product, "?")+")", on.ID).Scan(&product); err != nil {
+			return err
+		}
+		if product.Valid {
+			if err := tx.lockRow(ctx, "products", product.Int64); err != nil && !isNoRows(err) {
+				return err
+			}
+		}
 		// The lock keeps a concurrent delete of the record from racing
 		// the insert, which would otherwise fail on the foreign key.
 		if err := tx.lockRecord(ctx, k.table, on.ID); err != nil {
@@ -216,7 +233,8 @@ func commentCounts(ctx context.Context, c conn, typ string, ids []int64) (map[in
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := c.query(ctx, "SELECT "+k.col+", COUNT(*) FROM comments WHERE "+k.col+" IN ("+placeholders(len(ids))+") GROUP BY "+k.col, args...)
+	// Each record keeps the count of its comments (migration 00025).
+	rows, err := c.query(ctx, "SELECT id, comment_count FROM "+k.table+" WHERE id IN ("+placeholders(len(ids))+") AND comment_count > 0", args...)
 	if err != nil {
 		return nil, err
 	}

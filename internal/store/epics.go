@@ -152,12 +152,25 @@ func listEpics(ctx context.Context, c conn, f roadmap.EpicFilter) ([]*roadmap.Ep
 	// The count reads the matching rows of the filters' indexes and joins
 	// nothing; with few matches of a filter the page orders by an
 	// expression, so that the planners start from the filter's index.
+	// The whole list of a product, a release or the account takes its
+	// total from the counts the products and releases keep.
+	filtered := strings.TrimSpace(f.Query) != "" || f.UpdatedSince != nil || strings.TrimSpace(f.Tag) != "" || strings.TrimSpace(f.AssignedTo) != ""
+	cq, cargs := "SELECT COUNT(*) FROM epics e"+cond, args
+	switch {
+	case filtered:
+	case f.ProductID != 0:
+		cq, cargs = keptTotal("products", "epic_count", f.ProductID, f.VisibleTo)
+	case f.ReleaseID != 0:
+		cq, cargs = keptTotal("releases", "epic_count", f.ReleaseID, f.VisibleTo)
+	case f.GoalID == 0 && f.InitiativeID == 0:
+		cq, cargs = accountTotal("epic_count", f.VisibleTo)
+	}
 	var total int
-	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM epics e"+cond, c.planEach(args)...).Scan(&total); err != nil {
+	if err := c.queryRow(ctx, cq, c.planEach(cargs)...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	order := " ORDER BY e.id"
-	if (strings.TrimSpace(f.Query) != "" || f.UpdatedSince != nil || strings.TrimSpace(f.Tag) != "" || strings.TrimSpace(f.AssignedTo) != "") && total <= fewMatches {
+	if filtered && total <= fewMatches {
 		order = " ORDER BY e.id + 0"
 	}
 	var out []*roadmap.Epic

@@ -110,6 +110,19 @@ func (db *DB) Feature(ctx context.Context, key string) (*roadmap.Feature, error)
 	return f, db.wrap(err)
 }
 
+// FeatureProduct returns the ID of the feature a numeric ID or reference
+// number names and the ID of its product, without loading the feature (whose
+// full representation embeds all its requirements): for the lists of its
+// requirements and comments, which need only to check access.
+func (db *DB) FeatureProduct(ctx context.Context, key string) (id, productID int64, err error) {
+	cond, arg := keyClause("id", "reference_num", key)
+	err = db.reader().queryRow(ctx, "SELECT id, product_id FROM features WHERE "+cond, arg).Scan(&id, &productID)
+	if err != nil {
+		return 0, 0, db.wrap(scanErr(err, "feature", key))
+	}
+	return id, productID, nil
+}
+
 func loadFeature(ctx context.Context, c conn, key string) (*roadmap.Feature, error) {
 	cond, arg := keyClause("f.id", "f.reference_num", key)
 	f, err := scanFeature(c.queryRow(ctx, featureSelect+" WHERE "+cond, arg))
@@ -179,18 +192,14 @@ func listFeatures(ctx context.Context, c conn, f roadmap.FeatureFilter) ([]*road
 	// account takes its total from the counts the write transactions keep.
 	filtered := f.Query != "" || f.UpdatedSince != nil || f.Tag != "" || strings.TrimSpace(f.AssignedTo) != ""
 	cq, cargs := "SELECT COUNT(*) FROM features f"+cond, args
-	visible, vargs := "", []any(nil)
-	if f.VisibleTo != 0 {
-		visible, vargs = " AND product_id IN ("+visibleProducts+")", []any{f.VisibleTo, f.VisibleTo}
-	}
 	switch {
 	case filtered:
 	case f.ProductID != 0:
-		cq, cargs = "SELECT COALESCE((SELECT feature_count FROM products WHERE id = ?"+strings.Replace(visible, "product_id", "id", 1)+"), 0)", append([]any{f.ProductID}, vargs...)
+		cq, cargs = keptTotal("products", "feature_count", f.ProductID, f.VisibleTo)
 	case f.ReleaseID != 0:
-		cq, cargs = "SELECT COALESCE((SELECT feature_count FROM releases WHERE id = ?"+visible+"), 0)", append([]any{f.ReleaseID}, vargs...)
+		cq, cargs = keptTotal("releases", "feature_count", f.ReleaseID, f.VisibleTo)
 	case f.EpicID == 0 && f.GoalID == 0 && f.InitiativeID == 0:
-		cq, cargs = "SELECT COALESCE(SUM(feature_count), 0) FROM products WHERE 1 = 1"+strings.Replace(visible, "product_id", "id", 1), vargs
+		cq, cargs = accountTotal("feature_count", f.VisibleTo)
 	}
 	var total int
 	if err := c.queryRow(ctx, cq, c.planEach(cargs)...).Scan(&total); err != nil {

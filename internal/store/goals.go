@@ -634,6 +634,14 @@ func listGoals(ctx context.Context, c conn, f roadmap.GoalFilter) ([]*roadmap.Go
 	}
 	var out []*roadmap.GoalDetail
 	l := pagedList{count: "SELECT COUNT(*) FROM goals g" + cond, countArgs: args, selectFrom: goalSelect, cond: cond, args: args, id: "g.id"}
+	// The whole list of a product or of the account takes its total from
+	// the counts the products keep.
+	switch {
+	case f.ProductID != 0:
+		l.count, l.countArgs = keptTotal("products", "goal_count", f.ProductID, f.VisibleTo)
+	case f.InitiativeID == 0:
+		l.count, l.countArgs = accountTotal("goal_count", f.VisibleTo)
+	}
 	total, err := l.run(ctx, c, strategyPage(f.Page), func(rows *sql.Rows) error {
 		g, err := scanGoalDetail(rows)
 		out = append(out, g)

@@ -124,6 +124,15 @@ func listInitiatives(ctx context.Context, c conn, f roadmap.InitiativeFilter) ([
 	var out []*roadmap.InitiativeDetail
 	l := pagedList{count: "SELECT COUNT(*) FROM initiatives i" + cond, countArgs: args, selectFrom: initiativeSelect, cond: cond, args: args, id: "i.id",
 		filtered: strings.TrimSpace(f.Query) != "" || f.UpdatedSince != nil || strings.TrimSpace(f.AssignedTo) != ""}
+	// The whole list of a product or of the account takes its total from
+	// the counts the products keep.
+	switch {
+	case l.filtered || f.OnlyActive:
+	case f.ProductID != 0:
+		l.count, l.countArgs = keptTotal("products", "initiative_count", f.ProductID, f.VisibleTo)
+	case f.GoalID == 0:
+		l.count, l.countArgs = accountTotal("initiative_count", f.VisibleTo)
+	}
 	total, err := l.run(ctx, c, strategyPage(f.Page), func(rows *sql.Rows) error {
 		it, err := scanInitiativeDetail(rows)
 		out = append(out, it)

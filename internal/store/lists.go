@@ -54,3 +54,30 @@ func (l pagedList) run(ctx context.Context, c conn, page roadmap.Page, scan func
 	}
 	return total, closeRows(rows)
 }
+
+// keptTotal returns the statement, and its arguments, that reads the total
+// of a whole list from the count the write transactions keep in column col
+// of the row id of table (migrations 00019 and 00025): 0 when there is no
+// such row, or when visibleTo, if not 0, may not see its product.
+func keptTotal(table, col string, id, visibleTo int64) (string, []any) {
+	q, args := "SELECT COALESCE((SELECT "+col+" FROM "+table+" WHERE id = ?", []any{id}
+	if visibleTo != 0 {
+		product := "product_id"
+		if table == "products" {
+			product = "id"
+		}
+		q, args = q+" AND "+product+" IN ("+visibleProducts+")", append(args, visibleTo, visibleTo)
+	}
+	return q + "), 0)", args
+}
+
+// accountTotal returns the statement, and its arguments, that reads the
+// total of a whole list of the account: the sum of the counts col that the
+// products keep, of those visibleTo may see when it is not 0.
+func accountTotal(col string, visibleTo int64) (string, []any) {
+	q := "SELECT COALESCE(SUM(" + col + "), 0) FROM products"
+	if visibleTo == 0 {
+		return q, nil
+	}
+	return q + " WHERE id IN (" + visibleProducts + ")", []any{visibleTo, visibleTo}
+}

@@ -22,7 +22,8 @@ var releaseSelect = `SELECT r.id, r.product_id, r.reference_num, r.name, r.start
  r.theme_body, r.theme_created_at, r.theme_updated_at, r.workflow_status_id, r.owner_id,
  r.created_by_id, COALESCE(r.parent_id, 0), r.created_at, r.updated_at,
  ` + productCols + `, ` + statusCols + `, ` + userColsOf("o") + `, ` + userColsOf("cu") + `,
- pr.id, pr.product_id, pr.reference_num, pr.name, pr.start_date, pr.release_date, pr.parking_lot, pr.master_release, pr.created_at
+ pr.id, pr.product_id, pr.reference_num, pr.name, pr.start_date, pr.release_date, pr.parking_lot, pr.master_release, pr.created_at,
+ r.planned_minute_count, r.planned_point_count
  FROM releases r
  JOIN products p ON p.id = r.product_id
  JOIN workflow_statuses s ON s.id = r.workflow_status_id
@@ -58,6 +59,8 @@ func scanRelease(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Rel
 	c := &r.CreatedBy
 	dest = append(dest, &c.ID, &c.Name, &c.Email, &c.Admin, &cc, &cu)
 	dest = append(dest, &pid, &pprod, &pref, &pname, &pstart, &prel, &ppark, &pmaster, &pcreated)
+	var plannedMinutes, plannedPoints int64
+	dest = append(dest, &plannedMinutes, &plannedPoints)
 	dest = append(dest, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
@@ -75,6 +78,14 @@ func scanRelease(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Rel
 	if capacity.Valid {
 		v := capacity.Float64
 		r.TotalCapacity = &v
+	}
+	// The planned capacity as the writes keep it; relationsQuery sums the
+	// features of the releases whose kept sums are not exact.
+	switch r.CapacityUnits {
+	case roadmap.CapacityTime:
+		r.PlannedCapacity = float64(plannedMinutes)
+	case roadmap.CapacityStoryPoints:
+		r.PlannedCapacity = float64(plannedPoints)
 	}
 	r.Theme.CreatedAt, r.Theme.UpdatedAt = fromMS(themeC), fromMS(themeU)
 	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
@@ -325,9 +336,9 @@ var relationBranches = []relationBranch{
 		"t1": "key", "t2": "name", "t3": "type", "t4": "value"},
 		"FROM custom_field_values WHERE release_id IN IN"},
 	{relCapacity, map[string]string{"rid": "release_id", "t1": "work_units", "f1": "SUM(COALESCE(detailed_estimate, initial_estimate, 0))"},
-		"FROM features WHERE release_id IN IN GROUP BY release_id, work_units"},
-	{relComments, map[string]string{"rid": "release_id", "n1": "COUNT(*)"},
-		"FROM comments WHERE release_id IN IN GROUP BY release_id"},
+		"FROM features WHERE release_id IN (SELECT id FROM releases WHERE id IN IN AND " + plannedInexact + ") GROUP BY release_id, work_units"},
+	{relComments, map[string]string{"rid": "id", "n1": "comment_count"},
+		"FROM releases WHERE id IN IN AND comment_count > 0"},
 	{relGoal, withRid("rg.release_id", describedCols("g")),
 		"FROM release_goals rg JOIN goals g ON g.id = rg.goal_id WHERE rg.release_id IN IN"},
 	{relInitiative, withRid("ri.release_id", describedCols("i")),
@@ -341,6 +352,13 @@ var relationBranches = []relationBranch{
 		"t1": "status_name"},
 		"FROM release_status_times WHERE release_id IN IN"},
 }
+
+// plannedInexact selects the releases whose kept planned sums are not the
+// planned capacity exactly: with a feature whose estimate is not a whole
+// number below 2^32 (migration 00025), or a sum beyond the integers a
+// float64 holds exactly. Their planned capacity is summed from their
+// features, as SUM adds them.
+const plannedInexact = "(planned_inexact_count > 0 OR abs(planned_minute_count) >= 9007199254740992 OR abs(planned_point_count) >= 9007199254740992)"
 
 // integrationFieldCols are the generic columns of an integration field.
 var integrationFieldCols = map[string]string{"rid": "record_id", "o1": "id", "n1": "id", "n2": "integration_id", "n3": "created_at",

@@ -72,7 +72,8 @@ func (db *DB) Requirements(ctx context.Context, f roadmap.RequirementFilter) ([]
 func listRequirements(ctx context.Context, c conn, f roadmap.RequirementFilter) ([]*roadmap.Requirement, int, error) {
 	where, args := []string{"q.feature_id = ?"}, []any{f.FeatureID}
 	if f.Query != "" {
-		where, args = append(where, "lower(q.name) LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(fold(f.Query))+"%")
+		w, a := c.nameSearchOf("q", "requirements_name_fts", f.Query)
+		where, args = append(where, w...), append(args, a...)
 	}
 	if f.UpdatedSince != nil {
 		where, args = append(where, "q.updated_at > ?"), append(args, ms(*f.UpdatedSince))
@@ -81,6 +82,10 @@ func listRequirements(ctx context.Context, c conn, f roadmap.RequirementFilter) 
 	var out []*roadmap.Requirement
 	l := pagedList{count: "SELECT COUNT(*) FROM requirements q" + cond, countArgs: args, selectFrom: requirementSelect, cond: cond, args: args, id: "q.id",
 		filtered: f.Query != "" || f.UpdatedSince != nil}
+	if !l.filtered {
+		// The feature keeps the count of its requirements.
+		l.count, l.countArgs = keptTotal("features", "requirement_count", f.FeatureID, 0)
+	}
 	total, err := l.run(ctx, c, normalPage(f.Page), func(rows *sql.Rows) error {
 		r, err := scanRequirement(rows)
 		out = append(out, r)
@@ -117,9 +122,22 @@ func listRequirementsOf(ctx context.Context, c conn, featureIDs []int64) ([]*roa
 	return out, loadRequirementRelations(ctx, c, out)
 }
 
+// requirementBatch is the most requirements whose relations one statement
+// reads.
+const requirementBatch = 1000
+
 // loadRequirementRelations fills what requirements show beyond their row,
 // with one query per kind of related record for all of them.
 func loadRequirementRelations(ctx context.Context, c conn, rs []*roadmap.Requirement) error {
+	// A feature's representation embeds all its requirements: they are
+	// loaded a batch at a time, so that the lists of their IDs stay within
+	// the engines' limits on arguments.
+	for len(rs) > requirementBatch {
+		if err := loadRequirementRelations(ctx, c, rs[:requirementBatch]); err != nil {
+			return err
+		}
+		rs = rs[requirementBatch:]
+	}
 	if len(rs) == 0 {
 		return nil
 	}
@@ -280,10 +298,10 @@ func resolveRequirementAssignee(ctx context.Context, c conn, r *roadmap.Requirem
 func (tx *Tx) insertRequirement(ctx context.Context, r *roadmap.Requirement) error {
 	_, err := tx.conn().exec(ctx, `INSERT INTO requirements (id, feature_id, reference_num, name, position, workflow_status_id,
  assigned_to_user_id, created_by_id, description_id, description_body, description_created_at, description_updated_at,
- created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+ created_at, updated_at, name_fold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.FeatureID, r.ReferenceNum, r.Name, r.Position, r.WorkflowStatusID,
 		nullID(r.AssignedToID), r.CreatedByID, r.Description.ID, r.Description.Body, ms(r.Description.CreatedAt), ms(r.Description.UpdatedAt),
-		ms(r.CreatedAt), ms(r.UpdatedAt))
+		ms(r.CreatedAt), ms(r.UpdatedAt), fold(r.Name))
 	return err
 }
 
@@ -333,9 +351,9 @@ func (db *DB) UpdateRequirement(ctx context.Context, id int64, in roadmap.Requir
 			}
 		}
 		r.UpdatedAt = tx.now
-		if _, err := c.exec(ctx, `UPDATE requirements SET name = ?, workflow_status_id = ?, assigned_to_user_id = ?,
+		if _, err := c.exec(ctx, `UPDATE requirements SET name = ?, name_fold = ?, workflow_status_id = ?, assigned_to_user_id = ?,
  description_body = ?, description_updated_at = ?, updated_at = ? WHERE id = ?`,
-			r.Name, r.WorkflowStatusID, nullID(r.AssignedToID), r.Description.Body, ms(r.Description.UpdatedAt), ms(r.UpdatedAt), r.ID); err != nil {
+			r.Name, fold(r.Name), r.WorkflowStatusID, nullID(r.AssignedToID), r.Description.Body, ms(r.Description.UpdatedAt), ms(r.UpdatedAt), r.ID); err != nil {
 			return err
 		}
 		if err := tx.writeRequirementLinks(ctx, r, in); err != nil {

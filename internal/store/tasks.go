@@ -41,6 +41,17 @@ func scanTask(sc interface{ Scan(...any) error }, extra ...any) (*roadmap.Task, 
 	return t, nil
 }
 
+// taskCountTables are the tables of the records to-dos attach to by type,
+// whose rows keep the count of their to-dos of kind Task (task_count,
+// migration 00025).
+var taskCountTables = map[string]string{
+	roadmap.TaskableRelease:      "releases",
+	roadmap.TaskableFeature:      "features",
+	roadmap.TaskableEpic:         "epics",
+	roadmap.TaskableRequirement:  "requirements",
+	roadmap.TaskableReleasePhase: "release_phases",
+}
+
 // taskRecordKind says how to read the records of one type that to-dos
 // attach to: a SELECT of id, product_id, reference, name and whether it is a
 // roll-up, from a table aliased x, and the columns of its ID and key ("" for
@@ -150,13 +161,22 @@ func listTasks(ctx context.Context, c conn, f roadmap.TaskFilter) ([]*roadmap.Ta
 		kind = roadmap.TaskKindTask
 	}
 	where, args := []string{"t.kind = ?"}, []any{kind}
+	// A record's or a user's to-dos are read from the index of their links
+	// in to-do order, first (SQLite takes the left side of a CROSS JOIN
+	// first), so that a page reads its rows only.
+	from, sel, id := " FROM tasks t", taskSelect, "t.id"
 	switch {
 	case f.ProductID != 0:
 		where, args = append(where, "t.product_id = ?"), append(args, f.ProductID)
 	case f.Record != nil:
-		where, args = append(where, "t.id IN (SELECT task_id FROM task_records WHERE record_type = ? AND record_id = ?)"), append(args, f.Record.Type, f.Record.ID)
+		from, id = " FROM task_records tr CROSS JOIN tasks t", "tr.task_id"
+		where, args = append(where, "tr.task_id = t.id", "tr.record_type = ?", "tr.record_id = ?"), append(args, f.Record.Type, f.Record.ID)
 	case f.AssigneeID != 0:
-		where, args = append(where, "t.id IN (SELECT task_id FROM task_assignees WHERE user_id = ?)"), append(args, f.AssigneeID)
+		from, id = " FROM task_assignees ta CROSS JOIN tasks t", "ta.task_id"
+		where, args = append(where, "ta.task_id = t.id", "ta.user_id = ?"), append(args, f.AssigneeID)
+	}
+	if from != " FROM tasks t" {
+		sel = strings.Replace(taskSelect, " FROM tasks t", from, 1)
 	}
 	if f.UpdatedSince != nil {
 		where, args = append(where, "t.updated_at > ?"), append(args, ms(*f.UpdatedSince))
@@ -167,8 +187,29 @@ func listTasks(ctx context.Context, c conn, f roadmap.TaskFilter) ([]*roadmap.Ta
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var out []*roadmap.Task
-	l := pagedList{count: "SELECT COUNT(*) FROM tasks t" + cond, countArgs: args, selectFrom: taskSelect, cond: cond, args: args, id: "t.id",
+	l := pagedList{count: "SELECT COUNT(*)" + from + cond, countArgs: args, selectFrom: sel, cond: cond, args: args, id: id,
 		filtered: f.UpdatedSince != nil}
+	// The whole list of tasks of a product or a record takes its total
+	// from the count that the product or record keeps; the account's adds
+	// the to-dos without a product, counted through their index.
+	if kind == roadmap.TaskKindTask && f.UpdatedSince == nil {
+		switch {
+		case f.ProductID != 0:
+			l.count, l.countArgs = keptTotal("products", "task_count", f.ProductID, f.VisibleTo)
+		case f.Record != nil:
+			if table, ok := taskCountTables[f.Record.Type]; ok && f.VisibleTo == 0 {
+				l.count, l.countArgs = keptTotal(table, "task_count", f.Record.ID, 0)
+			}
+		case f.AssigneeID == 0:
+			q, a := accountTotal("task_count", f.VisibleTo)
+			own, ownArgs := "", []any{kind}
+			if f.VisibleTo != 0 {
+				own, ownArgs = " AND (t.created_by_id = ? OR t.id IN (SELECT task_id FROM task_assignees WHERE user_id = ?))", append(ownArgs, f.VisibleTo, f.VisibleTo)
+			}
+			l.count = "SELECT (" + q + ") + (SELECT COUNT(*) FROM tasks t WHERE t.product_id IS NULL AND t.kind = ?" + own + ")"
+			l.countArgs = append(a, ownArgs...)
+		}
+	}
 	total, err := l.run(ctx, c, normalPage(f.Page), func(rows *sql.Rows) error {
 		t, err := scanTask(rows)
 		out = append(out, t)
