@@ -311,11 +311,11 @@ type auditor struct {
 	ops map[string]string
 	// lastAt holds the index in changes of each record's last change, by
 	// table and ID (see last).
-	lastAt map[recordKeyOf]int
+	lastAt map[tableID]int
 }
 
-// recordKeyOf names a record of a table.
-type recordKeyOf struct {
+// tableID names a record: its table and ID.
+type tableID struct {
 	table string
 	id    int64
 }
@@ -323,15 +323,15 @@ type recordKeyOf struct {
 // last returns the last change the transaction made to a record, or nil.
 func (a *auditor) last(table string, id int64) *change {
 	if a.lastAt == nil {
-		a.lastAt = make(map[recordKeyOf]int, len(a.changes))
+		a.lastAt = make(map[tableID]int, len(a.changes))
 		for i := range a.changes {
 			c := &a.changes[i]
 			if v, ok := c.row()["id"]; ok {
-				a.lastAt[recordKeyOf{c.Table, int64Of(v)}] = i
+				a.lastAt[tableID{c.Table, int64Of(v)}] = i
 			}
 		}
 	}
-	if i, ok := a.lastAt[recordKeyOf{table, id}]; ok {
+	if i, ok := a.lastAt[tableID{table, id}]; ok {
 		return &a.changes[i]
 	}
 	return nil
@@ -340,20 +340,6 @@ func (a *auditor) last(table string, id int64) *change {
 // auditMeta is what the auditor keeps of an audit while it builds it: the
 // table of the row, and for a link, the column of the record it links to.
 type auditMeta struct{ table, linkCol string }
-
-// describe returns the description and URL path of an audit of a change
-// of the primary record p (or one of its parts).
-func describe(verb string, p *recordInfo) (desc, urlPath string) {
-	desc = strings.Join(slices.DeleteFunc([]string{verb, auditType(p.table), p.ref, p.name}, func(s string) bool { return s == "" }), " ")
-	if p.table != "" {
-		key := p.ref
-		if key == "" {
-			key = strconv.FormatInt(p.id, 10)
-		}
-		urlPath = "/" + p.table + "/" + key
-	}
-	return desc, urlPath
-}
 
 // info returns the reference, name and product of a record, as the
 // transaction left it (or as it was, when it destroyed it).
@@ -566,7 +552,15 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change, hooks []roadmap
 				verb = map[string]string{roadmap.AuditCreate: "created", roadmap.AuditDestroy: "deleted"}[op]
 			}
 		}
-		desc, urlPath := describe(verb, primary)
+		desc := strings.Join(slices.DeleteFunc([]string{verb, auditType(primary.table), primary.ref, primary.name}, func(s string) bool { return s == "" }), " ")
+		urlPath := ""
+		if primary.table != "" {
+			key := primary.ref
+			if key == "" {
+				key = strconv.FormatInt(primary.id, 10)
+			}
+			urlPath = "/" + primary.table + "/" + key
+		}
 		base := roadmap.Audit{
 			UserID: actor, CreatedAt: tx.now, ProductID: primary.productID,
 			Description: desc, URLPath: urlPath,
@@ -654,12 +648,12 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 		}
 		return ""
 	}
-	found := map[recordKeyOf]ref{}
+	found := map[tableID]ref{}
 	// read lists the records to read, by table; a record is listed once.
 	read := map[string][]int64{}
-	var derived []recordKeyOf
+	var derived []tableID
 	want := func(table string, id int64) {
-		k := recordKeyOf{table, id}
+		k := tableID{table, id}
 		if _, ok := found[k]; ok {
 			return
 		}
@@ -706,7 +700,7 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 	for k, ids := range read {
 		t := a.schema[k]
 		for _, id := range ids {
-			key := recordKeyOf{k, id}
+			key := tableID{k, id}
 			r, ok := found[key]
 			if !ok {
 				continue
@@ -746,7 +740,7 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 				if err != nil || id == 0 {
 					continue
 				}
-				r, ok := found[recordKeyOf{rt, id}]
+				r, ok := found[tableID{rt, id}]
 				if !ok {
 					continue
 				}
@@ -791,7 +785,7 @@ func (t *tableInfo) label() string {
 // table, into found, marked read; records not found are left as they are.
 // The records are read in one statement, a branch per table, auditBatch
 // records at most to a statement.
-func (a *auditor) readRefs(ctx context.Context, read map[string][]int64, found map[recordKeyOf]ref) error {
+func (a *auditor) readRefs(ctx context.Context, read map[string][]int64, found map[tableID]ref) error {
 	tables := make([]string, 0, len(read))
 	for table := range read {
 		tables = append(tables, table)
@@ -814,10 +808,10 @@ func (a *auditor) readRefs(ctx context.Context, read map[string][]int64, found m
 			q.WriteString(b)
 		}
 		rows, err := a.tx.conn().query(ctx, q.String(), args...)
-		branches, args = branches[:0], args[:0]
 		if err != nil {
 			return err
 		}
+		defer func() { branches, args = branches[:0], args[:0] }()
 		for rows.Next() {
 			var k, id int64
 			var label sql.NullString
@@ -831,7 +825,7 @@ func (a *auditor) readRefs(ctx context.Context, read map[string][]int64, found m
 			if table == "products" {
 				r.product = id
 			}
-			found[recordKeyOf{table, id}] = r
+			found[tableID{table, id}] = r
 		}
 		return closeRows(rows)
 	}
@@ -923,8 +917,7 @@ type storedChange struct {
 const auditBatch = 500
 
 // insertAudits writes audits, auditBatch to a statement, and gives them
-// their IDs. On PostgreSQL, the statement of a batch that a webhook of
-// hooks wants an audit of queues the batch's deliveries too.
+// their IDs (and on PostgreSQL queues their deliveries to hooks).
 func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
 	for len(audits) > auditBatch {
 		if err := tx.insertAuditBatch(ctx, audits[:auditBatch], hooks); err != nil {
@@ -936,18 +929,38 @@ func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit, hooks [
 }
 
 // insertAuditBatch writes audits in one statement and gives them their IDs.
+// On PostgreSQL, when a webhook of hooks wants one of them, the statement
+// queues their deliveries too.
 func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
-	q, args, err := auditInsert(audits)
-	if err != nil {
-		return err
+	var q strings.Builder
+	deliver := tx.db.dialect.name() == "postgres" && wantsAny(hooks, audits)
+	if deliver {
+		q.WriteString("WITH a AS (")
 	}
-	if tx.db.dialect.name() == "postgres" && wantsAny(hooks, audits) {
-		q = "WITH a AS (" + q + " RETURNING id, auditable_type, auditable_id), d AS (" + deliveriesOfAudits + ") SELECT id FROM a"
+	q.WriteString("INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
+	args := make([]any, 0, 13*len(audits)+4)
+	for i, au := range audits {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sc := make([]storedChange, len(au.Changes))
+		for j, ch := range au.Changes {
+			sc[j] = storedChange{ch.FieldName, ch.Old, ch.New, ch.HTML, ch.Computed, ch.Products}
+		}
+		b, err := json.Marshal(sc)
+		if err != nil {
+			return err
+		}
+		args = append(args, au.Action, au.UserID, ms(au.CreatedAt), au.AuditableType, au.AuditableID, au.AssociatedType, au.AssociatedID, au.ProductID, au.AuditableProductID, au.Description, au.URLPath, au.Interesting, string(b))
+	}
+	if deliver {
+		q.WriteString(" RETURNING id, auditable_type, auditable_id), d AS (" + deliveriesOfAudits + ") SELECT id FROM a")
 		args = append(args, tx.deliveryTimes()...)
 	} else {
-		q += " RETURNING id"
+		q.WriteString(" RETURNING id")
 	}
-	rows, err := tx.conn().query(ctx, q, args...)
+	rows, err := tx.conn().query(ctx, q.String(), args...)
 	if err != nil {
 		return err
 	}
@@ -963,35 +976,6 @@ func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit, hoo
 	if err := closeRows(rows); err != nil {
 		return err
 	}
-	return setAuditIDs(audits, ids)
-}
-
-// auditInsert returns the INSERT of audits, without RETURNING, and its
-// arguments.
-func auditInsert(audits []*roadmap.Audit) (string, []any, error) {
-	var q strings.Builder
-	q.WriteString("INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
-	args := make([]any, 0, 13*len(audits))
-	for i, au := range audits {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		sc := make([]storedChange, len(au.Changes))
-		for j, ch := range au.Changes {
-			sc[j] = storedChange{ch.FieldName, ch.Old, ch.New, ch.HTML, ch.Computed, ch.Products}
-		}
-		b, err := json.Marshal(sc)
-		if err != nil {
-			return "", nil, err
-		}
-		args = append(args, au.Action, au.UserID, ms(au.CreatedAt), au.AuditableType, au.AuditableID, au.AssociatedType, au.AssociatedID, au.ProductID, au.AuditableProductID, au.Description, au.URLPath, au.Interesting, string(b))
-	}
-	return q.String(), args, nil
-}
-
-// setAuditIDs gives audits the IDs their INSERT returned.
-func setAuditIDs(audits []*roadmap.Audit, ids []int64) error {
 	if len(ids) != len(audits) {
 		return fmt.Errorf("audits: %d IDs for %d rows", len(ids), len(audits))
 	}
