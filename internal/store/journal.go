@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -211,19 +210,6 @@ func decodeHooks(b []byte) ([]roadmap.Webhook, error) {
 		hooks = append(hooks, w)
 	}
 	return hooks, nil
-}
-
-func decodeRow(b []byte) (map[string]any, error) {
-	if b == nil {
-		return nil, nil
-	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var m map[string]any
-	if err := d.Decode(&m); err != nil {
-		return nil, fmt.Errorf("change journal: %w", err)
-	}
-	return m, nil
 }
 
 // auditType is the auditable type of a table's records: its singular name.
