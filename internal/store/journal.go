@@ -54,6 +54,29 @@ type tableInfo struct {
 	has    map[string]bool
 	fks    []foreignKey
 	refCol string
+	// fieldCols are the columns whose changes are changes of the record's
+	// fields: all but its ID, noise and the columns of its notes.
+	fieldCols []string
+}
+
+// fieldColumns lists the columns of t whose changes are changes of the
+// record's fields (see tableInfo.fieldCols).
+func (t *tableInfo) fieldColumns() []string {
+	inNote := func(col string) bool {
+		for _, g := range noteGroups {
+			if strings.HasPrefix(col, g+"_") && t.has[g+"_body"] && (col == g+"_id" || col == g+"_body" || col == g+"_created_at" || col == g+"_updated_at") {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	for _, col := range t.cols {
+		if !schema.Noise(col) && !inNote(col) && col != "id" {
+			out = append(out, col)
+		}
+	}
+	return out
 }
 
 // foreignKey is a column that references another table's id; for a
@@ -90,6 +113,7 @@ func (db *DB) loadSchema(ctx context.Context) (schemaInfo, error) {
 		case t.has["reference_prefix"]:
 			t.refCol = "reference_prefix"
 		}
+		t.fieldCols = t.fieldColumns()
 		s[name] = t
 	}
 	return s, nil
@@ -855,18 +879,7 @@ type noteChange struct {
 func (t *tableInfo) diff(c *change) ([]roadmap.AuditChange, []noteChange) {
 	var fields []roadmap.AuditChange
 	var notes []noteChange
-	inNote := func(col string) bool {
-		for _, g := range noteGroups {
-			if strings.HasPrefix(col, g+"_") && t.has[g+"_body"] && (col == g+"_id" || col == g+"_body" || col == g+"_created_at" || col == g+"_updated_at") {
-				return true
-			}
-		}
-		return false
-	}
-	for _, col := range t.cols {
-		if schema.Noise(col) || inNote(col) || col == "id" {
-			continue
-		}
+	for _, col := range t.fieldCols {
 		oldV, newV := t.text(col, c.Old[col]), t.text(col, c.New[col])
 		if oldV == newV {
 			continue
