@@ -147,13 +147,18 @@ func TestCreateLocksCounterLast(t *testing.T) {
 // many goroutines and checks that the numbers are gapless and unique, the
 // positions distinct, no provisional reference number is left, the
 // product's count of releases (the list's total) is exact, each create has
-// one audit, and the change journal is empty.
+// one audit, the change journal is empty, and the creates' audits and
+// webhook deliveries take their IDs in commit order (the order of the
+// numbers), those of the links to the watcher they share included.
 func TestConcurrentCreatesCountAndNumber(t *testing.T) {
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			dsn := testdb.DSN(t, backend)
 			db := mustSeed(t, mustOpen(t, dsn))
 			ctx := context.Background()
+			if _, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/roadmapd")}); err != nil {
+				t.Fatal(err)
+			}
 			f := roadmap.ReleaseFilter{ProductID: demo.PRJ1, Page: roadmap.Page{Page: 1, PerPage: roadmap.MaxPerPage}}
 			_, before, err := db.Releases(ctx, f)
 			if err != nil {
@@ -219,6 +224,29 @@ func TestConcurrentCreatesCountAndNumber(t *testing.T) {
 			}
 			if n := rawCount(t, raw, "SELECT COUNT(*) FROM audits WHERE url_path LIKE '%~%' OR description LIKE '%~%'"); n != 0 {
 				t.Errorf("%d audits name a provisional reference", n)
+			}
+			for _, q := range []string{
+				"SELECT r.reference_num FROM audits a JOIN releases r ON r.id = a.auditable_id WHERE a.auditable_type = 'release' ORDER BY a.id",
+				"SELECT r.reference_num FROM audits a JOIN releases r ON r.id = a.associated_id WHERE a.auditable_type = 'release_watcher' ORDER BY a.id",
+				"SELECT r.reference_num FROM webhook_deliveries d JOIN audits a ON a.id = d.audit_id JOIN releases r ON r.id = a.associated_id WHERE a.auditable_type = 'release_watcher' ORDER BY d.id",
+			} {
+				rows, err := raw.Query(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var nums []int
+				for rows.Next() {
+					var ref string
+					if err := rows.Scan(&ref); err != nil {
+						t.Fatal(err)
+					}
+					n, _ := strconv.Atoi(ref[strings.LastIndex(ref, "-")+1:])
+					nums = append(nums, n)
+				}
+				rows.Close()
+				if len(nums) != workers*each || !slices.IsSorted(nums) {
+					t.Errorf("%s: numbers %v, want %d in order", q, nums, workers*each)
+				}
 			}
 		})
 	}

@@ -52,7 +52,8 @@ $$;
 -- transaction wrote of the release and its parts, which named the
 -- provisional one: their description (verb, type, reference, name), path,
 -- and the create's change of the reference number, stored as the store
--- writes it ({"f":"Reference num","n":...}). The journal leaves the
+-- writes it ({"f":"Reference num","n":...}); those audits and their
+-- deliveries take their IDs then, in commit order. The journal leaves the
 -- numbering out (see migrations.EnsureJournal): its history is the
 -- create's. A release deleted in its creating transaction is not counted.
 -- +goose StatementBegin
@@ -64,6 +65,9 @@ DECLARE
     n bigint;
     prefix text;
     ref text;
+    prior bigint;
+    moved bigint;
+    rkey text;
 BEGIN
     SELECT r.product_id, r.master_release INTO product, rollup FROM releases r
      WHERE r.id = NEW.id AND r.reference_num = provisional;
@@ -83,17 +87,31 @@ BEGIN
            position = COALESCE((SELECT p.position FROM releases p WHERE p.product_id = product AND p.position IS NOT NULL
                                  ORDER BY p.position DESC LIMIT 1), 0) + 1
      WHERE id = NEW.id;
-    UPDATE audits SET
-           description = CASE WHEN strpos(description, provisional) > 0
-                              THEN overlay(description PLACING ref FROM strpos(description, provisional) FOR length(provisional))
-                              ELSE description END,
-           url_path = '/releases/' || ref,
-           changes = CASE WHEN auditable_type = 'release' AND auditable_id = NEW.id
-                          THEN replace(changes, '{"f":"Reference num","n":' || to_json(provisional)::text || '}',
-                                                '{"f":"Reference num","n":' || to_json(ref)::text || '}')
-                          ELSE changes END
-     WHERE ((auditable_id = NEW.id AND auditable_type = 'release') OR (associated_id = NEW.id AND associated_type = 'release'))
-       AND url_path = '/releases/' || provisional;
+    -- The audits of the release and its parts take new IDs, and their
+    -- deliveries too, now that the counter row is locked: the creates of a
+    -- product commit one after the other, so their audits' and deliveries'
+    -- IDs follow commit order (a link's audit is of the record it links
+    -- to, such as the watcher, whose changes the creates share).
+    FOR prior IN SELECT a.id FROM audits a
+        WHERE ((a.auditable_id = NEW.id AND a.auditable_type = 'release') OR (a.associated_id = NEW.id AND a.associated_type = 'release'))
+          AND a.url_path = '/releases/' || provisional
+        ORDER BY a.id
+    LOOP
+        UPDATE audits SET id = DEFAULT,
+               description = CASE WHEN strpos(description, provisional) > 0
+                                  THEN overlay(description PLACING ref FROM strpos(description, provisional) FOR length(provisional))
+                                  ELSE description END,
+               url_path = '/releases/' || ref,
+               changes = CASE WHEN auditable_type = 'release' AND auditable_id = NEW.id
+                              THEN replace(changes, '{"f":"Reference num","n":' || to_json(provisional)::text || '}',
+                                                    '{"f":"Reference num","n":' || to_json(ref)::text || '}')
+                              ELSE changes END
+         WHERE id = prior
+         RETURNING id, lower(auditable_type) || ':' || auditable_id INTO moved, rkey;
+        UPDATE webhook_deliveries SET id = DEFAULT, audit_id = moved
+         WHERE endpoint_id IN (SELECT e.id FROM webhook_endpoints e) AND record_key = rkey
+           AND status IN ('pending', 'delivering') AND audit_id = prior;
+    END LOOP;
     RETURN NULL;
 END
 $$;
