@@ -15,13 +15,30 @@ import (
 	"github.com/roadmapd/roadmapd/internal/testdb"
 )
 
-// TestCreateLocksCounterLast checks that on PostgreSQL a create updates its
-// product's counter row (which locks it until the commit) only after it has
-// written and read back everything else: one statement, the numbering of
-// the release, may follow. Concurrent creates in one product wait for each
-// other only that long.
+// TestCreateLocksCounterLast checks that on PostgreSQL a create runs no
+// statement on its product's counter row: its commit numbers the release
+// (a deferred trigger), so that the row is locked only while the
+// transaction commits and concurrent creates in one product wait for each
+// other only that long. The answer and the audits carry the release's own
+// reference number, of the product's format for releases and roll-ups,
+// with no second audit of the numbering; each audit has its delivery, and
+// the journal is left empty.
 func TestCreateLocksCounterLast(t *testing.T) {
-	db := mustOpenDemo(t, "postgres")
+	dsn := testdb.DSN(t, "postgres")
+	db := mustSeed(t, mustOpen(t, dsn))
+	raw := rawDB(t, "postgres", dsn)
+	ctx := roadmap.WithActor(context.Background(), demo.Mary)
+	if _, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/roadmapd")}); err != nil {
+		t.Fatal(err)
+	}
+	var after int64
+	if err := raw.QueryRow("SELECT COALESCE(MAX(id), 0) FROM audits").Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	var seq, rollupSeq int64
+	if err := raw.QueryRow("SELECT release_seq, rollup_seq FROM products WHERE id = $1", demo.PRJ1).Scan(&seq, &rollupSeq); err != nil {
+		t.Fatal(err)
+	}
 	var stmts []string
 	var mu sync.Mutex
 	db.Trace(func(q string, _ []any) {
@@ -29,48 +46,119 @@ func TestCreateLocksCounterLast(t *testing.T) {
 		stmts = append(stmts, q)
 		mu.Unlock()
 	})
-	r, err := db.CreateRelease(context.Background(), demo.PRJ1, demo.Mary, roadmap.ReleaseInput{
+	r, err := db.CreateRelease(ctx, demo.PRJ1, demo.Mary, roadmap.ReleaseInput{
 		Name:     roadmap.Some("Late lock"),
+		Theme:    roadmap.Some("<p>Why</p>"),
 		Watchers: roadmap.Some([]string{fmt.Sprint(demo.Henry)}),
 	})
 	db.Trace(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every write transaction ends with its history (from draining the
-	// change journal on); the create's own statements come before.
-	for i, q := range stmts {
-		if strings.Contains(q, "DELETE FROM change_journal") {
-			stmts = stmts[:i]
-			break
-		}
-	}
-	at := -1
-	for i, q := range stmts {
+	for _, q := range stmts {
 		if strings.HasPrefix(q, "UPDATE products") {
-			at = i
+			t.Errorf("the create updated its product's row itself: %s", q)
 		}
 	}
-	if at < 0 {
-		t.Fatalf("no update of the product's counter among %d statements", len(stmts))
+	if want := roadmap.ReleaseReference("PRJ1", false, seq+1); r.ReferenceNum != want || r.Position == nil {
+		t.Errorf("answer has reference %q, position %v; want %q and a position", r.ReferenceNum, r.Position, want)
 	}
-	if after := len(stmts) - 1 - at; after > 1 {
-		t.Errorf("%d statements after the counter's update, want at most 1: %q", after, stmts[at+1:])
+	if got, err := db.Release(ctx, r.ReferenceNum); err != nil || *got.Position != *r.Position {
+		t.Errorf("read after the create: %v, %v", got, err)
 	}
-	if strings.HasPrefix(r.ReferenceNum, "~") || r.Position == nil {
-		t.Errorf("answer has reference %q, position %v; want the release's own", r.ReferenceNum, r.Position)
+	// A roll-up inserted under a provisional number takes the roll-ups'
+	// counter (the store numbers roll-ups as it makes them).
+	copyID := r.ID + 1
+	rawTx, err := raw.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawTx.Exec(`INSERT INTO releases SELECT (jsonb_populate_record(NULL::releases, to_jsonb(r) ||
+		jsonb_build_object('id', $2::bigint, 'reference_num', '~' || $2, 'master_release', true, 'position', NULL))).* FROM releases r WHERE r.id = $1`, r.ID, copyID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawTx.Exec("DELETE FROM change_journal WHERE tx = txid_current()"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rawTx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var rollUpRef string
+	if err := raw.QueryRow("SELECT reference_num FROM releases WHERE id = $1", copyID).Scan(&rollUpRef); err != nil {
+		t.Fatal(err)
+	}
+	if want := roadmap.ReleaseReference("PRJ1", true, rollupSeq+1); rollUpRef != want {
+		t.Errorf("roll-up numbered %q, want %q", rollUpRef, want)
+	}
+	audits, _, err := db.Audits(ctx, roadmap.AuditFilter{AfterID: after, Page: roadmap.Page{Page: 1, PerPage: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ofRelease, deliveries int
+	for _, au := range audits {
+		if strings.Contains(au.Description, "~") || strings.Contains(au.URLPath, "~") {
+			t.Errorf("audit %q %q names the provisional reference", au.Description, au.URLPath)
+		}
+		if au.AuditableType != "release" || au.AuditableID != r.ID {
+			continue
+		}
+		ofRelease++
+		if au.Action != roadmap.AuditCreate || au.URLPath != "/releases/"+r.ReferenceNum || !strings.Contains(au.Description, r.ReferenceNum) {
+			t.Errorf("audit of the release: %s %q %q", au.Action, au.Description, au.URLPath)
+		}
+		var ref string
+		for _, ch := range au.Changes {
+			if ch.FieldName == "Reference num" {
+				ref = ch.New
+			}
+		}
+		if ref != r.ReferenceNum {
+			t.Errorf("the create's audit sets the reference to %q, want %q", ref, r.ReferenceNum)
+		}
+	}
+	if ofRelease != 1 {
+		t.Errorf("%d audits of the release, want 1 (its create)", ofRelease)
+	}
+	if len(audits) < 3 {
+		t.Errorf("%d audits of the create (release, theme, watchers), want at least 3", len(audits))
+	}
+	hooks, _, err := db.Webhooks(ctx, roadmap.Page{Page: 1, PerPage: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := db.WebhookDeliveries(ctx, roadmap.DeliveryFilter{WebhookID: hooks[0].ID, Page: roadmap.Page{Page: 1, PerPage: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range ds {
+		if d.AuditID == audits[deliveries].ID && (i == 0 || d.ID > ds[i-1].ID) {
+			deliveries++
+		}
+	}
+	if deliveries != len(audits) || len(ds) != len(audits) {
+		t.Errorf("%d deliveries, %d of them of the create's %d audits in order", len(ds), deliveries, len(audits))
+	}
+	if n := rawCount(t, raw, "SELECT COUNT(*) FROM change_journal"); n != 0 {
+		t.Errorf("%d rows left in the change journal", n)
 	}
 }
 
 // TestConcurrentCreatesCountAndNumber creates releases in one product from
 // many goroutines and checks that the numbers are gapless and unique, the
-// positions distinct, no provisional reference number is left, and the
-// product's count of releases (the list's total) is exact.
+// positions distinct, no provisional reference number is left, the
+// product's count of releases (the list's total) is exact, each create has
+// one audit, the change journal is empty, and the creates' audits and
+// webhook deliveries take their IDs in commit order (the order of the
+// numbers), those of the links to the watcher they share included.
 func TestConcurrentCreatesCountAndNumber(t *testing.T) {
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
-			db := mustOpenDemo(t, backend)
+			dsn := testdb.DSN(t, backend)
+			db := mustSeed(t, mustOpen(t, dsn))
 			ctx := context.Background()
+			if _, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/roadmapd")}); err != nil {
+				t.Fatal(err)
+			}
 			f := roadmap.ReleaseFilter{ProductID: demo.PRJ1, Page: roadmap.Page{Page: 1, PerPage: roadmap.MaxPerPage}}
 			_, before, err := db.Releases(ctx, f)
 			if err != nil {
@@ -126,6 +214,39 @@ func TestConcurrentCreatesCountAndNumber(t *testing.T) {
 			slices.Sort(nums)
 			if nums[len(nums)-1]-nums[0] != len(nums)-1 {
 				t.Errorf("numbers %v have gaps", nums)
+			}
+			raw := rawDB(t, backend, dsn)
+			if n := rawCount(t, raw, "SELECT COUNT(*) FROM change_journal"); n != 0 {
+				t.Errorf("%d rows left in the change journal", n)
+			}
+			if n := rawCount(t, raw, "SELECT COUNT(*) FROM audits WHERE auditable_type = 'release' AND description LIKE 'created release %'"); n != workers*each {
+				t.Errorf("%d audits of release creates, want %d", n, workers*each)
+			}
+			if n := rawCount(t, raw, "SELECT COUNT(*) FROM audits WHERE url_path LIKE '%~%' OR description LIKE '%~%'"); n != 0 {
+				t.Errorf("%d audits name a provisional reference", n)
+			}
+			for _, q := range []string{
+				"SELECT r.reference_num FROM audits a JOIN releases r ON r.id = a.auditable_id WHERE a.auditable_type = 'release' ORDER BY a.id",
+				"SELECT r.reference_num FROM audits a JOIN releases r ON r.id = a.associated_id WHERE a.auditable_type = 'release_watcher' ORDER BY a.id",
+				"SELECT r.reference_num FROM webhook_deliveries d JOIN audits a ON a.id = d.audit_id JOIN releases r ON r.id = a.associated_id WHERE a.auditable_type = 'release_watcher' ORDER BY d.id",
+			} {
+				rows, err := raw.Query(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var nums []int
+				for rows.Next() {
+					var ref string
+					if err := rows.Scan(&ref); err != nil {
+						t.Fatal(err)
+					}
+					n, _ := strconv.Atoi(ref[strings.LastIndex(ref, "-")+1:])
+					nums = append(nums, n)
+				}
+				rows.Close()
+				if len(nums) != workers*each || !slices.IsSorted(nums) {
+					t.Errorf("%s: numbers %v, want %d in order", q, nums, workers*each)
+				}
 			}
 		})
 	}

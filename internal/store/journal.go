@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -55,6 +54,29 @@ type tableInfo struct {
 	has    map[string]bool
 	fks    []foreignKey
 	refCol string
+	// fieldCols are the columns whose changes are changes of the record's
+	// fields: all but its ID, noise and the columns of its notes.
+	fieldCols []string
+}
+
+// fieldColumns lists the columns of t whose changes are changes of the
+// record's fields (see tableInfo.fieldCols).
+func (t *tableInfo) fieldColumns() []string {
+	inNote := func(col string) bool {
+		for _, g := range noteGroups {
+			if strings.HasPrefix(col, g+"_") && t.has[g+"_body"] && (col == g+"_id" || col == g+"_body" || col == g+"_created_at" || col == g+"_updated_at") {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	for _, col := range t.cols {
+		if !schema.Noise(col) && !inNote(col) && col != "id" {
+			out = append(out, col)
+		}
+	}
+	return out
 }
 
 // foreignKey is a column that references another table's id; for a
@@ -91,6 +113,7 @@ func (db *DB) loadSchema(ctx context.Context) (schemaInfo, error) {
 		case t.has["reference_prefix"]:
 			t.refCol = "reference_prefix"
 		}
+		t.fieldCols = t.fieldColumns()
 		s[name] = t
 	}
 	return s, nil
@@ -122,41 +145,45 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 	if roadmap.HistoryOff(ctx) {
 		return nil
 	}
-	audits, err := tx.writeAudits(ctx, changes)
+	audits, err := tx.writeAudits(ctx, changes, hooks)
 	if err != nil {
 		return err
 	}
 	if err := tx.recordDeletions(ctx, changes, audits); err != nil {
 		return err
 	}
+	if tx.db.dialect.name() == "postgres" {
+		// The audits' statement queued their deliveries.
+		return nil
+	}
 	return tx.enqueueDeliveries(ctx, audits, hooks)
 }
 
-// drainJournal reads and empties the transaction's change journal. On
-// PostgreSQL the same statement reads the enabled webhooks, which the
-// deliveries of the transaction's audits go to, saving a round trip in
-// every write; on SQLite hooks is nil and they are read when needed.
+// drainJournal reads and empties the transaction's change journal. The
+// same statement reads the enabled webhooks, which the deliveries of the
+// transaction's audits go to, saving a round trip in every write.
 func (tx *Tx) drainJournal(ctx context.Context) ([]change, []roadmap.Webhook, error) {
-	q := "DELETE FROM change_journal RETURNING seq, tbl, op, old_row, new_row, NULL, NULL"
-	var hooks []roadmap.Webhook
+	// SQLite evaluates the webhooks' subquery once for the statement.
+	q := "DELETE FROM change_journal RETURNING seq, tbl, op, old_row, new_row, NULL, NULL, (SELECT json_group_array(json_array(id, record_types)) FROM webhook_endpoints WHERE enabled = TRUE)"
 	if tx.db.dialect.name() == "postgres" {
 		q = `WITH j AS (DELETE FROM change_journal WHERE tx = txid_current() RETURNING seq, tbl, op, old_row, new_row)
-			SELECT seq, tbl, op, old_row, new_row, NULL::bigint, NULL::text FROM j
-			UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, e.id, e.record_types FROM webhook_endpoints e
+			SELECT seq, tbl, op, old_row, new_row, NULL::bigint, NULL::text, NULL::text FROM j
+			UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, e.id, e.record_types, NULL FROM webhook_endpoints e
 			WHERE e.enabled AND EXISTS (SELECT 1 FROM j)`
-		hooks = []roadmap.Webhook{}
 	}
 	rows, err := tx.conn().query(ctx, q)
 	if err != nil {
 		return nil, nil, err
 	}
 	var out []change
+	hooks := []roadmap.Webhook{}
+	var hookList []byte
 	for rows.Next() {
 		var c change
 		var seq, hook sql.NullInt64
 		var table, op, types sql.NullString
 		var oldRow, newRow []byte
-		if err := rows.Scan(&seq, &table, &op, &oldRow, &newRow, &hook, &types); err != nil {
+		if err := rows.Scan(&seq, &table, &op, &oldRow, &newRow, &hook, &types, &hookList); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
@@ -177,21 +204,36 @@ func (tx *Tx) drainJournal(ctx context.Context) ([]change, []roadmap.Webhook, er
 	if err := closeRows(rows); err != nil {
 		return nil, nil, err
 	}
+	if hookList != nil {
+		if hooks, err = decodeHooks(hookList); err != nil {
+			return nil, nil, err
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out, hooks, nil
 }
 
-func decodeRow(b []byte) (map[string]any, error) {
-	if b == nil {
-		return nil, nil
+// decodeHooks reads the webhooks of SQLite's drain: a JSON array of
+// [id, record_types] pairs.
+func decodeHooks(b []byte) ([]roadmap.Webhook, error) {
+	var pairs [][2]json.RawMessage
+	if err := json.Unmarshal(b, &pairs); err != nil {
+		return nil, fmt.Errorf("change journal: webhooks: %w", err)
 	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var m map[string]any
-	if err := d.Decode(&m); err != nil {
-		return nil, fmt.Errorf("change journal: %w", err)
+	hooks := make([]roadmap.Webhook, 0, len(pairs))
+	for _, p := range pairs {
+		var w roadmap.Webhook
+		var types string
+		if err := json.Unmarshal(p[0], &w.ID); err != nil {
+			return nil, fmt.Errorf("change journal: webhooks: %w", err)
+		}
+		if err := json.Unmarshal(p[1], &types); err != nil {
+			return nil, fmt.Errorf("change journal: webhooks: %w", err)
+		}
+		w.RecordTypes = splitTypes(types)
+		hooks = append(hooks, w)
 	}
-	return m, nil
+	return hooks, nil
 }
 
 // auditType is the auditable type of a table's records: its singular name.
@@ -277,6 +319,32 @@ type auditor struct {
 	// ops holds the records the transaction created or destroyed, by
 	// table and ID (see opOf).
 	ops map[string]string
+	// lastAt holds the index in changes of each record's last change, by
+	// table and ID (see last).
+	lastAt map[tableID]int
+}
+
+// tableID names a record: its table and ID.
+type tableID struct {
+	table string
+	id    int64
+}
+
+// last returns the last change the transaction made to a record, or nil.
+func (a *auditor) last(table string, id int64) *change {
+	if a.lastAt == nil {
+		a.lastAt = make(map[tableID]int, len(a.changes))
+		for i := range a.changes {
+			c := &a.changes[i]
+			if v, ok := c.row()["id"]; ok {
+				a.lastAt[tableID{c.Table, int64Of(v)}] = i
+			}
+		}
+	}
+	if i, ok := a.lastAt[tableID{table, id}]; ok {
+		return &a.changes[i]
+	}
+	return nil
 }
 
 // auditMeta is what the auditor keeps of an audit while it builds it: the
@@ -297,12 +365,8 @@ func (a *auditor) info(ctx context.Context, table string, id int64) (*recordInfo
 		return r, nil
 	}
 	var row map[string]any
-	for i := len(a.changes) - 1; i >= 0; i-- {
-		c := &a.changes[i]
-		if c.Table == table && int64Of(c.row()["id"]) == id {
-			row = c.row()
-			break
-		}
+	if c := a.last(table, id); c != nil {
+		row = c.row()
 	}
 	if row == nil {
 		cols := []string{"id"}
@@ -387,43 +451,6 @@ func (db *DB) secondaryTypes() []any {
 // status, which follow from the audited status changes.
 func quiet(table string) bool { return strings.HasSuffix(table, "_status_times") }
 
-// readRefs reads the label and product of the records of table with the
-// given IDs into m.
-func (a *auditor) readRefs(ctx context.Context, table string, cols []string, label string, ids []any, m map[int64]ref) error {
-	rows, err := a.tx.conn().query(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" WHERE id IN ("+placeholders(len(ids))+")", ids...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		dest := make([]any, len(cols))
-		for i := range vals {
-			dest[i] = &vals[i]
-		}
-		if err := rows.Scan(dest...); err != nil {
-			rows.Close()
-			return err
-		}
-		var r ref
-		for i, c := range cols {
-			switch {
-			case c == label:
-				r.label = vals[i].String
-			case c == "product_id":
-				r.product = int64Of(vals[i].String)
-			}
-		}
-		if table == "products" {
-			r.product = int64Of(vals[0].String)
-		}
-		m[int64Of(vals[0].String)] = r
-	}
-	if err := closeRows(rows); err != nil {
-		return err
-	}
-	return nil
-}
-
 // hasParent reports whether a table's records may belong to a record of
 // parentPreference (a key result to its goal), whose product is theirs.
 func (a *auditor) hasParent(t *tableInfo) bool {
@@ -484,8 +511,10 @@ func (a *auditor) parent(t *tableInfo, row map[string]any) (string, int64) {
 
 // writeAudits writes the audits of the changes and returns them. An audit
 // is made per changed record, and one per embedded note whose body changed;
-// an update that changed only bookkeeping columns leaves none.
-func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Audit, error) {
+// an update that changed only bookkeeping columns leaves none. hooks are
+// the enabled webhooks; on PostgreSQL the audits' statement queues their
+// deliveries to them too.
+func (tx *Tx) writeAudits(ctx context.Context, changes []change, hooks []roadmap.Webhook) ([]*roadmap.Audit, error) {
 	changes = coalesce(changes)
 	a := &auditor{tx: tx, schema: tx.db.schema, changes: changes, records: map[string]*recordInfo{}, meta: map[*roadmap.Audit]auditMeta{}}
 	actor := roadmap.ActorFrom(ctx)
@@ -574,7 +603,7 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change) ([]*roadmap.Aud
 	if err := a.resolveReferences(ctx, audits); err != nil {
 		return nil, err
 	}
-	return audits, tx.insertAudits(ctx, audits)
+	return audits, tx.insertAudits(ctx, audits, hooks)
 }
 
 // coalesce merges the changes that one transaction made to a row: updates
@@ -606,15 +635,17 @@ func coalesce(changes []change) []change {
 type ref struct {
 	label   string
 	product int64
+	// read is whether the record was read from its table.
+	read bool
 }
 
 // resolveReferences shows the fields that reference other records by the
 // records' names, and notes the products of those records, so that a reader
 // who may not see them is not shown them; a link is seen only by who may
-// see the record it links to. The records are read with one query per
-// table.
+// see the record it links to. A record the transaction wrote is known by
+// its last row in the journal; the others are read in one statement (a
+// branch per table).
 func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit) error {
-	want := map[string]map[int64]bool{}
 	refTable := func(au *roadmap.Audit, col string) string {
 		t := a.schema[a.meta[au].table]
 		if t == nil {
@@ -627,84 +658,85 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 		}
 		return ""
 	}
+	found := map[tableID]ref{}
+	// read lists the records to read, by table; a record is listed once.
+	read := map[string][]int64{}
+	var derived []tableID
+	want := func(table string, id int64) {
+		k := tableID{table, id}
+		if _, ok := found[k]; ok {
+			return
+		}
+		t := a.schema[table]
+		label := t.label()
+		if label == "" && !t.has["product_id"] {
+			// Nothing to show of such a record.
+			return
+		}
+		c := a.last(table, id)
+		if c == nil || c.Op == roadmap.AuditDestroy {
+			// Records the transaction deleted are known by their last rows
+			// when they are not found.
+			found[k] = ref{}
+			read[table] = append(read[table], id)
+			return
+		}
+		row := c.New
+		r := ref{label: t.text(label, row[label]), product: int64Of(row["product_id"])}
+		if table == "products" {
+			r.product = id
+		}
+		found[k] = r
+		if !t.has["product_id"] && table != "products" && a.hasParent(t) {
+			derived = append(derived, k)
+		}
+	}
 	for _, au := range audits {
 		for _, ch := range au.Changes {
 			rt := refTable(au, ch.Column)
-			if rt == "" {
+			if rt == "" || a.schema[rt] == nil {
 				continue
 			}
 			for _, v := range []string{ch.Old, ch.New} {
 				if id, err := strconv.ParseInt(v, 10, 64); err == nil && id != 0 {
-					if want[rt] == nil {
-						want[rt] = map[int64]bool{}
-					}
-					want[rt][id] = true
+					want(rt, id)
 				}
 			}
 		}
 	}
-	found := map[string]map[int64]ref{}
-	for table, ids := range want {
-		t := a.schema[table]
-		cols := []string{"id"}
-		label := ""
-		for _, c := range []string{"name", t.refCol} {
-			if c != "" && t.has[c] {
-				label = c
-				break
-			}
-		}
-		if label != "" {
-			cols = append(cols, label)
-		}
-		if t.has["product_id"] {
-			cols = append(cols, "product_id")
-		}
-		if len(cols) == 1 {
-			continue
-		}
-		args := make([]any, 0, len(ids))
-		for id := range ids {
-			args = append(args, id)
-		}
-		m := map[int64]ref{}
-		for len(args) > 0 {
-			chunk := args[:min(len(args), auditBatch)]
-			args = args[len(chunk):]
-			if err := a.readRefs(ctx, table, cols, label, chunk, m); err != nil {
-				return err
-			}
-		}
-		if !t.has["product_id"] && table != "products" && a.hasParent(t) {
-			// A record of no product of its own (a key result, a phase)
-			// is of its parent's.
-			for id, r := range m {
-				info, err := a.info(ctx, table, id)
-				if err != nil {
-					return err
-				}
-				r.product = info.productID
-				m[id] = r
-			}
-		}
-		found[table] = m
+	if err := a.readRefs(ctx, read, found); err != nil {
+		return err
 	}
-	// Records the transaction deleted are known by their last rows.
-	for i := range a.changes {
-		c := &a.changes[i]
-		if c.Op != roadmap.AuditDestroy || want[c.Table] == nil {
-			continue
+	for k, ids := range read {
+		t := a.schema[k]
+		for _, id := range ids {
+			key := tableID{k, id}
+			r, ok := found[key]
+			if !ok {
+				continue
+			}
+			if r.read {
+				if !t.has["product_id"] && k != "products" && a.hasParent(t) {
+					derived = append(derived, key)
+				}
+				continue
+			}
+			delete(found, key)
+			if c := a.firstDestroy(k, id); c != nil {
+				found[key] = ref{label: t.text("name", c.Old["name"]), product: int64Of(c.Old["product_id"])}
+			}
 		}
-		id := int64Of(c.Old["id"])
-		if _, ok := found[c.Table][id]; ok || !want[c.Table][id] {
-			continue
+	}
+	for _, k := range derived {
+		// A record of no product of its own (a key result, a phase) is of
+		// its parent's.
+		info, err := a.info(ctx, k.table, k.id)
+		if err != nil {
+			return err
 		}
-		t := a.schema[c.Table]
-		r := ref{label: t.text("name", c.Old["name"]), product: int64Of(c.Old["product_id"])}
-		if found[c.Table] == nil {
-			found[c.Table] = map[int64]ref{}
-		}
-		found[c.Table][id] = r
+		r := found[k]
+		r.product = info.productID
+		found[k] = r
 	}
 	for _, au := range audits {
 		for i := range au.Changes {
@@ -718,7 +750,7 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 				if err != nil || id == 0 {
 					continue
 				}
-				r, ok := found[rt][id]
+				r, ok := found[tableID{rt, id}]
 				if !ok {
 					continue
 				}
@@ -737,6 +769,105 @@ func (a *auditor) resolveReferences(ctx context.Context, audits []*roadmap.Audit
 	return nil
 }
 
+// firstDestroy returns the first change of the transaction that destroyed
+// a record, or nil.
+func (a *auditor) firstDestroy(table string, id int64) *change {
+	for i := range a.changes {
+		if c := &a.changes[i]; c.Op == roadmap.AuditDestroy && c.Table == table && int64Of(c.Old["id"]) == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// label is the column that names a table's records in a change that
+// references one: its name, else its reference; "" when it has neither.
+func (t *tableInfo) label() string {
+	for _, c := range []string{"name", t.refCol} {
+		if c != "" && t.has[c] {
+			return c
+		}
+	}
+	return ""
+}
+
+// readRefs reads the label and product of the records listed in read, by
+// table, into found, marked read; records not found are left as they are.
+// The records are read in one statement, a branch per table, auditBatch
+// records at most to a statement.
+func (a *auditor) readRefs(ctx context.Context, read map[string][]int64, found map[tableID]ref) error {
+	tables := make([]string, 0, len(read))
+	for table := range read {
+		tables = append(tables, table)
+	}
+	// One order of the branches, so that the statements of one kind of
+	// write have one text.
+	slices.Sort(tables)
+	var q strings.Builder
+	var args []any
+	var branches []string
+	flush := func() error {
+		if len(branches) == 0 {
+			return nil
+		}
+		q.Reset()
+		for i, b := range branches {
+			if i > 0 {
+				q.WriteString(" UNION ALL ")
+			}
+			q.WriteString(b)
+		}
+		rows, err := a.tx.conn().query(ctx, q.String(), args...)
+		if err != nil {
+			return err
+		}
+		defer func() { branches, args = branches[:0], args[:0] }()
+		for rows.Next() {
+			var k, id int64
+			var label sql.NullString
+			var product sql.NullInt64
+			if err := rows.Scan(&k, &id, &label, &product); err != nil {
+				rows.Close()
+				return err
+			}
+			table := tables[k]
+			r := ref{label: label.String, product: product.Int64, read: true}
+			if table == "products" {
+				r.product = id
+			}
+			found[tableID{table, id}] = r
+		}
+		return closeRows(rows)
+	}
+	n := 0
+	for i, table := range tables {
+		t := a.schema[table]
+		label, product := "CAST(NULL AS TEXT)", "CAST(NULL AS BIGINT)"
+		if l := t.label(); l != "" {
+			label = l
+		}
+		if t.has["product_id"] {
+			product = "product_id"
+		}
+		ids := read[table]
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), auditBatch-n)]
+			ids = ids[len(chunk):]
+			branches = append(branches, "SELECT "+strconv.Itoa(i)+", id, "+label+", "+product+" FROM "+table+" WHERE id IN ("+placeholders(len(chunk))+")")
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			if n += len(chunk); n == auditBatch {
+				if err := flush(); err != nil {
+					return err
+				}
+				n = 0
+			}
+		}
+	}
+	return flush()
+}
+
 // noteChange is the change of an embedded note.
 type noteChange struct {
 	id     int64
@@ -748,18 +879,7 @@ type noteChange struct {
 func (t *tableInfo) diff(c *change) ([]roadmap.AuditChange, []noteChange) {
 	var fields []roadmap.AuditChange
 	var notes []noteChange
-	inNote := func(col string) bool {
-		for _, g := range noteGroups {
-			if strings.HasPrefix(col, g+"_") && t.has[g+"_body"] && (col == g+"_id" || col == g+"_body" || col == g+"_created_at" || col == g+"_updated_at") {
-				return true
-			}
-		}
-		return false
-	}
-	for _, col := range t.cols {
-		if schema.Noise(col) || inNote(col) || col == "id" {
-			continue
-		}
+	for _, col := range t.fieldCols {
 		oldV, newV := t.text(col, c.Old[col]), t.text(col, c.New[col])
 		if oldV == newV {
 			continue
@@ -796,22 +916,28 @@ type storedChange struct {
 const auditBatch = 500
 
 // insertAudits writes audits, auditBatch to a statement, and gives them
-// their IDs.
-func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit) error {
+// their IDs (and on PostgreSQL queues their deliveries to hooks).
+func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
 	for len(audits) > auditBatch {
-		if err := tx.insertAuditBatch(ctx, audits[:auditBatch]); err != nil {
+		if err := tx.insertAuditBatch(ctx, audits[:auditBatch], hooks); err != nil {
 			return err
 		}
 		audits = audits[auditBatch:]
 	}
-	return tx.insertAuditBatch(ctx, audits)
+	return tx.insertAuditBatch(ctx, audits, hooks)
 }
 
 // insertAuditBatch writes audits in one statement and gives them their IDs.
-func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit) error {
+// On PostgreSQL, when a webhook of hooks wants one of them, the statement
+// queues their deliveries too.
+func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
 	var q strings.Builder
+	deliver := tx.db.dialect.name() == "postgres" && wantsAny(hooks, audits)
+	if deliver {
+		q.WriteString("WITH a AS (")
+	}
 	q.WriteString("INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
-	args := make([]any, 0, 13*len(audits))
+	args := make([]any, 0, 13*len(audits)+4)
 	for i, au := range audits {
 		if i > 0 {
 			q.WriteString(", ")
@@ -827,7 +953,12 @@ func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit) err
 		}
 		args = append(args, au.Action, au.UserID, ms(au.CreatedAt), au.AuditableType, au.AuditableID, au.AssociatedType, au.AssociatedID, au.ProductID, au.AuditableProductID, au.Description, au.URLPath, au.Interesting, string(b))
 	}
-	q.WriteString(" RETURNING id")
+	if deliver {
+		q.WriteString(" RETURNING id, auditable_type, auditable_id), d AS (" + deliveriesOfAudits + ") SELECT id FROM a")
+		args = append(args, tx.deliveryTimes()...)
+	} else {
+		q.WriteString(" RETURNING id")
+	}
 	rows, err := tx.conn().query(ctx, q.String(), args...)
 	if err != nil {
 		return err

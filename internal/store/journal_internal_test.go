@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/roadmapd/roadmapd/internal/demo"
@@ -103,6 +105,76 @@ func TestHistoryRollsBackWithItsWrite(t *testing.T) {
 			}
 			if got := db.countOf(t, "SELECT COUNT(*) FROM audits WHERE auditable_type = 'release' AND action = 'update'"); got != 1 {
 				t.Errorf("%d audits of the committed write, want 1", got)
+			}
+		})
+	}
+}
+
+// TestHistoryNamesManyReferencedRecords writes links to more records than
+// one statement reads the names of (auditBatch): each audit shows the
+// record it links to by its name, whether the write wrote that record too
+// (known by its journal row) or not (read from its table).
+func TestHistoryNamesManyReferencedRecords(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db := openDemo(t, backend)
+			quiet := roadmap.WithoutHistory(context.Background())
+			ctx := roadmap.WithActor(context.Background(), demo.Mary)
+			const old, fresh = auditBatch + 100, 3
+			name := func(i int) string { return fmt.Sprintf("Watcher %d", i) }
+			addUsers := func(ctx context.Context, tx *Tx, from, to int) error {
+				for i := from; i < to; i++ {
+					if _, err := tx.conn().exec(ctx, "INSERT INTO users (id, name, email, created_at, updated_at) VALUES (?, ?, ?, 0, 0)",
+						int64(8_000_000+i), name(i), fmt.Sprintf("w%d@example.com", i)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			if err := db.inTx(quiet, func(tx *Tx) error { return addUsers(quiet, tx, 0, old) }); err != nil {
+				t.Fatal(err)
+			}
+			var stmts int
+			db.Trace(func(q string, _ []any) {
+				if strings.Contains(q, " FROM users WHERE id IN") {
+					stmts++
+				}
+			})
+			err := db.inTx(ctx, func(tx *Tx) error {
+				if err := addUsers(ctx, tx, old, old+fresh); err != nil {
+					return err
+				}
+				for i := range old + fresh {
+					if _, err := tx.conn().exec(ctx, "INSERT INTO release_watchers (release_id, user_id) VALUES (?, ?)", demo.Release1, int64(8_000_000+i)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			db.Trace(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stmts != 2 {
+				t.Errorf("the names of %d users were read in %d statements, want 2", old, stmts)
+			}
+			audits, _, err := db.Audits(ctx, roadmap.AuditFilter{AuditableType: "release_watcher", Page: roadmap.Page{Page: 1, PerPage: 2 * (old + fresh)}, Cursor: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			shown := map[string]bool{}
+			for _, au := range audits {
+				for _, ch := range au.Changes {
+					if ch.FieldName == "User" {
+						shown[ch.New] = true
+					}
+				}
+			}
+			for i := range old + fresh {
+				if !shown[name(i)] {
+					t.Fatalf("no audit shows %q (%d audits, %d names shown)", name(i), len(audits), len(shown))
+				}
 			}
 		})
 	}

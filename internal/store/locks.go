@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
@@ -75,6 +76,34 @@ func (tx *Tx) lockReleaseChains(ctx context.Context, ids []int64) ([]int64, erro
 		}
 	}
 	return nil, errLockSetChanged
+}
+
+// lockLoadRelease locks a release that is in no roll-up and loads it under
+// its lock, in one statement, without what its full representation embeds
+// (loadFullRelations reads that). The release is its own lock set (see
+// lockReleaseChains), so it is locked alone. It returns nil, and locks
+// nothing, for a release in a roll-up; a roll-up set as its parent between
+// the look and the lock makes the transaction run again from the start,
+// which locks the new chain in order.
+func (tx *Tx) lockLoadRelease(ctx context.Context, id int64) (*roadmap.Release, error) {
+	c := tx.conn()
+	var parent int64
+	err := c.queryRow(ctx, "SELECT COALESCE(parent_id, 0) FROM releases WHERE id = ?", id).Scan(&parent)
+	if err != nil || parent != 0 {
+		return nil, scanErr(err, "release", strconv.FormatInt(id, 10))
+	}
+	lock := tx.db.dialect.forUpdate()
+	if lock != "" {
+		lock += " OF r"
+	}
+	r, err := scanRelease(c.queryRow(ctx, releaseSelect+" WHERE r.id = ?"+lock, id))
+	if err != nil {
+		return nil, scanErr(err, "release", strconv.FormatInt(id, 10))
+	}
+	if r.ParentID != 0 {
+		return nil, errLockSetChanged
+	}
+	return r, nil
 }
 
 // closedUnder reports whether the parent of every release found and locked

@@ -426,11 +426,20 @@ func loadFullRelations(ctx context.Context, c conn, byID map[int64]*roadmap.Rele
 		}
 		ids = ids[relationsBatch:]
 	}
-	args := make([]any, 0, len(ids)*len(relationBranches))
+	return loadFullRelationsWith(ctx, c, "", nil, byID, ids)
+}
+
+// loadFullRelationsWith is loadFullRelations for at most relationsBatch
+// releases, in a statement that starts with the WITH clause with and its
+// arguments (PostgreSQL runs a data-modifying statement there, in the same
+// round trip).
+func loadFullRelationsWith(ctx context.Context, c conn, with string, withArgs []any, byID map[int64]*roadmap.Release, ids []any) error {
+	args := make([]any, 0, len(withArgs)+len(ids)*len(relationBranches))
+	args = append(args, withArgs...)
 	for range relationBranches {
 		args = append(args, ids...)
 	}
-	rows, err := c.query(ctx, relationsQuery(len(ids)), args...)
+	rows, err := c.query(ctx, with+relationsQuery(len(ids)), args...)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
+	schema "github.com/roadmapd/roadmapd/internal/store/migrations"
 )
 
 // maxRollUpDepth bounds walks up the roll-up chain.
@@ -19,6 +20,7 @@ const maxRollUpDepth = 64
 // CreateRelease creates a release in a product on behalf of a user.
 func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roadmap.ReleaseInput) (*roadmap.Release, error) {
 	var out *roadmap.Release
+	last := db.dialect.forUpdate() != ""
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
 		r := &roadmap.Release{
@@ -44,12 +46,11 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 			return err
 		}
 		// Where writers lock rows, the release is written under a
-		// provisional reference number and numbered last (see
-		// numberReleaseLast), so that the product's counter row stays
-		// locked only for the end of the transaction. Where a writer locks
+		// provisional reference number and numbered by the commit (see
+		// numberedAtCommit), so that the product's counter row stays
+		// locked only while the transaction commits. Where a writer locks
 		// the whole database, it is numbered at once, which writes its row
 		// once.
-		last := tx.db.dialect.forUpdate() != ""
 		if !last {
 			if err := tx.numberRelease(ctx, r); err != nil {
 				return err
@@ -79,19 +80,20 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 		if err := tx.recomputeRollUps(ctx, r.ParentID); err != nil {
 			return err
 		}
-		if out, err = loadReleaseByID(ctx, c, r.ID, true); err != nil || !last {
-			return err
-		}
-		return tx.numberReleaseLast(ctx, out)
+		out, err = loadReleaseByID(ctx, c, r.ID, true)
+		return err
 	})
-	return out, err
+	if err != nil || !last {
+		return out, err
+	}
+	return out, db.numberedAtCommit(ctx, out)
 }
 
 // provisionalPrefix starts the reference number a new release has in its
 // creating transaction until it is numbered. No reference number of a
 // product starts so, and the count of a product's releases leaves such rows
-// out (migration 00016): numberReleaseLast counts the release.
-const provisionalPrefix = "~"
+// out (migration 00016): the commit counts the release (migration 00024).
+const provisionalPrefix = schema.ProvisionalPrefix
 
 // provisionalReference is the unique reference number a new release is
 // inserted with before numberReleaseLast gives it its own.
@@ -99,35 +101,29 @@ func provisionalReference(id int64) string {
 	return provisionalPrefix + strconv.FormatInt(id, 10)
 }
 
-// numberReleaseLast gives the release r, inserted under its provisional
-// reference number, the next reference number of its product and a position
-// after the product's last, and counts it in the product's release_count, in
-// the same update of the product's row. That update locks the counter row
-// until the transaction ends, which serialises concurrent creates in one
-// product; everything else the create writes and reads is done before it,
-// so that the lock is held for two statements and the commit.
-func (tx *Tx) numberReleaseLast(ctx context.Context, r *roadmap.Release) error {
-	c := tx.conn()
-	col := "release_seq"
-	if r.MasterRelease {
-		col = "rollup_seq"
-	}
-	var n int64
-	var prefix string
-	err := c.queryRow(ctx, "UPDATE products SET "+col+" = "+col+" + 1, release_count = release_count + 1 WHERE id = ? RETURNING "+col+", reference_prefix", r.ProductID).Scan(&n, &prefix)
+// numberedAtCommit reads the reference number and position that the
+// commit of its creating transaction gave the release r, inserted under
+// its provisional reference number, into r. On PostgreSQL a deferred
+// trigger (release_numbered, migration 00024) runs in the commit: it takes
+// the next number of the product's counter row and counts the release in
+// the same update, positions the release after the product's last, and
+// writes the number into the audits the transaction wrote of the release
+// and its parts. The counter row is locked from then until the commit
+// ends, so concurrent creates in one product wait for each other only
+// that long, never for a round trip to the server's client. The update
+// that numbers the release is not journaled (see migrations.EnsureJournal):
+// its history is the create's.
+func (db *DB) numberedAtCommit(ctx context.Context, r *roadmap.Release) error {
+	c := conn{qr: db.write, d: db.dialect, n: &db.queries, tr: &db.trace}
+	var pos sql.NullInt64
+	err := c.queryRow(ctx, "SELECT reference_num, position FROM releases WHERE id = ?", r.ID).Scan(&r.ReferenceNum, &pos)
 	if err != nil {
-		return scanErr(err, "product", strconv.FormatInt(r.ProductID, 10))
+		return db.wrap(scanErr(err, "release", strconv.FormatInt(r.ID, 10)))
 	}
-	r.ReferenceNum = roadmap.ReleaseReference(prefix, r.MasterRelease, n)
-	// The last position comes from the end of releases_product_position,
-	// whatever the size of the product.
-	var pos int
-	err = c.queryRow(ctx, "UPDATE releases SET reference_num = ?, position = COALESCE((SELECT p.position FROM releases p WHERE p.product_id = ? AND p.position IS NOT NULL ORDER BY p.position DESC LIMIT 1), 0) + 1 WHERE id = ? RETURNING position",
-		r.ReferenceNum, r.ProductID, r.ID).Scan(&pos)
-	if err != nil {
-		return err
+	if pos.Valid {
+		p := int(pos.Int64)
+		r.Position = &p
 	}
-	r.Position = &pos
 	return nil
 }
 
@@ -312,6 +308,13 @@ func (tx *Tx) setLinks(ctx context.Context, releaseID int64, goals, initiatives,
 func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInput) (*roadmap.Release, error) {
 	var out *roadmap.Release
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if onlyOwnColumns(in) {
+			r, err := tx.renameRelease(ctx, id, in)
+			if err != nil || r != nil {
+				out = r
+				return err
+			}
+		}
 		r, err := tx.changeRelease(ctx, id, in, nil, nil)
 		if err != nil {
 			return err
@@ -324,6 +327,35 @@ func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInp
 		return err
 	})
 	return out, err
+}
+
+// renameRelease applies a change of only a release's name and theme (see
+// onlyOwnColumns) to a release in no roll-up, holding the release's lock
+// for as few round trips as it can: one statement locks and loads the
+// release (lockLoadRelease), and on PostgreSQL one more writes it and
+// reads what its full representation embeds, which the write leaves as
+// they are. It returns nil, and changes nothing, for a release in a
+// roll-up, which changeRelease locks with its chain.
+func (tx *Tx) renameRelease(ctx context.Context, id int64, in roadmap.ReleaseInput) (*roadmap.Release, error) {
+	r, err := tx.lockLoadRelease(ctx, id)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	tx.resetNow(r.UpdatedAt)
+	if err := roadmap.ApplyReleaseInput(r, in, false, tx.now); err != nil {
+		return nil, err
+	}
+	r.UpdatedAt = tx.now
+	c := tx.conn()
+	q, args := updateReleaseStmt(r)
+	byID := map[int64]*roadmap.Release{r.ID: r}
+	if tx.db.dialect.name() == "postgres" {
+		return r, loadFullRelationsWith(ctx, c, "WITH u AS ("+q+") ", args, byID, []any{r.ID})
+	}
+	if _, err := c.exec(ctx, q, args...); err != nil {
+		return nil, err
+	}
+	return r, loadFullRelations(ctx, c, byID, []any{r.ID})
 }
 
 // onlyOwnColumns reports whether a change sets only the release's name and
@@ -439,17 +471,24 @@ func affectsComputed(in roadmap.ReleaseInput) bool {
 }
 
 func (tx *Tx) updateRelease(ctx context.Context, r *roadmap.Release) error {
-	_, err := tx.conn().exec(ctx, `UPDATE releases SET name = ?, name_fold = ?, start_date = ?, end_date = ?,
+	q, args := updateReleaseStmt(r)
+	_, err := tx.conn().exec(ctx, q, args...)
+	return err
+}
+
+// updateReleaseStmt is the statement that writes the release r's own
+// columns, and its arguments.
+func updateReleaseStmt(r *roadmap.Release) (string, []any) {
+	return `UPDATE releases SET name = ?, name_fold = ?, start_date = ?, end_date = ?,
  development_started_on = ?, release_date = ?, external_release_date = ?, external_date_resolution = ?,
  released_on = ?, parking_lot = ?, position = ?, progress = ?, progress_source = ?, duration_source = ?,
  status_changed_on = ?, capacity_units = ?, total_capacity = ?, theme_body = ?, theme_updated_at = ?,
  workflow_status_id = ?, owner_id = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
-		r.Name, fold(r.Name), nullStr(r.StartDate), nullStr(r.EndDate),
-		nullStr(r.DevelopmentStartedOn), nullStr(r.ReleaseDate), nullStr(r.ExternalReleaseDate), r.ExternalDateResolution,
-		nullStr(r.ReleasedOn), r.ParkingLot, r.Position, r.Progress, r.ProgressSource, r.DurationSource,
-		nullStr(r.StatusChangedOn), nullStr(r.CapacityUnits), r.TotalCapacity, r.Theme.Body, ms(r.Theme.UpdatedAt),
-		r.WorkflowStatusID, r.OwnerID, nullID(r.ParentID), ms(r.UpdatedAt), r.ID)
-	return err
+		[]any{r.Name, fold(r.Name), nullStr(r.StartDate), nullStr(r.EndDate),
+			nullStr(r.DevelopmentStartedOn), nullStr(r.ReleaseDate), nullStr(r.ExternalReleaseDate), r.ExternalDateResolution,
+			nullStr(r.ReleasedOn), r.ParkingLot, r.Position, r.Progress, r.ProgressSource, r.DurationSource,
+			nullStr(r.StatusChangedOn), nullStr(r.CapacityUnits), r.TotalCapacity, r.Theme.Body, ms(r.Theme.UpdatedAt),
+			r.WorkflowStatusID, r.OwnerID, nullID(r.ParentID), ms(r.UpdatedAt), r.ID}
 }
 
 // lockRelease locks a release row until the transaction ends, so that

@@ -29,39 +29,46 @@ const unfinished = "('" + roadmap.DeliveryPending + "', '" + roadmap.DeliveryDel
 // both engines' limits on bound parameters.
 const deliveryChunk = 500
 
+// deliveriesOfAudits queues, on PostgreSQL, the deliveries of the audits
+// that the statement's CTE a inserts to the enabled webhook endpoints that
+// want them (Webhook.Wants: an auditable type is its own AuditType), in
+// the order of the audits, then of the endpoints; its arguments are those
+// of deliveryTimes.
+const deliveriesOfAudits = "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
+	" SELECT e.id, a.id, lower(a.auditable_type) || ':' || a.auditable_id, '" + roadmap.DeliveryPending + "', 0, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)" +
+	" FROM a JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR strpos(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
+	" ORDER BY a.id, e.id"
+
+// deliveryTimes are the times of the deliveries a transaction queues: due
+// now, retried until the retry window ends, created and updated now.
+func (tx *Tx) deliveryTimes() []any {
+	now := ms(tx.now)
+	return []any{now, ms(tx.now.Add(roadmap.WebhookRetryWindow)), now, now}
+}
+
+// wantsAny reports whether a webhook of hooks wants an audit of audits.
+func wantsAny(hooks []roadmap.Webhook, audits []*roadmap.Audit) bool {
+	for i := range hooks {
+		for _, a := range audits {
+			if hooks[i].Wants(a.AuditableType) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // enqueueDeliveries queues the transaction's audits for the webhook
-// endpoints that want them, in the same transaction. hooks are the enabled
-// endpoints when the journal's drain read them already (PostgreSQL), nil
-// otherwise; then they are read here, with one indexed statement.
-// Endpoints are read from the database each time, so one that another
-// process registered is never missed.
+// endpoints that want them, in the same transaction, on SQLite (on
+// PostgreSQL the audits' own statement does, see deliveriesOfAudits).
+// hooks are the enabled endpoints, which the journal's drain read: they
+// are read from the database in every write, so one that another process
+// registered is never missed.
 func (tx *Tx) enqueueDeliveries(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
-	if len(audits) == 0 {
+	if len(audits) == 0 || len(hooks) == 0 {
 		return nil
 	}
 	c := tx.conn()
-	if hooks == nil {
-		rows, err := c.query(ctx, "SELECT id, record_types FROM webhook_endpoints WHERE enabled = ?", true)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var w roadmap.Webhook
-			var types string
-			if err := rows.Scan(&w.ID, &types); err != nil {
-				rows.Close()
-				return err
-			}
-			w.RecordTypes = splitTypes(types)
-			hooks = append(hooks, w)
-		}
-		if err := closeRows(rows); err != nil {
-			return err
-		}
-	}
-	if len(hooks) == 0 {
-		return nil
-	}
 	now := ms(tx.now)
 	until := ms(tx.now.Add(roadmap.WebhookRetryWindow))
 	var args []any

@@ -116,23 +116,26 @@ func ensurePostgresTriggers(ctx context.Context, db *sql.DB, names []string, col
 	}
 	for _, n := range missing {
 		// An update is journaled when a column that is not noise changed;
-		// the trigger's WHEN decides without calling the function, so
-		// that rows shifted in position cost next to nothing.
-		var args, changed []string
+		// the trigger's WHEN decides without calling the function, and an
+		// UPDATE that sets none of those columns (rows shifted in
+		// position) does not fire it at all (see updateOf).
+		var changed []string
 		for _, col := range cols[n] {
-			if Noise(col) {
-				args = append(args, "'"+col+"'")
-			} else {
+			if !Noise(col) {
 				changed = append(changed, fmt.Sprintf("OLD.%q IS DISTINCT FROM NEW.%q", col, col))
 			}
 		}
+		update := "journal_update AFTER UPDATE" + updateOf(cols[n]) + " ON " + fmt.Sprintf("%q", n)
 		when := "false"
 		if len(changed) > 0 {
 			when = strings.Join(changed, " OR ")
 		}
+		if slices.Contains(cols[n], "reference_num") {
+			when = "(" + when + ") AND NOT " + numbering(cols[n])
+		}
 		for _, q := range []string{
 			fmt.Sprintf(`CREATE OR REPLACE TRIGGER journal AFTER INSERT OR DELETE ON %q FOR EACH ROW EXECUTE FUNCTION journal_row()`, n),
-			fmt.Sprintf(`CREATE OR REPLACE TRIGGER journal_update AFTER UPDATE ON %q FOR EACH ROW WHEN (%s) EXECUTE FUNCTION journal_row(%s)`, n, when, strings.Join(args, ", ")),
+			fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s FOR EACH ROW WHEN (%s) EXECUTE FUNCTION journal_row()`, update, when),
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("journal trigger on %s: %w", n, err)
@@ -140,6 +143,44 @@ func ensurePostgresTriggers(ctx context.Context, db *sql.DB, names []string, col
 		}
 	}
 	return tx.Commit()
+}
+
+// updateOf is the column list of an update trigger that fires only for an
+// UPDATE whose SET names a column that is not noise: the only way such a
+// column changes (no table has a BEFORE trigger), so that an UPDATE of
+// noise alone, such as the shift of many rows' positions, fires nothing.
+// It is empty for a table of noise alone.
+func updateOf(cols []string) string {
+	var of []string
+	for _, col := range cols {
+		if !Noise(col) {
+			of = append(of, fmt.Sprintf("%q", col))
+		}
+	}
+	if len(of) == 0 {
+		return ""
+	}
+	return " OF " + strings.Join(of, ", ")
+}
+
+// ProvisionalPrefix starts the reference number of a record that its
+// creating transaction numbers last (a release on PostgreSQL).
+const ProvisionalPrefix = "~"
+
+// numbering is the condition of an update that only gives a row its own
+// reference number in place of a provisional one. The journal leaves it
+// out: the commit of the creating transaction numbers the record, after
+// its history was written, and writes the number into the audits itself
+// (the release_numbered trigger of PostgreSQL's migration 00024), so that
+// the product's counter row stays locked for as little as possible.
+func numbering(cols []string) string {
+	conds := []string{`OLD."reference_num" LIKE '` + ProvisionalPrefix + `%'`, `NEW."reference_num" NOT LIKE '` + ProvisionalPrefix + `%'`}
+	for _, col := range cols {
+		if col != "reference_num" && !Noise(col) {
+			conds = append(conds, fmt.Sprintf("OLD.%q IS NOT DISTINCT FROM NEW.%q", col, col))
+		}
+	}
+	return "(" + strings.Join(conds, " AND ") + ")"
 }
 
 // missingPostgresTriggers returns the tables among names that lack the
@@ -261,8 +302,8 @@ func sqliteTriggers(table string, cols []string) map[string]string {
 	return map[string]string{
 		name("insert"): fmt.Sprintf("CREATE TRIGGER %q AFTER INSERT ON %q BEGIN INSERT INTO change_journal (tbl, op, new_row) VALUES ('%s', 'create', %s); END",
 			name("insert"), table, table, obj("NEW")),
-		name("update"): fmt.Sprintf("CREATE TRIGGER %q AFTER UPDATE ON %q WHEN %s BEGIN INSERT INTO change_journal (tbl, op, old_row, new_row) VALUES ('%s', 'update', %s, %s); END",
-			name("update"), table, when, table, obj("OLD"), obj("NEW")),
+		name("update"): fmt.Sprintf("CREATE TRIGGER %q AFTER UPDATE%s ON %q WHEN %s BEGIN INSERT INTO change_journal (tbl, op, old_row, new_row) VALUES ('%s', 'update', %s, %s); END",
+			name("update"), updateOf(cols), table, when, table, obj("OLD"), obj("NEW")),
 		name("delete"): fmt.Sprintf("CREATE TRIGGER %q AFTER DELETE ON %q BEGIN INSERT INTO change_journal (tbl, op, old_row) VALUES ('%s', 'destroy', %s); END",
 			name("delete"), table, table, obj("OLD")),
 	}
