@@ -79,6 +79,8 @@ type writeStmts struct {
 	m         map[string]*sql.Stmt
 	wanted    map[string]bool
 	preparing bool
+	closed    bool
+	done      sync.WaitGroup // the background preparation
 }
 
 func newWriteStmts(db *sql.DB) *writeStmts {
@@ -102,13 +104,15 @@ func (w *writeStmts) get(query string) *sql.Stmt {
 // the connection is free.
 func (w *writeStmts) prepareWanted() {
 	w.mu.Lock()
-	if w.preparing || len(w.wanted) == 0 {
+	if w.preparing || w.closed || len(w.wanted) == 0 {
 		w.mu.Unlock()
 		return
 	}
 	w.preparing = true
+	w.done.Add(1)
 	w.mu.Unlock()
 	go func() {
+		defer w.done.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		for {
@@ -118,7 +122,7 @@ func (w *writeStmts) prepareWanted() {
 				query = q
 				break
 			}
-			if query == "" {
+			if query == "" || w.closed {
 				w.preparing = false
 				w.mu.Unlock()
 				return
@@ -135,8 +139,14 @@ func (w *writeStmts) prepareWanted() {
 	}()
 }
 
-// close closes the prepared statements.
+// close stops the background preparation, waits for it to let go of the
+// connection, and closes the prepared statements: the pool's Close then
+// closes the connection itself before it returns.
 func (w *writeStmts) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.done.Wait()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, s := range w.m {
