@@ -37,6 +37,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -482,8 +483,15 @@ func PostgresURL(t testing.TB) string {
 //
 // Unless -test.parallel is given, Main lets as many as Parallel tests run
 // at once, rather than GOMAXPROCS: tests of databases mostly wait on them.
+// Unless GOGC is set, it collects garbage when the heap has grown by
+// gcPercent rather than 100 percent: the tests' requests allocate much and
+// briefly, and collecting a quarter as often saved 15% of the processor
+// time of internal/api's tests.
 func Main(m *testing.M) int {
 	setParallel()
+	if _, ok := os.LookupEnv("GOGC"); !ok {
+		debug.SetGCPercent(gcPercent)
+	}
 	inMain.Store(true)
 	code := m.Run()
 	inMain.Store(false)
@@ -503,6 +511,10 @@ func Main(m *testing.M) int {
 	}
 	return code
 }
+
+// gcPercent is the garbage collector's target (see runtime/debug) that Main
+// sets unless GOGC is set.
+const gcPercent = 400
 
 // Parallel is how many parallel tests Main runs at once by default: four
 // per processor, and at least eight.
