@@ -20,6 +20,7 @@ import (
 // back and asks for a token: the command fails with a message that says
 // why, prints no token and stores none.
 func TestTokenCreateRefusesADisabledUser(t *testing.T) {
+	t.Parallel()
 	path := t.TempDir() + "/roadmapd.db"
 	ctx := context.Background()
 	st, err := store.Open(ctx, path, store.Options{})
@@ -183,6 +184,7 @@ func timedRequest(t *testing.T, method, url, key, body string) (int, http.Header
 // did not commit, and when the path returns a retry with the same
 // Idempotency-Key creates the record once.
 func TestBlackHoledDatabaseAnswers503(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.PostgresURL(t)
 	u := strings.SplitN(strings.TrimPrefix(dsn, "postgres://"), "/", 2)
 	hostPart := u[0]

@@ -139,6 +139,7 @@ func runCmd(t *testing.T, args ...string) (string, error) {
 }
 
 func TestInitTokenAndServe(t *testing.T) {
+	t.Parallel()
 	db := t.TempDir() + "/roadmapd.db"
 	tok, err := runCmd(t, "init", "--db", db, "--email", "ann@example.com", "--name", "Ann Admin")
 	if err != nil {
@@ -190,6 +191,7 @@ func TestInitTokenAndServe(t *testing.T) {
 }
 
 func TestDemoLoadsOnlyIntoAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
 	db := t.TempDir() + "/roadmapd.db"
 	srv := startServe(t, "--db", db, "--demo")
 	code, body := request(t, "POST", srv.url+"/api/v1/products/PRJ1/releases", demo.Token, `{"release":{"name":"Kept"}}`)
@@ -254,6 +256,7 @@ func TestBaseURLAndFiscalYearFromEnvironment(t *testing.T) {
 }
 
 func TestBadFlagsAreRefused(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"serve", "--fiscal-year-start", "13"},
 		{"serve", "--no-such-flag"},
@@ -272,6 +275,7 @@ func TestBadFlagsAreRefused(t *testing.T) {
 // server down while the request body is still arriving, and checks that the
 // request completes and that its release is in the database afterwards.
 func TestShutdownFinishesInFlightRequests(t *testing.T) {
+	t.Parallel()
 	db := t.TempDir() + "/roadmapd.db"
 	srv := startServe(t, "--db", db, "--demo")
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.url, "http://"))

@@ -46,6 +46,7 @@ func runBinary(t *testing.T, args ...string) (string, string, int) {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--help"}, {"-h"}, {"help"},
 		{"serve", "--help"}, {"serve", "-h"},
@@ -69,6 +70,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 }
 
 func TestUsageErrorsExit2(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{},
 		{"bogus"},
@@ -103,6 +105,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		out, _, code := runBinary(t, args...)
 		if code != 0 || !strings.HasPrefix(out, "roadmapd ") || !strings.Contains(out, "go: "+runtime.Version()+"\n") {
@@ -131,6 +134,7 @@ func TestVersion(t *testing.T) {
 // opens as it is, holding every release acknowledged before the copy began
 // and, with gapless numbers, none that was not acknowledged by its end.
 func TestBackupOfALiveDatabase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "live.db")
 	srv := startServe(t, "--db", db, "--demo")
@@ -215,6 +219,7 @@ func TestBackupOfALiveDatabase(t *testing.T) {
 }
 
 func TestBackupRefusals(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, errOut, code := runBinary(t, "backup", "--db", "postgres://postgres@127.0.0.1:5432/postgres", "--to", filepath.Join(dir, "x"))
 	if code != 1 || !strings.Contains(errOut, "pg_dump") {
@@ -237,6 +242,7 @@ func TestBackupRefusals(t *testing.T) {
 // TestSQLitePathThatCannotBeOpened checks that serve names the path and the
 // reason when the SQLite file cannot be opened.
 func TestSQLitePathThatCannotBeOpened(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cases := map[string]string{
 		filepath.Join(dir, "no", "such", "dir", "r.db"): "the directory " + filepath.Join(dir, "no", "such", "dir") + " does not exist",
@@ -263,6 +269,7 @@ func TestSQLitePathThatCannotBeOpened(t *testing.T) {
 // Retry-After, and it keeps trying with a growing delay; once the database
 // answers it migrates, loads the demo and serves.
 func TestStartsWhilePostgresIsDown(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.PostgresURL(t)
 	u := strings.SplitN(strings.TrimPrefix(dsn, "postgres://"), "/", 2)
 	hostPart := u[0]
@@ -328,6 +335,7 @@ func TestStartsWhilePostgresIsDown(t *testing.T) {
 // that answers but refuses (here: no such database) ends serve with its
 // error instead of being waited for.
 func TestStartRefusesAMissingPostgresDatabase(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.PostgresURL(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -349,6 +357,7 @@ func TestStartRefusesAMissingPostgresDatabase(t *testing.T) {
 // TestStopsWhileWaitingForPostgres checks that a server still waiting for
 // its database stops at once on a signal.
 func TestStopsWhileWaitingForPostgres(t *testing.T) {
+	t.Parallel()
 	px := newProxy(t, "127.0.0.1:5432")
 	px.cut()
 	srv := startServe(t, "--db", "postgres://postgres@"+px.addr+"/postgres?sslmode=disable")
@@ -364,6 +373,7 @@ func TestStopsWhileWaitingForPostgres(t *testing.T) {
 // TestServeFlagsForOperations runs serve with JSON logs, a rate limit and
 // metrics on their own address.
 func TestServeFlagsForOperations(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "ops.db")
 	const metricsAddr = "127.0.0.1:18517"
 	srv := startServeWith(t, "--db", db, "--demo", "--log-format", "json", "--log-level", "debug", "--rate-limit", "3/m", "--metrics-addr", metricsAddr)

@@ -204,6 +204,7 @@ func checkReadable(t *testing.T, servers, refs []string) {
 // database at once (both migrate and both ask for the demo account) and
 // sends 200 creates split across them from 16 concurrent clients.
 func TestTwoProcessesShareOnePostgres(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.PostgresURL(t)
 	var procs [2]*process
 	var wg sync.WaitGroup
@@ -236,6 +237,7 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 // TestOneProcessOnSQLiteNumbersConcurrentCreates is the same guarantee for
 // the embedded default.
 func TestOneProcessOnSQLiteNumbersConcurrentCreates(t *testing.T) {
+	t.Parallel()
 	p := startProcess(t, "--db", t.TempDir()+"/roadmapd.db", "--demo")
 	refs := createConcurrently(t, []string{p.url}, 200, 16)
 	checkNumbering(t, refs, 200)
@@ -313,6 +315,7 @@ func (p *proxy) restore(t *testing.T) {
 // running server: /readyz answers 503 and API requests get a quick 503 in
 // the error shape; when the database returns, both recover.
 func TestReadinessFollowsTheDatabase(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.PostgresURL(t)
 	u := strings.SplitN(strings.TrimPrefix(dsn, "postgres://"), "/", 2)
 	hostPart := u[0]

@@ -276,6 +276,7 @@ func checkRollUps(t *testing.T, raw *sql.DB, backend string, p rollUpPlan) []str
 // TestRollUpsStayFreshAcrossTwoProcesses runs the roll-up rounds over two
 // processes sharing one PostgreSQL database.
 func TestRollUpsStayFreshAcrossTwoProcesses(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.PostgresURL(t)
 	first := startProcess(t, "--db", dsn, "--demo")
 	second := startProcess(t, "--db", dsn)
@@ -295,6 +296,7 @@ func TestRollUpsStayFreshAcrossTwoProcesses(t *testing.T) {
 // TestRollUpsStayFreshOnSQLite runs the roll-up rounds against one process
 // on SQLite, its requests concurrent.
 func TestRollUpsStayFreshOnSQLite(t *testing.T) {
+	t.Parallel()
 	path := t.TempDir() + "/roadmapd.db"
 	p := startProcess(t, "--db", path, "--demo")
 	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")

@@ -25,6 +25,7 @@ import (
 // everything back as the administrator and as the viewer, restarts the
 // server on the same database and checks that nothing acknowledged is lost.
 func TestScenarioFromEmptyDatabase(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestWebhookCommandsHelp(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"webhook", "--help"}, {"webhook", "-h"},
 		{"webhook", "list", "--help"},
@@ -53,6 +54,7 @@ func TestWebhookCommandsHelp(t *testing.T) {
 // the command line; a bad URL is refused before anything is written, and
 // the secret is never printed.
 func TestWebhookCommands(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "roadmapd.db")
 	if _, errOut, code := runBinary(t, "webhook", "create", "--db", db, "--url", "ftp://example.com/x"); code != 1 || !strings.Contains(errOut, "url") {
 		t.Fatalf("create with a bad URL: exit %d, %s", code, errOut)

@@ -507,6 +507,7 @@ func auMatch(a *auAudit, w auWant, kept map[string]string) bool {
 // that the write left the change journal empty. A write route without a
 // case fails the test.
 func TestAuditsOfEveryWrite(t *testing.T) {
+	t.Parallel()
 	groups := auGroups()
 	covered := map[string]bool{}
 	for _, ws := range groups {
@@ -633,6 +634,7 @@ func auLastID(t *testing.T, s *configuredServer) int64 {
 // drains the journal too. A retry answered from an Idempotency-Key, and the
 // custom role routes (auNotWrites), leave nothing either.
 func TestAuditsRollBackWithAFailedWrite(t *testing.T) {
+	t.Parallel()
 	type failure struct {
 		as                 int64
 		method, path, body string
@@ -728,6 +730,7 @@ func TestAuditsRollBackWithAFailedWrite(t *testing.T) {
 // of a product she cannot see are left out, and so is a change that names
 // a record of such a product; and that the administrator sees it all.
 func TestAuditsVisibility(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		jane := tokenFor(t, s, janeSmith)
@@ -843,6 +846,7 @@ func TestAuditsVisibility(t *testing.T) {
 // describes each page; that the filters select what they say, alone and
 // with the cursor; and that bad parameters answer 400 naming the parameter.
 func TestAuditsCursor(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newConfiguredServer(t, backend, api.Config{})
 		henry := tokenFor(t, s.testServer, auContributor)

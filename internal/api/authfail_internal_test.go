@@ -10,6 +10,7 @@ import (
 // the address may try again once a failure has refilled, and is forgotten
 // entirely once its bucket is full again.
 func TestAuthFailuresWindow(t *testing.T) {
+	t.Parallel()
 	a := newAuthFailures(20, false)
 	now := time.Unix(1_000_000, 0)
 	for range 20 {
@@ -37,6 +38,7 @@ func TestAuthFailuresWindow(t *testing.T) {
 // remembered: the table never grows past its bound, and a fresh attacker is
 // still throttled.
 func TestAuthFailuresMemoryIsBounded(t *testing.T) {
+	t.Parallel()
 	a := newAuthFailures(3, false)
 	now := time.Unix(1_000_000, 0)
 	for i := range 3 * maxAuthFailAddrs {

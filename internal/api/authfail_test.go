@@ -36,6 +36,7 @@ func (s *configuredServer) getAs(t testing.TB, path, token, forwardedFor string)
 // shape, and so does the right token from that address; X-Forwarded-For
 // changes nothing unless the server trusts it.
 func TestFailedAuthenticationsAreThrottled(t *testing.T) {
+	t.Parallel()
 	const limit = 5
 	t.Run("by connection address", func(t *testing.T) {
 		t.Parallel()

@@ -227,6 +227,7 @@ var listRoutes = []string{
 }
 
 func TestBadInputOnCreate(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		for _, c := range badInputs {
@@ -254,6 +255,7 @@ func TestBadInputOnCreate(t *testing.T) {
 }
 
 func TestBadInputOnUpdate(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		for _, c := range badInputs {
@@ -274,6 +276,7 @@ func TestBadInputOnUpdate(t *testing.T) {
 }
 
 func TestBadUpdateAfterSetup(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		for _, c := range badUpdates {
@@ -291,6 +294,7 @@ func TestBadUpdateAfterSetup(t *testing.T) {
 }
 
 func TestBadListParameters(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		for _, route := range listRoutes {

@@ -58,6 +58,7 @@ func commentedKinds() []commentedKind {
 // (403), users without a role see nothing (404); a refused write changes
 // nothing; deleting the record deletes its comments.
 func TestCommentsOnEveryRecord(t *testing.T) {
+	t.Parallel()
 	for _, k := range commentedKinds() {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
@@ -189,6 +190,7 @@ func TestCommentsOnEveryRecord(t *testing.T) {
 // no record: its creator and assignees, and the administrator, comment on
 // it and read its comments; anyone else finds neither it nor them.
 func TestCommentsOnAToDoOnNoProduct(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := ruServer(t, backend)
 		task := ruCall(t, s, ruContributor.token, "POST", "/api/v1/tasks", `{"task":{"name":"Loose","body":""}}`, 200).get("task", "id").str()

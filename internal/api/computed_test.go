@@ -15,6 +15,7 @@ import (
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 	"github.com/roadmapd/roadmapd/internal/testdb"
+	"github.com/roadmapd/roadmapd/internal/testdb/demodb"
 )
 
 // progressOf reads a release's progress.
@@ -40,6 +41,7 @@ func feature(t *testing.T, s *testServer, release, fields string) string {
 // sources through the API and reads the release's progress after each
 // change: a feature's progress, status, estimates, release and existence.
 func TestProgressFollowsFeatures(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		a := s.create(t, "PRJ2", `"name":"A","progress_source":"progress_from_features"`).get("reference_num").str()
@@ -85,6 +87,7 @@ func TestProgressFollowsFeatures(t *testing.T) {
 // TestProgressFromEpicsPhasesAndTodos covers the sources that read epics,
 // release phases and to-dos.
 func TestProgressFromEpicsPhasesAndTodos(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		r := s.create(t, "PRJ2", `"name":"Work","progress_source":"progress_from_epics"`).get("reference_num").str()
@@ -121,6 +124,7 @@ func TestProgressFromEpicsPhasesAndTodos(t *testing.T) {
 // TestDurationFromPhasesAndFeatures checks that a release's dates span its
 // phases and features, and that a roll-up's dates follow its sub-releases.
 func TestDurationFromPhasesAndFeatures(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		rel := s.create(t, "PRJ2", `"name":"Dated","start_date":"2024-06-01","release_date":"2024-06-30"`)
@@ -153,6 +157,7 @@ func TestDurationFromPhasesAndFeatures(t *testing.T) {
 // epics is not deleted (they would be lost), that the refusal changes
 // nothing, and that once its work is gone it is deleted with its phases.
 func TestDeletingAReleaseWithWork(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		rel := s.create(t, "PRJ2", `"name":"Busy"`)
@@ -175,6 +180,7 @@ func TestDeletingAReleaseWithWork(t *testing.T) {
 // TestPlannedCapacity checks that a release with capacity shows the sum of
 // its features' estimates in its capacity units against it.
 func TestPlannedCapacity(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		r := s.create(t, "PRJ2", `"name":"Planned","capacity_units":"time","total_capacity_text":"2d"`).get("reference_num").str()
@@ -199,8 +205,8 @@ func TestProgressNeverStaleUnderConcurrentMoves(t *testing.T) {
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
-			dsn := testdb.DSN(t, backend)
-			s := newDemoServerAt(t, dsn)
+			dsn := demodb.DSN(t, backend)
+			s := newServerOn(t, openStore(t, dsn))
 			var ids [2]string
 			var refs [2]string
 			for i, name := range []string{"Left", "Right"} {
@@ -375,6 +381,7 @@ func rebind(backend, q string) string {
 // phases and features (with new reference numbers) and computes its own
 // progress from them, leaving the original's plan as it was.
 func TestDuplicateCopiesThePlan(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		rel := s.create(t, "PRJ2", `"name":"Original","progress_source":"progress_from_features_completed"`)

@@ -14,6 +14,7 @@ import (
 // the reference shows entries, checks who may see and restore it, restores
 // it with the same ID and reference number, and restores it no second time.
 func TestRecycleBinOverHTTP(t *testing.T) {
+	t.Parallel()
 	const gregory int64 = 375285024 // given a role in PRJ2 only
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
@@ -107,6 +108,7 @@ func TestRecycleBinOverHTTP(t *testing.T) {
 // epic was deleted after it: the answer names the link that did not come
 // back.
 func TestRecycleBinRestoreReportsLostLinksOverHTTP(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		f := s.do(t, "GET", "/api/v1/features/PRJ1-1", "").tree(t)
@@ -156,6 +158,7 @@ func mustInt(t testing.TB, s string) int64 {
 // TestRecycleBinEachKindOverHTTP deletes a record of each kind through its
 // API route, restores it from the recycle bin, and reads it back as it was.
 func TestRecycleBinEachKindOverHTTP(t *testing.T) {
+	t.Parallel()
 	kinds := []struct{ typ, get, del string }{
 		{"Feature", "/api/v1/features/PRJ1-3", ""},
 		{"Requirement", "/api/v1/requirements/PRJ1-1-2", ""},

@@ -16,6 +16,7 @@ import (
 // authenticate for reads or writes; enabling the user again lets a new
 // token in.
 func TestDisabledUserStaysOut(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newConfiguredServer(t, backend, api.Config{})
 		ctx := context.Background()

@@ -76,6 +76,7 @@ func legacy(v any) any {
 // the same bytes as encoding/json did level by level, for every kind of
 // value the representations hold.
 func TestEncodeJSONMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
 	type named string
 	when := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
 	values := []any{

@@ -27,6 +27,7 @@ func epicRefs(n *jsonNode) []string {
 // everything, and a user without a role gets 404 as if the epic did not
 // exist. A refused write changes nothing.
 func TestEpicRoutesEnforceRoles(t *testing.T) {
+	t.Parallel()
 	type who struct {
 		name string
 		user int64
@@ -106,6 +107,7 @@ func TestEpicRoutesEnforceRoles(t *testing.T) {
 // TestEpicListsShowOnlyVisibleProducts checks that lists spanning products
 // leave out the epics of products the caller has no role in.
 func TestEpicListsShowOnlyVisibleProducts(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newEpicsServer(t, backend)
 		henry := tokenFor(t, s, demo.Henry)
@@ -139,6 +141,7 @@ func TestEpicListsShowOnlyVisibleProducts(t *testing.T) {
 // TestEpicCreateAndUpdate writes an epic with every kind of field and reads
 // it back.
 func TestEpicCreateAndUpdate(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newEpicsServer(t, backend)
 		e := s.call(t, "POST", "/api/v1/releases/PRJ1-R-2/epics", `{"epic":{"name":"  Full epic ","description":"<p>d</p>",
@@ -248,6 +251,7 @@ func TestEpicCreateAndUpdate(t *testing.T) {
 // TestEpicBadInput checks that malformed bodies answer 400, invalid ones
 // 422, unknown records 404, and that none of them changes anything.
 func TestEpicBadInput(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newEpicsServer(t, backend)
 		s.call(t, "PUT", "/api/v1/epics/PRJ1-E-2", `{"epic":{"duration_source":"duration_from_features","progress_source":"progress_from_todos"}}`, 200)
@@ -327,6 +331,7 @@ func TestEpicBadInput(t *testing.T) {
 
 // TestEpicLists checks the filters, pagination and fields of epic lists.
 func TestEpicLists(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newEpicsServer(t, backend)
 		s.call(t, "PUT", "/api/v1/epics/PRJ1-E-3", `{"epic":{"tags":["Infrastructure","Later"],"assigned_to_user":"689956296"}}`, 200)
@@ -368,6 +373,7 @@ func TestEpicLists(t *testing.T) {
 // TestEpicDeleteKeepsItsFeatures deletes an epic and checks that it is gone
 // from its release and its links, and that nothing else goes with it.
 func TestEpicDeleteKeepsItsFeatures(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newEpicsServer(t, backend)
 		r := s.do(t, "DELETE", "/api/v1/epics/PRJ1-E-2", "")

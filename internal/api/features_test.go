@@ -52,6 +52,7 @@ func refsOf(n *jsonNode, key string) []string {
 //	DELETE /requirements/:q                        204    204    204          403       403     404
 //	DELETE /features/:f                            204    204    204          403       403     404
 func TestFeatureRoutesEnforceRoles(t *testing.T) {
+	t.Parallel()
 	type who struct {
 		name string
 		user int64
@@ -145,6 +146,7 @@ func TestFeatureRoutesEnforceRoles(t *testing.T) {
 // products (the account's, a goal's, an initiative's) leave out the
 // features of products the caller has no role in.
 func TestFeatureListsShowOnlyVisibleProducts(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newFeaturesServer(t, backend)
 		s.call(t, "PUT", "/api/v1/features/PRJ3-1", `{"feature":{"goals":["602095703"],"initiative":"Initiative 1"}}`, 200)
@@ -189,6 +191,7 @@ func TestFeatureListsShowOnlyVisibleProducts(t *testing.T) {
 // TestFeatureListFilters checks the list parameters: q, updated_since, tag,
 // assigned_to_user, pagination and fields.
 func TestFeatureListFilters(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newFeaturesServer(t, backend)
 		start := time.Now().UTC().Add(-time.Second).Format(time.RFC3339)
@@ -243,6 +246,7 @@ func TestFeatureListFilters(t *testing.T) {
 // misdirected requests: each gets its status and the error shape, never
 // internals, and changes nothing.
 func TestFeatureBadInput(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newFeaturesServer(t, backend)
 		state := func() string {
@@ -312,6 +316,7 @@ func TestFeatureBadInput(t *testing.T) {
 // that a requirement's status moves its feature's progress and the release
 // that follows it.
 func TestFeatureWritesRecomputeReleases(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newFeaturesServer(t, backend)
 		progress := func(rel string) string {

@@ -55,6 +55,7 @@ func cfPut(t *testing.T, s *testServer, fields string, status int, mention strin
 // fields (key, name, type, record type, options), that the list and a
 // definition show them, and that bad definitions answer 400 or 422.
 func TestCustomFieldDefinitions(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newFieldsServer(t, backend)
 		d := glCall(t, s, "POST", "/api/v1/custom_field_definitions",
@@ -117,6 +118,7 @@ func TestCustomFieldDefinitions(t *testing.T) {
 // examples: validation, hidden options, renames that carry the values along,
 // and deletes refused while values hold the option.
 func TestCustomFieldOptions(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newFieldsServer(t, backend)
 		risk := cfDefine(t, s, "Release", "risk", "CustomFieldDefinitions::SelectConstant", "Low", "High")
@@ -189,6 +191,7 @@ func TestCustomFieldOptions(t *testing.T) {
 // wrong kind answer 422 and change nothing; null clears; each type renders
 // as the references show it.
 func TestReleaseCustomFieldValues(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		s := newFieldsServer(t, backend)
@@ -308,6 +311,7 @@ func TestReleaseCustomFieldValues(t *testing.T) {
 // TestIntegrations checks a product's integrations: owners add them, every
 // role lists them.
 func TestIntegrations(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newFieldsServer(t, backend)
 		list := getJSON(t, s, "/api/v1/products/PRJ1/integrations")
@@ -339,6 +343,7 @@ func TestIntegrations(t *testing.T) {
 // name (one field or several, a second write of a name changes its value),
 // reads by name, lists by value, deletes, and bad input.
 func TestReleaseIntegrationFields(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newFieldsServer(t, backend)
 		base := "/api/v1/releases/PRJ1-R-2/integrations/"
@@ -495,6 +500,7 @@ func TestReleaseIntegrationFields(t *testing.T) {
 //	                                                   200   200   200         200      200    404
 //	GET    /products/PRJ1/integrations                 200   200   200         200      200    404
 func TestFieldRoutesEnforceRoles(t *testing.T) {
+	t.Parallel()
 	type who struct {
 		name string
 		user int64

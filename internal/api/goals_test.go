@@ -89,6 +89,7 @@ func glErr(t testing.TB, r *response, status int, mention string) {
 //	PUT    /key_results/:id                    200   200   200         403    404
 //	DELETE /key_results/:id                    204   204   204         403    404
 func TestGoalWriteRoles(t *testing.T) {
+	t.Parallel()
 	type route struct {
 		method string
 		// path makes a record for the attempt, as the administrator, and
@@ -182,6 +183,7 @@ func glReadBack(path string) string {
 // PRJ1's records, a user without a role in PRJ1 gets 404 for them and never
 // sees them in the account's lists.
 func TestGoalReadRoles(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
 		viewer := glUser(t, s, "viewer@example.com", demo.PRJ1, roadmap.RoleViewer)
@@ -217,6 +219,7 @@ func TestGoalReadRoles(t *testing.T) {
 // TestGoalReleaseLinks checks that the links between goals or initiatives and
 // releases read the same from both sides, whichever side writes them.
 func TestGoalReleaseLinks(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
 		releaseGoals := func(ref string) []string {
@@ -309,6 +312,7 @@ func wantReleaseList(t testing.TB, s *testServer, path string, want ...string) {
 // to the records around it: its releases stay without the link, its key
 // results go with the goal, goals and initiatives under it are detached.
 func TestGoalDeleteDetaches(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
 		line := glCall(t, s, "POST", "/api/v1/products/PL1/goals", `{"goal":{"name":"Line goal","releases":["PRJ1-R-1","PRJ1-R-2"]}}`, 201).get("goal")
@@ -364,6 +368,7 @@ func TestGoalDeleteDetaches(t *testing.T) {
 // with the manual source; computed sources take the mean of their inputs,
 // and 0 without any; switching back to manual keeps the computed value.
 func TestGoalProgress(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
 		progress := func(path, root string) string {
@@ -449,6 +454,7 @@ func TestGoalProgress(t *testing.T) {
 // continue after the demo's, are never reused after a delete, and stay
 // unique under concurrent creates.
 func TestGoalReferenceNumbers(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
 		create := func(path, root, body string) string {
@@ -529,6 +535,7 @@ func TestGoalReferenceNumbers(t *testing.T) {
 // TestGoalInputs checks the shapes of inputs the references show and the
 // errors of bad ones: each error names the field, and changes nothing.
 func TestGoalInputs(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
 		g := glCall(t, s, "POST", "/api/v1/products/PRJ1/goals?fields=*,watchers",
@@ -619,6 +626,7 @@ func TestGoalInputs(t *testing.T) {
 
 // TestGoalListsAndFields checks pagination, filters and fields on the lists.
 func TestGoalListsAndFields(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newGoalsServer(t, backend)
 		n := glCall(t, s, "GET", "/api/v1/goals?per_page=4&page=3", "", 200)

@@ -4,15 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/roadmapd/roadmapd/internal/api"
-	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/store"
-	"github.com/roadmapd/roadmapd/internal/testdb"
+	"github.com/roadmapd/roadmapd/internal/testdb/demodb"
 )
 
 // configuredServer is a demo server whose API configuration a test sets,
@@ -25,25 +25,27 @@ type configuredServer struct {
 
 // newConfiguredServer starts an API server with cfg over a new demo
 // database of the backend; BaseURL and Logger are filled in when empty.
-func newConfiguredServer(t testing.TB, backend string, cfg api.Config) *configuredServer {
+// The wrappers, when given, wrap the server's handler, the first outermost.
+func newConfiguredServer(t testing.TB, backend string, cfg api.Config, wrap ...func(http.Handler) http.Handler) *configuredServer {
 	t.Helper()
-	dsn := testdb.DSN(t, backend)
+	dsn := demodb.DSN(t, backend)
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn, store.Options{})
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if loaded, err := db.Seed(ctx, demo.Account()); err != nil || !loaded {
-		t.Fatalf("seeding the demo account: loaded %v, %v", loaded, err)
-	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = testBaseURL
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	srv := httptest.NewServer(validated(t, api.New(db, cfg)))
+	h := validated(t, api.New(db, cfg))
+	for i := len(wrap) - 1; i >= 0; i-- {
+		h = wrap[i](h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &configuredServer{testServer: &testServer{URL: srv.URL, DB: db, Client: srv.Client()}, dsn: dsn, backend: backend}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/store"
 	"github.com/roadmapd/roadmapd/internal/testdb"
+	"github.com/roadmapd/roadmapd/internal/testdb/demodb"
 )
 
 // testBaseURL is the base URL the test servers print in url and resource, the
@@ -63,14 +64,27 @@ func eachBackend(t *testing.T, fn func(t *testing.T, backend string)) {
 // may run in parallel.
 func newDemoServer(t testing.TB, backend string) *testServer {
 	t.Helper()
-	return newDemoServerAt(t, testdb.DSN(t, backend))
+	return newServerOn(t, openStore(t, demodb.DSN(t, backend)))
 }
 
 // newDemoServerAt is newDemoServer on the empty database at dsn.
 func newDemoServerAt(t testing.TB, dsn string) *testServer {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dsn, store.Options{})
+	db := openStore(t, dsn)
+	loaded, err := db.Seed(context.Background(), demo.Account())
+	if err != nil {
+		t.Fatalf("seeding the demo account: %v", err)
+	}
+	if !loaded {
+		t.Fatalf("seeding the demo account: the new database is not empty")
+	}
+	return newServerOn(t, db)
+}
+
+// openStore opens the store at dsn and closes it when the test ends.
+func openStore(t testing.TB, dsn string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn, store.Options{})
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}
@@ -79,13 +93,12 @@ func newDemoServerAt(t testing.TB, dsn string) *testServer {
 			t.Errorf("closing the store: %v", err)
 		}
 	})
-	loaded, err := db.Seed(ctx, demo.Account())
-	if err != nil {
-		t.Fatalf("seeding the demo account: %v", err)
-	}
-	if !loaded {
-		t.Fatalf("seeding the demo account: the new database is not empty")
-	}
+	return db
+}
+
+// newServerOn starts an API server over db, stopped when the test ends.
+func newServerOn(t testing.TB, db *store.DB) *testServer {
+	t.Helper()
 	h := api.New(db, api.Config{
 		BaseURL: testBaseURL,
 		Logger:  slog.New(slog.DiscardHandler),

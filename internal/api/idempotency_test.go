@@ -64,6 +64,7 @@ func (s *configuredServer) releasesNamed(t testing.TB, name string) int {
 // per user; a failed create's answer is replayed too, and an expired key
 // starts afresh.
 func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newConfiguredServer(t, backend, api.Config{})
 		const path = "/api/v1/products/PRJ1/releases"
@@ -133,6 +134,7 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 // each round, and every client gets either the first answer or 409 (the
 // first is still running) with Retry-After.
 func TestIdempotencyKeyConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newConfiguredServer(t, backend, api.Config{})
 		const clients, rounds = 6, 5
@@ -182,6 +184,7 @@ func TestIdempotencyKeyConcurrentDuplicates(t *testing.T) {
 // runs the request; if it committed, the retry is refused with 409 and
 // makes no second record. Expired keys are purged.
 func TestIdempotencyKeyAfterADeadFirstRequest(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newConfiguredServer(t, backend, api.Config{})
 		const path = "/api/v1/products/PRJ1/releases"

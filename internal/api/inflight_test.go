@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,23 @@ func (s *configuredServer) send(t testing.TB, method, path string, body io.Reade
 	return &response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
 
+// firstRead is a request body that tells read when it is first read.
+type firstRead struct {
+	io.ReadCloser
+	read chan<- struct{}
+	once sync.Once
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	f.once.Do(func() {
+		select {
+		case f.read <- struct{}{}:
+		default:
+		}
+	})
+	return f.ReadCloser.Read(p)
+}
+
 // padded returns a JSON body of exactly n bytes.
 func padded(json string, n int) string { return json + strings.Repeat(" ", n-len(json)) }
 
@@ -43,9 +61,21 @@ func padded(json string, n int) string { return json + strings.Repeat(" ", n-len
 // body is done. The budget acts before any handler or store, so one
 // engine shows it.
 func TestInflightBodyBudget(t *testing.T) {
-	s := newConfiguredServer(t, "sqlite", api.Config{MaxInflightBody: api.MaxBodyBytes + 64<<10})
+	t.Parallel()
+	// reading tells when a handler first reads the big body: the server has
+	// taken its share of the budget by then.
+	reading := make(chan struct{}, 1)
+	s := newConfiguredServer(t, "sqlite", api.Config{MaxInflightBody: api.MaxBodyBytes + 64<<10}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == "PUT" {
+				r.Body = &firstRead{ReadCloser: r.Body, read: reading}
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
 	big := padded(`{"release":{"name":"Big body"}}`, api.MaxBodyBytes)
-	// startBig sends the big body's first bytes and holds back the rest.
+	// startBig sends the big body's first bytes and holds back the rest,
+	// and waits until the server reads them or refuses the body.
 	var pw *io.PipeWriter
 	var bigDone chan *response
 	startBig := func() {
@@ -62,6 +92,13 @@ func TestInflightBodyBudget(t *testing.T) {
 		}()
 		if _, err := io.WriteString(pw, big[:1000]); err != nil {
 			t.Fatal(err)
+		}
+		select {
+		case <-reading:
+		case r := <-done:
+			done <- r
+		case <-time.After(30 * time.Second):
+			t.Fatal("the server neither read nor answered the big body within 30s")
 		}
 	}
 	startBig()

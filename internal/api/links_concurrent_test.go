@@ -52,6 +52,7 @@ func linkedIDsOf(t *testing.T, s *testServer, side linkSide) []string {
 // Every write must succeed, and afterwards both records must agree on
 // whether they are linked; when both sides asked for the link, it exists.
 func TestLinkingFromBothSidesAtOnce(t *testing.T) {
+	t.Parallel()
 	release := fmt.Sprint(demo.Release1)
 	goal := fmt.Sprint(demo.Goal1)
 	initiative := fmt.Sprint(demo.Initiative1)

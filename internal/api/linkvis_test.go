@@ -13,6 +13,7 @@ import (
 // records of PRJ2, which it may not see, stay, and the administrator still
 // reads them.
 func TestLinkRewriteKeepsInvisibleLinks(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		contributor := glUser(t, s, "prj1.contributor@example.com", demo.PRJ1, roadmap.RoleContributor)

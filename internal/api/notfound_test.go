@@ -17,6 +17,7 @@ import (
 // headers (but Date and X-Request-Id, which
 // differ for every request) and the same body.
 func TestNotFoundRevealsNothing(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		tok := tokenFor(t, s, demo.Henry)

@@ -81,6 +81,7 @@ func describedRoutes(t *testing.T) []string {
 // the OpenAPI description lacks, and on a described operation that the
 // server does not route to a handler of that very pattern.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	t.Parallel()
 	served := sourceRoutes(t)
 	described := describedRoutes(t)
 	if len(served) < 100 {

@@ -308,6 +308,7 @@ func (g golden) check(v *specValidator) error {
 // TestOpenAPIGoldenResponses checks every answer of the references' golden
 // files against the description of its operation and status.
 func TestOpenAPIGoldenResponses(t *testing.T) {
+	t.Parallel()
 	v, err := loadValidator()
 	if err != nil {
 		t.Fatal(err)
@@ -323,6 +324,7 @@ func TestOpenAPIGoldenResponses(t *testing.T) {
 // to catch a renamed key, a missing key, a value of the wrong type, an
 // undescribed status and an error in the wrong shape.
 func TestOpenAPICatchesMismatches(t *testing.T) {
+	t.Parallel()
 	v, err := loadValidator()
 	if err != nil {
 		t.Fatal(err)
@@ -390,6 +392,7 @@ func TestOpenAPICatchesMismatches(t *testing.T) {
 // TestOpenAPIServed checks that the description and its page are served
 // without a token, and that the page lists every operation.
 func TestOpenAPIServed(t *testing.T) {
+	t.Parallel()
 	s := newDemoServer(t, "sqlite")
 	r := s.do(t, "GET", "/api/v1/openapi.json", "", "-")
 	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {

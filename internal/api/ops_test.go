@@ -22,7 +22,7 @@ import (
 	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 	"github.com/roadmapd/roadmapd/internal/store"
-	"github.com/roadmapd/roadmapd/internal/testdb"
+	"github.com/roadmapd/roadmapd/internal/testdb/demodb"
 )
 
 // logSink collects JSON log records while a server writes them.
@@ -66,16 +66,13 @@ type opsServer struct {
 
 func newOpsServer(t testing.TB, backend string, cfg api.Config) *opsServer {
 	t.Helper()
-	dsn := testdb.DSN(t, backend)
+	dsn := demodb.DSN(t, backend)
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn, store.Options{})
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Seed(ctx, demo.Account()); err != nil {
-		t.Fatalf("seeding: %v", err)
-	}
 	logs := &logSink{}
 	cfg.BaseURL = testBaseURL
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil))
@@ -120,6 +117,7 @@ func mustLimits(t *testing.T, spec string) []api.RateLimit {
 }
 
 func TestParseRateLimits(t *testing.T) {
+	t.Parallel()
 	got, err := api.ParseRateLimits(api.DefaultRateLimits)
 	if err != nil || len(got) != 2 || got[0] != (api.RateLimit{Requests: 300, Per: time.Minute}) || got[1] != (api.RateLimit{Requests: 20, Per: time.Second}) {
 		t.Fatalf("default: %v %v", got, err)
@@ -269,6 +267,7 @@ func metricValue(t *testing.T, body []byte, prefix string) float64 {
 // pattern (never the raw path), method and status, timed, and the store's
 // pools are reported.
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newOpsServer(t, backend, api.Config{})
 		for i := 0; i < 2; i++ {
@@ -393,6 +392,7 @@ func TestRequestLog(t *testing.T) {
 // waits for a lock: the request is logged once, at info, as abandoned, and
 // no internal error is logged.
 func TestAbandonedRequestIsNotAnError(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newOpsServer(t, backend, api.Config{})
 		driver := "sqlite"

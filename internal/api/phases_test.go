@@ -51,6 +51,7 @@ func phRoles(t *testing.T, s *testServer) (names []string, tokens map[string]str
 // A release or record named in a body that the caller may not see is as
 // unknown as one that does not exist (422), never revealed by a 404 or 403.
 func TestPhaseAndTaskRoles(t *testing.T) {
+	t.Parallel()
 	type route struct {
 		method string
 		path   func(t *testing.T, s *testServer) string
@@ -130,6 +131,7 @@ func TestPhaseAndTaskRoles(t *testing.T) {
 // may see: phases and to-dos of its products, and to-dos on no product that
 // it made or is assigned to.
 func TestPhaseAndTaskListVisibility(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newPhasesServer(t, backend)
 		names, tokens := phRoles(t, s)
@@ -177,6 +179,7 @@ func TestPhaseAndTaskListVisibility(t *testing.T) {
 // TestPhaseAndTaskBadInput checks the answers to malformed (400) and
 // invalid (422) requests, and that a failed request changes nothing.
 func TestPhaseAndTaskBadInput(t *testing.T) {
+	t.Parallel()
 	phase := func(fields string) string {
 		return `{"release_phase":{"name":"P","phase_type":"phase","release_id":"PRJ1-R-1"` + fields + `}}`
 	}
@@ -248,6 +251,7 @@ func TestPhaseAndTaskBadInput(t *testing.T) {
 // TestPhaseAndTaskFieldsAndPages checks fields (query and body) and
 // pagination on phases and to-dos.
 func TestPhaseAndTaskFieldsAndPages(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newPhasesServer(t, backend)
 		p := glCall(t, s, "GET", "/api/v1/release_phases/20526005?fields=name,type", "", 200).get("release_phase")
@@ -286,6 +290,7 @@ func TestPhaseAndTaskFieldsAndPages(t *testing.T) {
 // progress follows its to-dos and phases in the same request, and that
 // moving a to-do moves the progress of both records.
 func TestTaskAndPhaseWorkOverHTTP(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newPhasesServer(t, backend)
 		progress := func(ref string) string {

@@ -119,6 +119,7 @@ func puRunRoleTable(t *testing.T, cases func(f *puFixture) []puRoleCase) {
 // manage, the other roles read, users without a role get 404 or, for a
 // product line named in a body, 422.
 func TestProductRoles(t *testing.T) {
+	t.Parallel()
 	puRunRoleTable(t, func(f *puFixture) []puRoleCase {
 		wf := puWant(t, f.s, "GET", "/api/v1/products/RP", "", demo.Token, 200).get("product", "release_workflow", "id").str()
 		return []puRoleCase{
@@ -142,6 +143,7 @@ func TestProductRoles(t *testing.T) {
 // TestProductOwnerCreates checks that a product made by an owner of its
 // product line is the owner's, and that an owner sees only its products.
 func TestProductOwnerCreates(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		f := puSetup(t, backend)
 		owner := f.tokens["product_owner"]
@@ -182,6 +184,7 @@ func TestProductOwnerCreates(t *testing.T) {
 // TestProductRequests checks the product routes' answers to bad input,
 // fields and pagination, and that a failed request changes nothing.
 func TestProductRequests(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		tok := demo.Token
@@ -262,6 +265,7 @@ func TestProductRequests(t *testing.T) {
 // TestMe checks the current user's record and assigned releases for a user
 // who is not the administrator.
 func TestMe(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		tok := roadmap.NewToken()

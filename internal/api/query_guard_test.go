@@ -23,6 +23,7 @@ var qLists = []struct{ path, key string }{
 // LIKE pattern limit, thousands of %, invalid UTF-8 and NUL. Each answers
 // 400 naming the parameter, in the error shape.
 func TestQueryParametersAreChecked(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newConfiguredServer(t, backend, api.Config{})
 		feature := createdID(t, s.do(t, "POST", "/api/v1/releases/PRJ1-R-1/features", `{"feature":{"name":"Searched"}}`), "feature")
@@ -66,6 +67,7 @@ func TestQueryParametersAreChecked(t *testing.T) {
 // TestWildcardsMatchLiterally searches each list for names holding % and _:
 // they match those characters only, not any text.
 func TestWildcardsMatchLiterally(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newConfiguredServer(t, backend, api.Config{})
 		feature := createdID(t, s.do(t, "POST", "/api/v1/releases/PRJ1-R-1/features", `{"feature":{"name":"Holder"}}`), "feature")

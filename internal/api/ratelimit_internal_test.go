@@ -8,6 +8,7 @@ import (
 // TestLimiterMemoryIsBounded feeds the limiter more users than it keeps:
 // it never holds more than its bound, and idle users are the ones dropped.
 func TestLimiterMemoryIsBounded(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1_000_000, 0)
 	l := newLimiter([]RateLimit{{Requests: 10, Per: time.Minute}})
 	l.max = 100
@@ -42,6 +43,7 @@ func TestLimiterMemoryIsBounded(t *testing.T) {
 // TestLimiterTakesFromEveryWindow checks that a request refused by one
 // window takes nothing from the others.
 func TestLimiterTakesFromEveryWindow(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1_000_000, 0)
 	l := newLimiter([]RateLimit{{Requests: 3, Per: time.Minute}, {Requests: 2, Per: time.Second}})
 	l.now = func() time.Time { return now }

@@ -210,6 +210,7 @@ func loadGolden(t *testing.T) []*referenceExample {
 // TestReference replays every example of the Releases API reference on a
 // fresh demo server and compares the answer with the documented one.
 func TestReference(t *testing.T) {
+	t.Parallel()
 	if *updateReference {
 		writeGolden(t)
 	}
@@ -231,6 +232,7 @@ func TestReference(t *testing.T) {
 // TestReferenceGoldenFiles checks that the golden files are those that -update
 // writes from the reference, when the reference is present.
 func TestReferenceGoldenFiles(t *testing.T) {
+	t.Parallel()
 	files, err := readReferenceSpec(t)
 	if errors.Is(err, fs.ErrNotExist) {
 		t.Skip("the Releases API reference is not present")

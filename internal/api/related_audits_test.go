@@ -56,6 +56,7 @@ var auCases = map[string]glCase{
 // TestRelatedAudits replays the examples of the audits reference on both
 // engines, each on a server of its own after the change it shows (auChange).
 func TestRelatedAudits(t *testing.T) {
+	t.Parallel()
 	if *updateReference {
 		for _, d := range auDocs {
 			d.write(t)

@@ -99,6 +99,7 @@ func newEpicsServer(t testing.TB, backend string) *testServer {
 // TestRelatedEpics replays the examples of the epics reference on fresh
 // demo servers.
 func TestRelatedEpics(t *testing.T) {
+	t.Parallel()
 	if *updateReference {
 		glWrite(t, epDoc)
 	}
@@ -116,6 +117,7 @@ func TestRelatedEpics(t *testing.T) {
 // -update writes from the reference, when it is present, and that every
 // adjustment names an example.
 func TestRelatedEpicsGoldenFiles(t *testing.T) {
+	t.Parallel()
 	files, err := glRender(epDoc)
 	if errors.Is(err, fs.ErrNotExist) {
 		t.Skip("the epics reference is not present")

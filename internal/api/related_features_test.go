@@ -229,6 +229,7 @@ func newFeaturesServer(t testing.TB, backend string) *testServer {
 // TestRelatedFeatures replays the examples of the features and requirements
 // references on fresh demo servers.
 func TestRelatedFeatures(t *testing.T) {
+	t.Parallel()
 	if *updateReference {
 		for _, d := range ftDocs {
 			d.write(t)
@@ -268,6 +269,7 @@ func TestRelatedFeatures(t *testing.T) {
 // that -update writes from the references, when they are present, and that
 // every adjustment names an example.
 func TestRelatedFeaturesGoldenFiles(t *testing.T) {
+	t.Parallel()
 	examples := map[string]bool{}
 	for _, d := range ftDocs {
 		files, err := d.render()

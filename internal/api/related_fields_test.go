@@ -57,6 +57,7 @@ var rfDocs = []relatedDoc{
 // custom field options and integration fields references on fresh demo
 // servers.
 func TestRelatedFields(t *testing.T) {
+	t.Parallel()
 	if *updateReference {
 		for _, d := range rfDocs {
 			d.write(t)
@@ -77,6 +78,7 @@ func TestRelatedFields(t *testing.T) {
 // TestRelatedFieldsGoldenFiles checks that the golden files are those that
 // -update writes from the references, when they are present.
 func TestRelatedFieldsGoldenFiles(t *testing.T) {
+	t.Parallel()
 	for _, d := range rfDocs {
 		files, err := d.render()
 		if errors.Is(err, fs.ErrNotExist) {

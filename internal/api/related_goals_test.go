@@ -329,6 +329,7 @@ func glCall(t testing.TB, s *testServer, method, path, body string, status int, 
 // TestRelatedGoals replays the examples of the goals, initiatives and key
 // results references on fresh demo servers.
 func TestRelatedGoals(t *testing.T) {
+	t.Parallel()
 	if *updateReference {
 		for _, doc := range glDocs {
 			glWrite(t, doc)
@@ -350,6 +351,7 @@ func TestRelatedGoals(t *testing.T) {
 // -update writes from the references, when they are present, and that every
 // adjustment names an example.
 func TestRelatedGoalsGoldenFiles(t *testing.T) {
+	t.Parallel()
 	examples := map[string]bool{}
 	for _, doc := range glDocs {
 		files, err := glRender(doc)

@@ -108,6 +108,7 @@ func newPhasesServer(t testing.TB, backend string) *testServer {
 // to-dos references on demo servers: each write on a fresh one, the reads
 // on one per backend that they share.
 func TestRelatedPhases(t *testing.T) {
+	t.Parallel()
 	if *updateReference {
 		for _, d := range phDocs {
 			d.write(t)
@@ -140,6 +141,7 @@ func TestRelatedPhases(t *testing.T) {
 // -update writes from the references, when they are present, and that
 // every adjustment names an example.
 func TestRelatedPhasesGoldenFiles(t *testing.T) {
+	t.Parallel()
 	examples := map[string]bool{}
 	for _, d := range phDocs {
 		files, err := d.render()

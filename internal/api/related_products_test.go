@@ -47,6 +47,7 @@ var puDocs = []relatedDoc{
 // me and workflows references on fresh demo servers, each with the token its
 // reference sends.
 func TestRelatedProducts(t *testing.T) {
+	t.Parallel()
 	if *updateReference {
 		for _, d := range puDocs {
 			d.write(t)
@@ -87,6 +88,7 @@ func TestRelatedProducts(t *testing.T) {
 // TestRelatedProductsGoldenFiles checks that the golden files are those that
 // -update writes from the references, when they are present.
 func TestRelatedProductsGoldenFiles(t *testing.T) {
+	t.Parallel()
 	for _, d := range puDocs {
 		files, err := d.render()
 		if errors.Is(err, fs.ErrNotExist) {

@@ -56,6 +56,7 @@ func ruDocNamed(name string) relatedDoc {
 // TestRelatedRollUps replays the examples of the roll-up releases reference
 // on fresh demo servers.
 func TestRelatedRollUps(t *testing.T) {
+	t.Parallel()
 	if *updateReference {
 		for _, d := range ruDocs {
 			d.write(t)
@@ -74,6 +75,7 @@ func TestRelatedRollUps(t *testing.T) {
 // TestRelatedComments replays the in-scope examples of the comments
 // reference on fresh demo servers.
 func TestRelatedComments(t *testing.T) {
+	t.Parallel()
 	for _, ex := range ruDocNamed("comments").load(t) {
 		t.Run(ex.file, func(t *testing.T) {
 			t.Parallel()
@@ -87,6 +89,7 @@ func TestRelatedComments(t *testing.T) {
 // TestRelatedRollUpsGoldenFiles checks that the golden files are those that
 // -update writes from the references, when they are present.
 func TestRelatedRollUpsGoldenFiles(t *testing.T) {
+	t.Parallel()
 	for _, d := range ruDocs {
 		files, err := d.render()
 		if errors.Is(err, fs.ErrNotExist) {

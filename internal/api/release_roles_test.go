@@ -35,6 +35,7 @@ func tokenFor(t *testing.T, s *testServer, userID int64) string {
 // everything, and a user without a role gets 404 as if the release did not
 // exist. A refused write changes nothing.
 func TestReleaseRoutesEnforceRoles(t *testing.T) {
+	t.Parallel()
 	type who struct {
 		name string
 		user int64
@@ -117,6 +118,7 @@ func TestReleaseRoutesEnforceRoles(t *testing.T) {
 // goal's, an initiative's, a roll-up's) leave out the releases of products
 // the caller has no role in.
 func TestListsShowOnlyVisibleProducts(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		// PRJ1-MR-1 collects PRJ2, and PRJ1-S-1 gets a PRJ2 release.

@@ -218,6 +218,7 @@ func todays(start time.Time) []string {
 }
 
 func TestListFilterByName(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		for _, path := range []string{
@@ -254,6 +255,7 @@ type filteredRelease struct {
 }
 
 func TestListFiltersOnEveryListRoute(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		parked := s.create(t, "PRJ1", `"name":"Parked 50% a_b","goals":[`+goal1ID+`],"initiatives":"Initiative 1","parent_id":"PRJ1-MR-2","parking_lot":true`)
@@ -341,6 +343,7 @@ func TestListFiltersOnEveryListRoute(t *testing.T) {
 }
 
 func TestListFiltersOnDemoProducts(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		const prj4 = "/api/v1/products/PRJ4/releases"
@@ -404,6 +407,7 @@ func checkAscending(t testing.TB, list *jsonNode, after int64) int64 {
 }
 
 func TestListPagination(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		const prj1 = "/api/v1/products/PRJ1/releases"
@@ -533,6 +537,7 @@ func userIDs(n *jsonNode) []string {
 }
 
 func TestFieldsSelection(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		def := s.release(t, "PRJ1-R-1", "")
@@ -649,6 +654,7 @@ func TestFieldsSelection(t *testing.T) {
 }
 
 func TestCreateAndUpdateReferences(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		for _, c := range []struct {
@@ -787,6 +793,7 @@ func checkStatusHistory(t testing.TB, n *jsonNode) {
 }
 
 func TestWorkflowStatus(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		start := time.Now()
@@ -862,6 +869,7 @@ func TestWorkflowStatus(t *testing.T) {
 }
 
 func TestParkingLotHidesDates(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		noDates := func(what string, n *jsonNode) {
@@ -931,6 +939,7 @@ func TestParkingLotHidesDates(t *testing.T) {
 }
 
 func TestCapacity(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		capacityKeys := []string{"capacity_units", "total_capacity", "total_capacity_text", "planned_capacity", "planned_capacity_text"}
@@ -981,6 +990,7 @@ func TestCapacity(t *testing.T) {
 }
 
 func TestExternalReleaseDate(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		for _, c := range []struct{ resolution, desc string }{
@@ -1040,6 +1050,7 @@ func TestExternalReleaseDate(t *testing.T) {
 }
 
 func TestProgressSource(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		rel := s.update(t, "PRJ1", "PRJ1-R-1", `"progress_source":"progress_from_features"`)
@@ -1069,6 +1080,7 @@ func TestProgressSource(t *testing.T) {
 }
 
 func TestDuplicateThenList(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		orig := s.release(t, "PRJ1-R-1", "*,watchers")
@@ -1145,6 +1157,7 @@ func TestDuplicateThenList(t *testing.T) {
 }
 
 func TestDeleteThenGet(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		r := s.do(t, "DELETE", "/api/v1/products/PRJ1/releases/PRJ1-R-2", "")
@@ -1198,6 +1211,7 @@ func TestDeleteThenGet(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		before := snapshot(t, s)
@@ -1261,6 +1275,7 @@ func TestNotFound(t *testing.T) {
 }
 
 func TestMethodNotAllowed(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		before := snapshot(t, s)
@@ -1313,6 +1328,7 @@ func (s *testServer) rawDo(method, path, body, auth string) (*response, error) {
 }
 
 func TestUnauthorized(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		before := snapshot(t, s)
@@ -1376,6 +1392,7 @@ func TestUnauthorized(t *testing.T) {
 }
 
 func TestConcurrentCreates(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		const n = 50
@@ -1453,6 +1470,7 @@ func TestConcurrentCreates(t *testing.T) {
 }
 
 func TestReleaseScopedWriteRoutes(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		const change = `{"release":{"name":"Renamed","status":"Planning","goals":"Goal 2","parent_id":"PRJ1-MR-1"},"fields":"*,watchers"}`
@@ -1503,6 +1521,7 @@ func TestReleaseScopedWriteRoutes(t *testing.T) {
 }
 
 func TestConcurrentStatusChanges(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		ref := s.create(t, "PRJ1", `"name":"Contended"`).get("reference_num").str()
@@ -1560,6 +1579,7 @@ func TestConcurrentStatusChanges(t *testing.T) {
 }
 
 func TestBodyReadAsJSONWhateverItsType(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		for i, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8"} {
@@ -1596,6 +1616,7 @@ func dates(n *jsonNode) string {
 }
 
 func TestRollUpDurationFromSubReleases(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		want := func(what, ref, span string) {

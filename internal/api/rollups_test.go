@@ -15,7 +15,7 @@ import (
 	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 	"github.com/roadmapd/roadmapd/internal/store"
-	"github.com/roadmapd/roadmapd/internal/testdb"
+	"github.com/roadmapd/roadmapd/internal/testdb/demodb"
 )
 
 // ruUser is a user of the role tests, with the API token the test server
@@ -43,11 +43,12 @@ var (
 	ruJohnID  = strconv.FormatInt(demo.John, 10)
 )
 
-// ruServer starts an API server over a new database of the backend loaded
-// with the demo account, the role tests' users, their roles in PRJ1 and
-// their tokens. The reviewer of PRJ1 also contributes to PRJ3.
-func ruServer(t testing.TB, backend string) *testServer {
-	t.Helper()
+// ruTemplate holds the records of ruSeed.
+var ruTemplate = demodb.NewTemplate("rollups", ruSeed, nil)
+
+// ruSeed is the demo account with the role tests' users, their roles in
+// PRJ1 and their tokens.
+func ruSeed() *roadmap.Seed {
 	seed := demo.Account()
 	extra := []struct {
 		u     ruUser
@@ -69,15 +70,20 @@ func ruServer(t testing.TB, backend string) *testServer {
 	for _, u := range ruUsers[1:] {
 		seed.Tokens = append(seed.Tokens, roadmap.SeedToken{UserID: u.id, Hash: roadmap.HashToken(u.token)})
 	}
+	return seed
+}
+
+// ruServer starts an API server over a new database of the backend loaded
+// with the demo account, the role tests' users, their roles in PRJ1 and
+// their tokens. The reviewer of PRJ1 also contributes to PRJ3.
+func ruServer(t testing.TB, backend string) *testServer {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, testdb.DSN(t, backend), store.Options{})
+	db, err := store.Open(ctx, ruTemplate.DSN(t, backend), store.Options{})
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if loaded, err := db.Seed(ctx, seed); err != nil || !loaded {
-		t.Fatalf("seeding: loaded %v, %v", loaded, err)
-	}
 	srv := httptest.NewServer(validated(t, api.New(db, api.Config{BaseURL: testBaseURL, Logger: slog.New(slog.DiscardHandler)})))
 	t.Cleanup(srv.Close)
 	return &testServer{URL: srv.URL, DB: db, Client: srv.Client()}
@@ -143,6 +149,7 @@ func ruProjects(t testing.TB, s *testServer, token, key string) []string {
 }
 
 func TestRollUpReads(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		const compact = "id,reference_num,name,start_date,release_date,created_at,url,resource"
@@ -205,6 +212,7 @@ func TestRollUpReads(t *testing.T) {
 }
 
 func TestRollUpWrites(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		created := ruCall(t, s, "", "POST", "/api/v1/products/PRJ1/roll_up_releases",
@@ -289,6 +297,7 @@ func TestRollUpWrites(t *testing.T) {
 }
 
 func TestRollUpProjects(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := ruServer(t, backend)
 		// The set drops duplicates and the roll-up's own product, whose
@@ -347,6 +356,7 @@ func TestRollUpProjects(t *testing.T) {
 }
 
 func TestRollUpProjectsNeedWriteAccess(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := ruServer(t, backend)
 		// The reviewer of PRJ1 contributes to PRJ3: it may make roll-ups
@@ -380,6 +390,7 @@ func TestRollUpProjectsNeedWriteAccess(t *testing.T) {
 }
 
 func TestRollUpParentMustCollectProduct(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		put := `{"release":{"parent_id":"PRJ1-MR-1"}}`
@@ -401,6 +412,7 @@ func TestRollUpParentMustCollectProduct(t *testing.T) {
 }
 
 func TestRollUpDelete(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		ruCall(t, s, "", "PUT", "/api/v1/roll_up_releases/PRJ1-MR-2", `{"roll_up_release":{"project_ids":["PRJ2"]}}`, 200)
@@ -432,6 +444,7 @@ func TestRollUpDelete(t *testing.T) {
 }
 
 func TestComments(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := ruServer(t, backend)
 		count := func(ref string) string {
@@ -547,6 +560,7 @@ func ruWrapComment(c *jsonNode) *jsonNode {
 // TestRollUpRoles checks every write route of roll-ups and comments, and a
 // read of each, for every role: the table is role × route × status.
 func TestRollUpRoles(t *testing.T) {
+	t.Parallel()
 	const (
 		ok   = 200
 		made = 201

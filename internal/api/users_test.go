@@ -13,6 +13,7 @@ import (
 // users, everyone changes their own name, and users the caller may not see
 // are not found.
 func TestUserRoles(t *testing.T) {
+	t.Parallel()
 	puRunRoleTable(t, func(f *puFixture) []puRoleCase {
 		target := "/api/v1/users/" + f.target
 		resetTarget := func(t *testing.T, f *puFixture) {
@@ -55,6 +56,7 @@ func TestUserRoles(t *testing.T) {
 // TestUserRequests checks the user routes' answers to bad input, the reuse
 // of an existing email, what a user without roles sees, and fields.
 func TestUserRequests(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		f := puSetup(t, backend)
 		s, tok := f.s, demo.Token

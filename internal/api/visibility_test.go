@@ -18,7 +18,7 @@ import (
 	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 	"github.com/roadmapd/roadmapd/internal/store"
-	"github.com/roadmapd/roadmapd/internal/testdb"
+	"github.com/roadmapd/roadmapd/internal/testdb/demodb"
 )
 
 // ownerOfPRJ1 is a user the cross-product account adds, whose only role
@@ -38,21 +38,12 @@ type crossServer struct {
 	hidden map[string]string
 }
 
-// newCrossServer seeds the demo account plus links across products (a
-// feature link and an epic link from PRJ1 to PRJ3), then, as the
-// administrator, links PRJ3-R-1 to goal DEMOENT-G-1 and initiative PRJ1-S-1,
-// creates a PRJ3 initiative linked to PRJ1-R-1, a PRJ1 goal under a goal of
-// the product line PL1 linked to PRJ3 records, a PRJ3 roll-up above PRJ1-R-2 and a
-// PRJ3 release under PRJ1's roll-up, and points PRJ1 features and epics at
-// PRJ3 and DEMOENT records.
-func newCrossServer(t *testing.T, backend string) *crossServer {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, testdb.DSN(t, backend), store.Options{})
-	if err != nil {
-		t.Fatalf("opening the store: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
+// crossTemplate holds the records of crossSeed.
+var crossTemplate = demodb.NewTemplate("cross", crossSeed, nil)
+
+// crossSeed is the demo account plus links across products (a feature link
+// and an epic link from PRJ1 to PRJ3) and an owner of PRJ1.
+func crossSeed() *roadmap.Seed {
 	seed := demo.Account()
 	seed.Features.Links = append(seed.Features.Links, roadmap.SeedFeatureLink{ID: 648100299, ParentID: demo.Feature1,
 		ChildID: demo.FeaturePRJ3, LinkType: roadmap.LinkRelatesTo, LinkTypeID: roadmap.LinkRelatesToID, CreatedAt: time.Unix(1546300800, 0)})
@@ -63,9 +54,24 @@ func newCrossServer(t *testing.T, backend string) *crossServer {
 	seed.Users = append(seed.Users, roadmap.User{ID: ownerOfPRJ1, Name: "Olive Owner", Email: "olive.owner@example.com",
 		CreatedAt: time.Unix(1546300800, 0), UpdatedAt: time.Unix(1546300800, 0)})
 	seed.Roles = append(seed.Roles, roadmap.SeedRole{UserID: ownerOfPRJ1, ProductID: demo.PRJ1, Role: roadmap.RoleOwner})
-	if _, err := db.Seed(ctx, seed); err != nil {
-		t.Fatalf("seeding: %v", err)
+	return seed
+}
+
+// newCrossServer seeds the demo account plus links across products (a
+// feature link and an epic link from PRJ1 to PRJ3), then, as the
+// administrator, links PRJ3-R-1 to goal DEMOENT-G-1 and initiative PRJ1-S-1,
+// creates a PRJ3 initiative linked to PRJ1-R-1, a PRJ1 goal under a goal of
+// the product line PL1 linked to PRJ3 records, a PRJ3 roll-up above PRJ1-R-2 and a
+// PRJ3 release under PRJ1's roll-up, and points PRJ1 features and epics at
+// PRJ3 and DEMOENT records.
+func newCrossServer(t *testing.T, backend string) *crossServer {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, crossTemplate.DSN(t, backend), store.Options{})
+	if err != nil {
+		t.Fatalf("opening the store: %v", err)
 	}
+	t.Cleanup(func() { db.Close() })
 	h := api.New(db, api.Config{BaseURL: testBaseURL, Logger: slog.New(slog.DiscardHandler)})
 	srv := httptest.NewServer(validated(t, h))
 	t.Cleanup(srv.Close)
@@ -231,6 +237,7 @@ func leaks(body []byte, hidden map[string]string) []string {
 // appears anywhere in any answer. The administrator sees the links, so the
 // account does cross products.
 func TestEmbeddedRecordsOfInvisibleProducts(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newCrossServer(t, backend)
 		users := []struct {
@@ -279,6 +286,7 @@ func TestEmbeddedRecordsOfInvisibleProducts(t *testing.T) {
 		for _, u := range users {
 			tok := tokenFor(t, s.testServer, u.id)
 			t.Run(u.name, func(t *testing.T) {
+				t.Parallel()
 				ok := 0
 				for _, route := range routes {
 					paths, _ := s.routePaths(route)
@@ -310,6 +318,7 @@ func TestEmbeddedRecordsOfInvisibleProducts(t *testing.T) {
 // totals: PRJ1-R-1 keeps PRJ1-S-1, the PRJ1 goal keeps PRJ1-R-1, and the
 // contributor's release list counts the same as the administrator's.
 func TestEmbeddedVisibilityKeepsWhatIsVisible(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newCrossServer(t, backend)
 		tok := tokenFor(t, s.testServer, demo.Henry)
@@ -360,6 +369,7 @@ func TestEmbeddedVisibilityKeepsWhatIsVisible(t *testing.T) {
 // queries for a page of 5 releases as for a page of 50: the viewer's products
 // are loaded once per request, not once per embedded record.
 func TestEmbeddedVisibilityQueries(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newCrossServer(t, backend)
 		tok := tokenFor(t, s.testServer, demo.Henry)

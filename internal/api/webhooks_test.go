@@ -19,6 +19,7 @@ import (
 // read, list, update, the delivery log after a change, a redelivery and a
 // delete; the secret is never answered.
 func TestWebhookRoutes(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		r := s.do(t, "POST", "/api/v1/webhooks", `{"webhook":{"url":"https://hooks.example.com/roadmapd","secret":"top secret","record_types":["Release"]}}`)
@@ -134,6 +135,7 @@ func TestWebhookRoutes(t *testing.T) {
 // TestWebhookValidationAndAccess: bad bodies answer 400 or 422 and create
 // nothing; users other than the administrator get 403 on every route.
 func TestWebhookValidationAndAccess(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		s := newDemoServer(t, backend)
 		for _, c := range []struct {

@@ -12,6 +12,7 @@ import (
 // releases written before comments could be on other records are kept, on
 // their release, and that migrating back keeps them too.
 func TestCommentsMigrationKeepsReleaseComments(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()

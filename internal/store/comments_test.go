@@ -109,8 +109,10 @@ func prod[T any](rec *T, err error, p func() int64) (int64, error) {
 // comments: the comment names the record and its product, the record counts
 // it, the product's list holds it, and deleting the record deletes it.
 func TestCommentsOnEveryKind(t *testing.T) {
+	t.Parallel()
 	for _, rec := range commentedRecords() {
 		t.Run(rec.on.Type, func(t *testing.T) {
+			t.Parallel()
 			ruEachBackend(t, func(t *testing.T, db *DB) {
 				ctx := context.Background()
 				product, err := rec.product(ctx, db)
@@ -173,6 +175,7 @@ func TestCommentsOnEveryKind(t *testing.T) {
 // records with them: a feature's requirements, a release's phases. A
 // requirement turned into a feature hands its comments to the feature.
 func TestCommentsGoWithTheirRecords(t *testing.T) {
+	t.Parallel()
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		onReq := roadmap.CommentTarget{Type: roadmap.CommentOnRequirement, ID: demo.Requirement1}

@@ -110,8 +110,7 @@ func dumpDiff(got, want map[string][]string) string {
 // binOpen opens a demo store with its raw database.
 func binOpen(tb testing.TB, backend string) (*store.DB, *sql.DB) {
 	tb.Helper()
-	dsn := testdb.DSN(tb, backend)
-	db := mustSeed(tb, mustOpen(tb, dsn))
+	db, dsn := mustOpenDemoDSN(tb, backend)
 	return db, rawDB(tb, backend, dsn)
 }
 
@@ -140,6 +139,7 @@ func binMust(tb testing.TB, err error) {
 // plan is back as it was (same IDs, reference numbers, parts and links,
 // and the computed values of the records around it), updated_at aside.
 func TestRecycleBinRoundTrip(t *testing.T) {
+	t.Parallel()
 	type kase struct {
 		name string
 		// setup prepares the plan and returns the ID of the record to delete.
@@ -350,6 +350,7 @@ func mustReq(tb testing.TB, db *store.DB, key string) int64 {
 
 // TestRecycleBinNameOfComment shows a comment by the start of its text.
 func TestRecycleBinCommentName(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -385,6 +386,7 @@ func binEntry(tb testing.TB, db *store.DB, recordID int64) *roadmap.Deletion {
 // epic and goal were deleted after it: the feature comes back with its
 // requirements, without the epic and the goal, and the answer says so.
 func TestRecycleBinRestoreAfterLinkedRecordIsGone(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -429,6 +431,7 @@ func TestRecycleBinRestoreAfterLinkedRecordIsGone(t *testing.T) {
 // TestRecycleBinRestoreNeedsContainer refuses to restore a phase whose
 // release was deleted after it, until the release is restored.
 func TestRecycleBinRestoreNeedsContainer(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -461,6 +464,7 @@ func TestRecycleBinRestoreNeedsContainer(t *testing.T) {
 // TestRecycleBinVisibility lists an entry only to users who may see its
 // product.
 func TestRecycleBinVisibility(t *testing.T) {
+	t.Parallel()
 	const gregory int64 = 375285024
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
@@ -497,6 +501,7 @@ func TestRecycleBinVisibility(t *testing.T) {
 // TestRecycleBinPurge removes entries older than the retention period for
 // good, and keeps the younger ones.
 func TestRecycleBinPurge(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -534,6 +539,7 @@ func TestRecycleBinPurge(t *testing.T) {
 // TestRecycleBinCommentNeedsItsRecord refuses to restore a comment whose
 // record was deleted after it, and restores it once the record is back.
 func TestRecycleBinCommentNeedsItsRecord(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -562,6 +568,7 @@ func TestRecycleBinCommentNeedsItsRecord(t *testing.T) {
 // TestRecycleBinKeepsNoConvertedRequirement: converting a requirement to a
 // feature removes the requirement, but deletes nothing.
 func TestRecycleBinKeepsNoConvertedRequirement(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()

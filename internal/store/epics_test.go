@@ -17,8 +17,7 @@ import (
 // and its epics, and returns it with its DSN.
 func mustOpenEpics(tb testing.TB, backend string) (*store.DB, string) {
 	tb.Helper()
-	dsn := testdb.DSN(tb, backend)
-	return mustSeed(tb, mustOpen(tb, dsn)), dsn
+	return mustOpenDemoDSN(tb, backend)
 }
 
 func mustCreateEpic(tb testing.TB, db *store.DB, releaseID int64, in roadmap.EpicInput) *roadmap.Epic {
@@ -34,6 +33,7 @@ func mustCreateEpic(tb testing.TB, db *store.DB, releaseID int64, in roadmap.Epi
 // goroutines at once: each gets its own number, none is lost, and numbers
 // of deleted epics are not given again.
 func TestEpicNumbersUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -105,6 +105,7 @@ func TestEpicNumbersUnderConcurrency(t *testing.T) {
 // TestEpicMove moves an epic between releases of its product, and checks
 // that a move to another product's release is refused without a change.
 func TestEpicMove(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -154,6 +155,7 @@ func TestEpicMove(t *testing.T) {
 // link: the feature stays without an epic, and no row is left pointing at
 // the epic.
 func TestEpicDelete(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -219,6 +221,7 @@ func TestEpicDelete(t *testing.T) {
 // TestEpicListQueryCount lists pages of 5 and of 60 epics with everything
 // their representation shows: both cost the same number of queries.
 func TestEpicListQueryCount(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()

@@ -18,6 +18,7 @@ import (
 // ignore case for every letter, treat % and _ as letters, find a renamed
 // feature by its new name only and a deleted one no more.
 func TestFeatureListFilters(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -96,6 +97,7 @@ func TestFeatureListFilters(t *testing.T) {
 // TestFeatureListTotals checks that the whole lists of a product and of a
 // release report every feature they hold, on every page.
 func TestFeatureListTotals(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -140,6 +142,7 @@ func TestFeatureListTotals(t *testing.T) {
 // and releases after creates, moves between releases, deletes and
 // concurrent creates: each equals the number of features the list holds.
 func TestFeatureCountsKept(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -221,6 +224,7 @@ func TestFeatureCountsKept(t *testing.T) {
 // page; searches ignore case for every letter and follow renames and
 // deletes.
 func TestEpicListFilters(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()

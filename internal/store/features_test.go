@@ -28,8 +28,7 @@ const (
 // with its DSN.
 func mustOpenFeatures(tb testing.TB, backend string) (*store.DB, string) {
 	tb.Helper()
-	dsn := testdb.DSN(tb, backend)
-	return mustSeed(tb, mustOpen(tb, dsn)), dsn
+	return mustOpenDemoDSN(tb, backend)
 }
 
 func mustFeature(tb testing.TB, db *store.DB, key string) *roadmap.Feature {
@@ -95,6 +94,7 @@ func computeFromFeatures(tb testing.TB, db *store.DB, keys ...string) {
 // with no gaps, each new feature goes on top of its release, and numbers
 // are not reused after a delete.
 func TestFeatureNumbersUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -199,6 +199,7 @@ func TestFeatureNumbersUnderConcurrency(t *testing.T) {
 // them from its features follow. A move to another product's release, or
 // to a roll-up, is refused and changes nothing.
 func TestMoveFeatureBetweenReleases(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -282,6 +283,7 @@ func TestMoveFeatureBetweenReleases(t *testing.T) {
 // fields, status history and a link: all of it goes, the feature it linked
 // to stays, and its release computes its progress again.
 func TestDeleteFeature(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -328,6 +330,7 @@ func TestDeleteFeature(t *testing.T) {
 // from its features' progress, through requirement creates, status changes
 // and deletes.
 func TestRequirementsDriveFeatureProgress(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -384,6 +387,7 @@ func TestRequirementsDriveFeatureProgress(t *testing.T) {
 // TestFeatureValidationChangesNothing sends updates that fail on one field
 // among valid ones: the feature stays as it was.
 func TestFeatureValidationChangesNothing(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -426,6 +430,7 @@ func TestFeatureValidationChangesNothing(t *testing.T) {
 // estimate follows them, and the score adds up the facts, with 1 for each
 // scorecard metric that has none.
 func TestFeatureEstimatesAndScore(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -463,6 +468,7 @@ func TestFeatureEstimatesAndScore(t *testing.T) {
 // TestFeatureListQueryCount lists a page of 5 and a page of 40 features in
 // the full representation: both cost the same number of queries.
 func TestFeatureListQueryCount(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()

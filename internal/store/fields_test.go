@@ -66,6 +66,7 @@ func valueOf(r *roadmap.Release, key string) (roadmap.CustomField, bool) {
 // nothing the second time, and that a definition whose key is taken under
 // another ID is kept as it is, without its options.
 func TestSeedFieldsOnce(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -109,6 +110,7 @@ func TestSeedFieldsOnce(t *testing.T) {
 // store: unknown keys, kinds, lists, editable choices that add options, and
 // renames and deletes of options held by list values.
 func TestCustomFieldValueRules(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -186,6 +188,7 @@ func TestCustomFieldValueRules(t *testing.T) {
 // TestIntegrationFieldsConcurrent checks that concurrent writes of one field
 // name on one record leave one field, holding one of the values written.
 func TestIntegrationFieldsConcurrent(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -223,6 +226,7 @@ func TestIntegrationFieldsConcurrent(t *testing.T) {
 // integration field value costs the same number of statements whatever its
 // length.
 func TestRecordsWithFieldQueryCount(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -258,6 +262,7 @@ func TestRecordsWithFieldQueryCount(t *testing.T) {
 // field definitions existed get definitions when the store opens, so that
 // they can still be written.
 func TestFieldsMigrationKeepsValues(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()

@@ -34,6 +34,7 @@ func glSome[T any](v T) roadmap.Opt[T] { return roadmap.Some(v) }
 // TestSeedStrategyOnce checks that the demo's goal details load with the
 // demo account, once: a second load changes nothing.
 func TestSeedStrategyOnce(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -54,6 +55,7 @@ func TestSeedStrategyOnce(t *testing.T) {
 // costs the same number of statements however many records it holds, and
 // however many related records they have.
 func TestStrategyListsQueryCount(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -116,6 +118,7 @@ func TestStrategyListsQueryCount(t *testing.T) {
 // TestStrategyConcurrentNumbers checks that concurrent creates in one
 // product, or under one goal, get distinct numbers with no gaps.
 func TestStrategyConcurrentNumbers(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -176,6 +179,7 @@ func TestStrategyConcurrentNumbers(t *testing.T) {
 // TestDeleteGoalKeepsReleases checks that deleting a goal deletes its key
 // results and links but no release, and that an unknown goal is ENOTFOUND.
 func TestDeleteGoalKeepsReleases(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()

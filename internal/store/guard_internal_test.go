@@ -10,6 +10,7 @@ import (
 // TestSQLiteSynchronousSetting checks that the writer runs with FULL unless
 // NORMAL is asked for, and that other values are refused.
 func TestSQLiteSynchronousSetting(t *testing.T) {
+	t.Parallel()
 	for mode, want := range map[string]int{"": 2, "full": 2, "FULL": 2, "normal": 1} {
 		db, err := Open(context.Background(), testdb.DSN(t, "sqlite"), Options{SQLiteSynchronous: mode})
 		if err != nil {
@@ -33,6 +34,7 @@ func TestSQLiteSynchronousSetting(t *testing.T) {
 // after its statements ran and before it commits: it reports the context's
 // error and leaves nothing behind, on both engines.
 func TestNoCommitAfterTheDeadline(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			db, err := Open(context.Background(), testdb.DSN(t, backend), Options{})

@@ -14,6 +14,7 @@ import (
 // only the links it can see: links to records of products it may not see
 // stay, while the administrator (VisibleTo 0) replaces the whole set.
 func TestLinkSetKeepsInvisibleLinks(t *testing.T) {
+	t.Parallel()
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		goal := func(product int64, name string) string {

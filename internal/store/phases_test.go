@@ -101,6 +101,7 @@ func phSetStatus(tb testing.TB, db *store.DB, id int64, status string) *roadmap.
 // in date order, one kind, the account's of the products a user may see,
 // and pages.
 func TestPhaseLists(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -152,6 +153,7 @@ func TestPhaseLists(t *testing.T) {
 // a release computes from (progress, dates, kind, a new phase, a delete)
 // moves the release's progress and dates in the same write.
 func TestPhaseWritesRecomputeRelease(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -208,6 +210,7 @@ func TestPhaseWritesRecomputeRelease(t *testing.T) {
 // TestPhaseInputRules checks the rules of a phase's fields; a refused write
 // changes nothing.
 func TestPhaseInputRules(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -287,6 +290,7 @@ func TestPhaseInputRules(t *testing.T) {
 // moving and deleting to-dos moves the progress of the releases and phases
 // they are on, in the same write.
 func TestTodosDriveProgress(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -371,6 +375,7 @@ func TestTodosDriveProgress(t *testing.T) {
 // them; a new assignee of a done to-do is done; a refused change changes
 // nothing.
 func TestTaskAssignees(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -441,6 +446,7 @@ func TestTaskAssignees(t *testing.T) {
 // same number of statements however many to-dos, assignees and records it
 // holds.
 func TestTaskListsQueryCount(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -479,6 +485,7 @@ func TestTaskListsQueryCount(t *testing.T) {
 // TestConcurrentTodoCompletion checks that to-dos of one release completed
 // at once all count in its progress.
 func TestConcurrentTodoCompletion(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()

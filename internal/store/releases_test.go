@@ -707,8 +707,7 @@ func TestDuplicateRelease(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			dsn := testdb.DSN(t, backend)
-			db := mustSeed(t, mustOpen(t, dsn))
+			db, dsn := mustOpenDemoDSN(t, backend)
 
 			src := mustRelease(t, db, "PRJ1-R-1")
 			dup, err := db.DuplicateRelease(ctx, demo.Release1, demo.Henry)
@@ -839,8 +838,7 @@ func TestDeleteRelease(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			dsn := testdb.DSN(t, backend)
-			db := mustSeed(t, mustOpen(t, dsn))
+			db, dsn := mustOpenDemoDSN(t, backend)
 			raw := rawDB(t, backend, dsn)
 
 			withoutIDs := func(rels []*roadmap.Release, ids ...int64) []*roadmap.Release {

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,21 +29,51 @@ var ruStart = time.Date(2025, 1, 15, 9, 0, 0, 0, time.UTC)
 func ruOpen(t *testing.T, backend string) *DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, testdb.DSN(t, backend), Options{})
+	db, err := Open(ctx, ruTemplate.DSN(t, backend), Options{})
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// The clock reads on from where seeding the template left it.
+	ruTicks.Lock()
+	now := ruStart.Add(time.Duration(ruTicks.n[backend]) * time.Second)
+	ruTicks.Unlock()
+	db.Now = func() time.Time { now = now.Add(time.Second); return now }
+	return db
+}
+
+// ruTemplate holds the demo account and ruPRJ1Only, seeded on a clock that
+// starts at ruStart and advances a second per reading.
+var ruTemplate = testdb.NewTemplate("rollups", func(ctx context.Context, backend, dsn string) error {
+	db, err := Open(ctx, dsn, Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
 	now := ruStart
 	db.Now = func() time.Time { now = now.Add(time.Second); return now }
 	seed := demo.Account()
 	seed.Users = append(seed.Users, roadmap.User{ID: ruPRJ1Only, Name: "Only PRJ1", Email: "only.prj1@example.com"})
 	seed.Roles = append(seed.Roles, roadmap.SeedRole{UserID: ruPRJ1Only, ProductID: demo.PRJ1, Role: roadmap.RoleContributor})
-	if loaded, err := db.Seed(ctx, seed); err != nil || !loaded {
-		t.Fatalf("seeding: %v %v", loaded, err)
+	loaded, err := db.Seed(ctx, seed)
+	if err == nil && !loaded {
+		err = errors.New("seeding: the new database is not empty")
 	}
-	return db
-}
+	ruTicks.Lock()
+	ruTicks.n[backend] = int(now.Sub(ruStart) / time.Second)
+	ruTicks.Unlock()
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+})
+
+// ruTicks counts, per backend, the readings of the clock that seeding
+// ruTemplate took.
+var ruTicks = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
 
 func ruEachBackend(t *testing.T, fn func(t *testing.T, db *DB)) {
 	for _, backend := range testdb.Backends {
@@ -73,6 +105,7 @@ func ruProjectIDs(ru *roadmap.RollUp) []int64 {
 }
 
 func TestCreateRollUp(t *testing.T) {
+	t.Parallel()
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		ru, err := db.CreateRollUp(ctx, demo.PRJ1, demo.Mary, roadmap.RollUpInput{
@@ -145,6 +178,7 @@ func TestCreateRollUp(t *testing.T) {
 }
 
 func TestRollUpLookups(t *testing.T) {
+	t.Parallel()
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		for _, key := range []string{"PRJ1-MR-2", strconv.FormatInt(demo.RollUp2, 10)} {
@@ -180,6 +214,7 @@ func TestRollUpLookups(t *testing.T) {
 // TestRollUpsQueryCount checks that a list of roll-ups costs the same number
 // of queries whatever its length.
 func TestRollUpsQueryCount(t *testing.T) {
+	t.Parallel()
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		cost := func(full bool) int64 {
@@ -220,6 +255,7 @@ func TestRollUpsQueryCount(t *testing.T) {
 }
 
 func TestUpdateRollUpProjects(t *testing.T) {
+	t.Parallel()
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		set := func(visibleTo int64, ids ...int64) *roadmap.RollUp {
@@ -292,6 +328,7 @@ func mustID(t *testing.T, db *DB, key string) int64 {
 }
 
 func TestRollUpAccepts(t *testing.T) {
+	t.Parallel()
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		if _, err := db.UpdateRollUp(ctx, demo.RollUp1, roadmap.RollUpInput{Projects: roadmap.Some([]int64{demo.PRJ2})}); err != nil {
@@ -318,6 +355,7 @@ func TestRollUpAccepts(t *testing.T) {
 }
 
 func TestCommentsStore(t *testing.T) {
+	t.Parallel()
 	onRollUp1 := roadmap.CommentTarget{Type: roadmap.CommentOnRelease, ID: demo.RollUp1}
 	ruEachBackend(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()

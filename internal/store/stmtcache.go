@@ -84,6 +84,9 @@ type writeStmts struct {
 	// they are, and are not asked for again.
 	unpreparable map[string]bool
 	preparing    bool
+	closed       bool
+	// done counts the background preparations under way.
+	done sync.WaitGroup
 }
 
 func newWriteStmts(db *sql.DB) *writeStmts {
@@ -107,13 +110,15 @@ func (w *writeStmts) get(query string) *sql.Stmt {
 // the connection is free.
 func (w *writeStmts) prepareWanted() {
 	w.mu.Lock()
-	if w.preparing || len(w.wanted) == 0 {
+	if w.preparing || w.closed || len(w.wanted) == 0 {
 		w.mu.Unlock()
 		return
 	}
 	w.preparing = true
+	w.done.Add(1)
 	w.mu.Unlock()
 	go func() {
+		defer w.done.Done()
 		w.prepare()
 		w.mu.Lock()
 		w.preparing = false
@@ -146,7 +151,7 @@ func (w *writeStmts) prepare() {
 			query = q
 			break
 		}
-		if query == "" {
+		if query == "" || w.closed {
 			w.mu.Unlock()
 			return
 		}
@@ -163,8 +168,14 @@ func (w *writeStmts) prepare() {
 	}
 }
 
-// close closes the prepared statements.
+// close stops the background preparation, waits for it to let go of the
+// connection, and closes the prepared statements: the pool's Close then
+// closes the connection itself before it returns.
 func (w *writeStmts) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.done.Wait()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, s := range w.m {

@@ -80,8 +80,53 @@ func mustOpenDB(tb testing.TB, backend string) *store.DB {
 // mustOpenDemo opens a fresh store of the backend loaded with the demo account.
 func mustOpenDemo(tb testing.TB, backend string) *store.DB {
 	tb.Helper()
-	return mustSeed(tb, mustOpenDB(tb, backend))
+	db, _ := mustOpenDemoDSN(tb, backend)
+	return db
 }
+
+// mustOpenDemoDSN is mustOpenDemo that also returns the database's address.
+func mustOpenDemoDSN(tb testing.TB, backend string) (*store.DB, string) {
+	tb.Helper()
+	dsn := demoTemplate.DSN(tb, backend)
+	db := mustOpen(tb, dsn)
+	// The clock reads on from where seeding the account left it.
+	demoTicks.Lock()
+	n := demoTicks.n[backend]
+	demoTicks.Unlock()
+	for i := 0; i < n; i++ {
+		db.Now()
+	}
+	return db, dsn
+}
+
+// demoTemplate holds the demo account as mustSeed loads it into a store
+// that mustOpen opened: on a clock that starts at t0.
+var demoTemplate = testdb.NewTemplate("demo", func(ctx context.Context, backend, dsn string) error {
+	db, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c := useClock(db, t0)
+	loaded, err := db.Seed(ctx, demo.Account())
+	if err == nil && !loaded {
+		err = errors.New("Seed reported false on an empty database")
+	}
+	demoTicks.Lock()
+	demoTicks.n[backend] = int(c.t.Sub(t0) / time.Second)
+	demoTicks.Unlock()
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+})
+
+// demoTicks counts, per backend, the readings of the clock that seeding
+// demoTemplate took.
+var demoTicks = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
 
 // mustSeed loads the demo account into db, which must be empty.
 func mustSeed(tb testing.TB, db *store.DB) *store.DB {
@@ -670,8 +715,7 @@ func TestDemoToken(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			dsn := testdb.DSN(t, backend)
-			db := mustSeed(t, mustOpen(t, dsn))
+			db, dsn := mustOpenDemoDSN(t, backend)
 
 			u, err := db.UserByTokenHash(ctx, roadmap.HashToken(demo.Token))
 			if err != nil {

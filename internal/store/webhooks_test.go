@@ -23,8 +23,8 @@ func whEach(t *testing.T, fn func(t *testing.T, backend, dsn string, db *store.D
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
-			dsn := testdb.DSN(t, backend)
-			fn(t, backend, dsn, mustSeed(t, mustOpen(t, dsn)))
+			db, dsn := mustOpenDemoDSN(t, backend)
+			fn(t, backend, dsn, db)
 		})
 	}
 }

@@ -220,6 +220,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
@@ -418,6 +419,7 @@ func TestBrowser(t *testing.T) {
 }
 
 func TestBrowserNarrow(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 	"github.com/roadmapd/roadmapd/internal/store"
 	"github.com/roadmapd/roadmapd/internal/testdb"
+	"github.com/roadmapd/roadmapd/internal/testdb/demodb"
 	"github.com/roadmapd/roadmapd/internal/webhook"
 )
 
@@ -99,14 +100,11 @@ type env struct {
 func newEnv(t *testing.T, backend string) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, testdb.DSN(t, backend), store.Options{})
+	db, err := store.Open(ctx, demodb.DSN(t, backend), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Seed(ctx, demo.Account()); err != nil {
-		t.Fatal(err)
-	}
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	db.Now = clk.Now
 	w := &webhook.Worker{

@@ -14,6 +14,7 @@ import (
 	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/store"
 	"github.com/roadmapd/roadmapd/internal/testdb"
+	"github.com/roadmapd/roadmapd/internal/testdb/demodb"
 )
 
 // TestMain drops the test run's PostgreSQL database when the tests end.
@@ -24,14 +25,11 @@ func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 func newClient(t *testing.T, backend string) *client.ClientWithResponses {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, testdb.DSN(t, backend), store.Options{})
+	db, err := store.Open(ctx, demodb.DSN(t, backend), store.Options{})
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if loaded, err := db.Seed(ctx, demo.Account()); err != nil || !loaded {
-		t.Fatalf("seeding the demo account: loaded %v, %v", loaded, err)
-	}
 	srv := httptest.NewServer(api.New(db, api.Config{BaseURL: "http://company.aha.io", Logger: slog.New(slog.DiscardHandler)}))
 	t.Cleanup(srv.Close)
 	c, err := client.NewClientWithResponses(srv.URL, client.WithRequestEditorFn(func(ctx context.Context, req *http.Request) error {
@@ -49,6 +47,7 @@ func ptr[T any](v T) *T { return &v }
 // TestGeneratedClient lists, gets, creates and updates releases and
 // features with the client generated from the OpenAPI description.
 func TestGeneratedClient(t *testing.T) {
+	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
