@@ -96,7 +96,7 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 const provisionalPrefix = schema.ProvisionalPrefix
 
 // provisionalReference is the unique reference number a new release is
-// inserted with before numberReleaseLast gives it its own.
+// inserted with before the commit gives it its own (see numberedAtCommit).
 func provisionalReference(id int64) string {
 	return provisionalPrefix + strconv.FormatInt(id, 10)
 }
