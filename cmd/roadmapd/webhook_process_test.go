@@ -95,7 +95,6 @@ func (rc *hookReceiver) count() int {
 // receiver (duplicates allowed, told apart by X-Roadmapd-Delivery), each
 // record's changes first arriving in commit order.
 func TestWebhooksSurviveAKilledProcess(t *testing.T) {
-	t.Parallel()
 	dsn := testdb.PostgresURL(t)
 	flags := []string{"--db", dsn, "--webhook-timeout", "1s", "--webhook-poll", "50ms", "--webhook-concurrency", "4"}
 	victim := startProcess(t, append(flags, "--demo")...)
@@ -114,7 +113,6 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 // SQLite database while it has calls in flight and starts another on the
 // same file, which delivers what the first had claimed.
 func TestWebhooksSurviveAKilledProcessOnSQLite(t *testing.T) {
-	t.Parallel()
 	path := filepath.Join(t.TempDir(), "roadmapd.db")
 	flags := []string{"--db", path, "--webhook-timeout", "1s", "--webhook-poll", "50ms", "--webhook-concurrency", "4"}
 	victim := startProcess(t, append(flags, "--demo")...)
