@@ -136,7 +136,9 @@ func (db *DB) ensureJournal(ctx context.Context) error {
 // recordHistory turns the rows the transaction changed into audits, puts
 // destroyed records in the recycle bin and queues webhook deliveries, all in
 // the transaction itself, so that history exists if and only if the change
-// committed.
+// committed. The audits' insert queues their deliveries: on SQLite its
+// trigger (migration 00026), on PostgreSQL the statement itself (see
+// deliveriesOfAudits).
 func (tx *Tx) recordHistory(ctx context.Context) error {
 	changes, hooks, err := tx.drainJournal(ctx)
 	if err != nil || len(changes) == 0 {
@@ -149,26 +151,21 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.recordDeletions(ctx, changes, audits); err != nil {
-		return err
-	}
-	if tx.db.dialect.name() == "postgres" {
-		// The audits' statement queued their deliveries.
-		return nil
-	}
-	return tx.enqueueDeliveries(ctx, audits, hooks)
+	return tx.recordDeletions(ctx, changes, audits)
 }
 
-// drainJournal reads and empties the transaction's change journal. The
-// same statement reads the enabled webhooks, which the deliveries of the
-// transaction's audits go to, saving a round trip in every write.
+// drainJournal reads and empties the transaction's change journal. On
+// PostgreSQL the same statement reads the enabled webhooks, which the
+// deliveries of the transaction's audits go to, saving a round trip in
+// every write; they are read from the database in every write, so one that
+// another process registered is never missed (SQLite's trigger reads them
+// as the audits are inserted).
 func (tx *Tx) drainJournal(ctx context.Context) ([]change, []roadmap.Webhook, error) {
-	// SQLite evaluates the webhooks' subquery once for the statement.
-	q := "DELETE FROM change_journal RETURNING seq, tbl, op, old_row, new_row, NULL, NULL, (SELECT json_group_array(json_array(id, record_types)) FROM webhook_endpoints WHERE enabled = TRUE)"
+	q := "DELETE FROM change_journal RETURNING seq, tbl, op, old_row, new_row, NULL, NULL"
 	if tx.db.dialect.name() == "postgres" {
 		q = `WITH j AS (DELETE FROM change_journal WHERE tx = txid_current() RETURNING seq, tbl, op, old_row, new_row)
-			SELECT seq, tbl, op, old_row, new_row, NULL::bigint, NULL::text, NULL::text FROM j
-			UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, e.id, e.record_types, NULL FROM webhook_endpoints e
+			SELECT seq, tbl, op, old_row, new_row, NULL::bigint, NULL::text FROM j
+			UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, e.id, e.record_types FROM webhook_endpoints e
 			WHERE e.enabled AND EXISTS (SELECT 1 FROM j)`
 	}
 	rows, err := tx.conn().query(ctx, q)
@@ -176,14 +173,13 @@ func (tx *Tx) drainJournal(ctx context.Context) ([]change, []roadmap.Webhook, er
 		return nil, nil, err
 	}
 	var out []change
-	hooks := []roadmap.Webhook{}
-	var hookList []byte
+	var hooks []roadmap.Webhook
 	for rows.Next() {
 		var c change
 		var seq, hook sql.NullInt64
 		var table, op, types sql.NullString
 		var oldRow, newRow []byte
-		if err := rows.Scan(&seq, &table, &op, &oldRow, &newRow, &hook, &types, &hookList); err != nil {
+		if err := rows.Scan(&seq, &table, &op, &oldRow, &newRow, &hook, &types); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
@@ -204,36 +200,8 @@ func (tx *Tx) drainJournal(ctx context.Context) ([]change, []roadmap.Webhook, er
 	if err := closeRows(rows); err != nil {
 		return nil, nil, err
 	}
-	if hookList != nil {
-		if hooks, err = decodeHooks(hookList); err != nil {
-			return nil, nil, err
-		}
-	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out, hooks, nil
-}
-
-// decodeHooks reads the webhooks of SQLite's drain: a JSON array of
-// [id, record_types] pairs.
-func decodeHooks(b []byte) ([]roadmap.Webhook, error) {
-	var pairs [][2]json.RawMessage
-	if err := json.Unmarshal(b, &pairs); err != nil {
-		return nil, fmt.Errorf("change journal: webhooks: %w", err)
-	}
-	hooks := make([]roadmap.Webhook, 0, len(pairs))
-	for _, p := range pairs {
-		var w roadmap.Webhook
-		var types string
-		if err := json.Unmarshal(p[0], &w.ID); err != nil {
-			return nil, fmt.Errorf("change journal: webhooks: %w", err)
-		}
-		if err := json.Unmarshal(p[1], &types); err != nil {
-			return nil, fmt.Errorf("change journal: webhooks: %w", err)
-		}
-		w.RecordTypes = splitTypes(types)
-		hooks = append(hooks, w)
-	}
-	return hooks, nil
 }
 
 // auditType is the auditable type of a table's records: its singular name.

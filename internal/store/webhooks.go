@@ -13,8 +13,9 @@ import (
 )
 
 // Webhook endpoints and the outbox of their deliveries. A delivery row is
-// written in the transaction of the change its audit describes (see
-// enqueueDeliveries), so it exists if and only if the change committed;
+// written by the insert of its audit, in the transaction of the change the
+// audit describes (SQLite's trigger audits_deliveries, PostgreSQL's
+// deliveriesOfAudits), so it exists if and only if the change committed;
 // the delivery worker claims due rows under a lease and records each
 // attempt.
 
@@ -24,10 +25,6 @@ const deliveryCols = "id, endpoint_id, audit_id, record_key, status, attempts, n
 
 // unfinished is the SQL list of the statuses of deliveries still to send.
 const unfinished = "('" + roadmap.DeliveryPending + "', '" + roadmap.DeliveryDelivering + "')"
-
-// deliveryChunk bounds the rows of one INSERT of deliveries, well under
-// both engines' limits on bound parameters.
-const deliveryChunk = 500
 
 // deliveriesOfAudits queues, on PostgreSQL, the deliveries of the audits
 // that the statement's CTE a inserts to the enabled webhook endpoints that
@@ -56,56 +53,6 @@ func wantsAny(hooks []roadmap.Webhook, audits []*roadmap.Audit) bool {
 		}
 	}
 	return false
-}
-
-// enqueueDeliveries queues the transaction's audits for the webhook
-// endpoints that want them, in the same transaction, on SQLite (on
-// PostgreSQL the audits' own statement does, see deliveriesOfAudits).
-// hooks are the enabled endpoints, which the journal's drain read: they
-// are read from the database in every write, so one that another process
-// registered is never missed.
-func (tx *Tx) enqueueDeliveries(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
-	if len(audits) == 0 || len(hooks) == 0 {
-		return nil
-	}
-	c := tx.conn()
-	now := ms(tx.now)
-	until := ms(tx.now.Add(roadmap.WebhookRetryWindow))
-	var args []any
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		q := "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, '"+roadmap.DeliveryPending+"', 0, ?, ?, ?, ?),", n), ",")
-		_, err := c.exec(ctx, q, args...)
-		args, n = args[:0], 0
-		return err
-	}
-	// Audits come in the order the transaction made its changes; their
-	// deliveries take IDs in that order.
-	for _, a := range audits {
-		key := recordKey(a)
-		for i := range hooks {
-			if !hooks[i].Wants(a.AuditableType) {
-				continue
-			}
-			args = append(args, hooks[i].ID, a.ID, key, now, until, now, now)
-			if n++; n == deliveryChunk {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return flush()
-}
-
-// recordKey names the record an audit is about, for the order of its
-// deliveries.
-func recordKey(a *roadmap.Audit) string {
-	return strings.ToLower(a.AuditableType) + ":" + strconv.FormatInt(a.AuditableID, 10)
 }
 
 // splitTypes reads the stored record-type filter.

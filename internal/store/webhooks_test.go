@@ -65,16 +65,22 @@ func whDeliveries(t *testing.T, db *store.DB, hookID int64) []*roadmap.WebhookDe
 	return ds
 }
 
-// TestWebhookOutboxIsWrittenWithTheChange: without webhooks a write costs
-// one statement on webhook tables; a webhook registered through another
+// TestWebhookOutboxIsWrittenWithTheChange: on PostgreSQL a write costs one
+// statement on webhook tables without webhooks and two with one; on SQLite
+// it costs none (the audits' insert queues the deliveries by a trigger);
+// a webhook registered through another
 // handle on the database (another process) gets the next change at once;
 // each audit of a committed write gets one delivery, and a write that fails
 // leaves none.
 func TestWebhookOutboxIsWrittenWithTheChange(t *testing.T) {
 	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
 		ctx := context.Background()
-		if n := webhookStatements(db, func() { whRename(t, db, "PRJ1-R-1", "No hooks") }); n != 1 {
-			t.Fatalf("a write without webhooks ran %d statements on webhook tables, want 1", n)
+		without, with := 1, 2
+		if backend == "sqlite" {
+			without, with = 0, 0
+		}
+		if n := webhookStatements(db, func() { whRename(t, db, "PRJ1-R-1", "No hooks") }); n != without {
+			t.Fatalf("a write without webhooks ran %d statements on webhook tables, want %d", n, without)
 		}
 		other := mustOpen(t, dsn)
 		h, err := other.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/roadmapd")})
@@ -84,8 +90,8 @@ func TestWebhookOutboxIsWrittenWithTheChange(t *testing.T) {
 		if !h.Enabled || h.Secret != "" || len(h.RecordTypes) != 0 {
 			t.Fatalf("created %+v", h)
 		}
-		if n := webhookStatements(db, func() { whRename(t, db, "PRJ1-R-1", "One hook") }); n != 2 {
-			t.Fatalf("a write with a webhook ran %d statements on webhook tables, want 2", n)
+		if n := webhookStatements(db, func() { whRename(t, db, "PRJ1-R-1", "One hook") }); n != with {
+			t.Fatalf("a write with a webhook ran %d statements on webhook tables, want %d", n, with)
 		}
 		ds := whDeliveries(t, db, h.ID)
 		if len(ds) != 1 {
@@ -305,5 +311,66 @@ func TestClaimReadsOnlyUnfinishedDeliveries(t *testing.T) {
 			t.Fatalf("the claim scans the deliveries:\n%s", text)
 		}
 		t.Logf("plan of the claim's search:\n%s", text)
+	})
+}
+
+// TestWebhookFiltersChooseTheDeliveries: a write queues a delivery of each
+// of its audits to every enabled endpoint whose record types let the
+// audit's type through (an empty filter lets every type through), and to
+// no other, whether the endpoint changed since the last write or not.
+func TestWebhookFiltersChooseTheDeliveries(t *testing.T) {
+	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
+		ctx := roadmap.WithActor(context.Background(), demo.Mary)
+		hook := func(types []string, enabled bool) int64 {
+			in := roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/x"), Enabled: roadmap.Some(enabled)}
+			if types != nil {
+				in.RecordTypes = roadmap.Some(types)
+			}
+			h, err := db.CreateWebhook(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h.ID
+		}
+		all := hook(nil, true)
+		features := hook([]string{"feature"}, true)
+		releases := hook([]string{"key_result", "release"}, true)
+		off := hook(nil, false)
+		// A type whose name another contains must not pass the filter.
+		results := hook([]string{"result"}, true)
+		count := func() map[int64]int {
+			n := map[int64]int{}
+			for _, id := range []int64{all, features, releases, off, results} {
+				n[id] = len(whDeliveries(t, db, id))
+			}
+			return n
+		}
+		want := func(step string, got map[int64]int, w map[int64]int) {
+			t.Helper()
+			for _, id := range []int64{all, features, releases, off, results} {
+				if got[id] != w[id] {
+					t.Fatalf("%s: deliveries per endpoint %v, want %v (all %d, features %d, releases %d, off %d, results %d)", step, got, w, all, features, releases, off, results)
+				}
+			}
+		}
+		whRename(t, db, "PRJ1-R-1", "Filtered")
+		want("a release's rename", count(), map[int64]int{all: 1, releases: 1})
+		f := mustFeature(t, db, "PRJ1-1")
+		mustUpdateFeature(t, db, f.ID, roadmap.FeatureInput{Name: roadmap.Some("Filtered feature")})
+		want("a feature's rename", count(), map[int64]int{all: 2, releases: 1, features: 1})
+		if _, err := db.UpdateWebhook(ctx, features, roadmap.WebhookInput{Enabled: roadmap.Some(false)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateWebhook(ctx, off, roadmap.WebhookInput{Enabled: roadmap.Some(true), RecordTypes: roadmap.Some([]string{"release"})}); err != nil {
+			t.Fatal(err)
+		}
+		mustUpdateFeature(t, db, f.ID, roadmap.FeatureInput{Name: roadmap.Some("Filtered again")})
+		whRename(t, db, "PRJ1-R-1", "Filtered again")
+		want("after the endpoints changed", count(), map[int64]int{all: 4, releases: 2, features: 1, off: 1})
+		for _, d := range whDeliveries(t, db, off) {
+			if !strings.HasPrefix(d.RecordKey, "release:") || d.Status != roadmap.DeliveryPending || d.Attempts != 0 {
+				t.Fatalf("delivery %+v", d)
+			}
+		}
 	})
 }
