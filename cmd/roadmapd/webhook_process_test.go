@@ -35,8 +35,16 @@ type hookReceiver struct {
 	cut      atomic.Int64
 	// fast ends the slow answers, once the victim is dead.
 	fast atomic.Bool
-	srv  *httptest.Server
+	// holding makes every call wait until its caller goes away, or for
+	// at most holdFor: set once enough deliveries arrived, so that the
+	// calls under way when the victim is killed are still under way then.
+	holding atomic.Bool
+	srv     *httptest.Server
 }
+
+// holdFor bounds a held call, well under the servers' 1s webhook timeout,
+// so that a held call is cut short only by the death of its caller.
+const holdFor = 600 * time.Millisecond
 
 func newHookReceiver(t *testing.T, secret string) *hookReceiver {
 	rc := &hookReceiver{arrivals: map[int64]int{}, order: map[string][]int64{}}
@@ -46,8 +54,11 @@ func newHookReceiver(t *testing.T, secret string) *hookReceiver {
 		body, _ := io.ReadAll(r.Body)
 		// Slow enough that deliveries are in flight when a process dies.
 		pause := time.Duration(50+rand.IntN(100)) * time.Millisecond
-		if rc.fast.Load() {
+		switch {
+		case rc.fast.Load():
 			pause = time.Duration(rand.IntN(5)) * time.Millisecond
+		case rc.holding.Load():
+			pause = holdFor
 		}
 		select {
 		case <-time.After(pause):
@@ -95,6 +106,7 @@ func (rc *hookReceiver) count() int {
 // receiver (duplicates allowed, told apart by X-Roadmapd-Delivery), each
 // record's changes first arriving in commit order.
 func TestWebhooksSurviveAKilledProcess(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.PostgresURL(t)
 	flags := []string{"--db", dsn, "--webhook-timeout", "1s", "--webhook-poll", "50ms", "--webhook-concurrency", "4"}
 	victim := startProcess(t, append(flags, "--demo")...)
@@ -113,6 +125,7 @@ func TestWebhooksSurviveAKilledProcess(t *testing.T) {
 // SQLite database while it has calls in flight and starts another on the
 // same file, which delivers what the first had claimed.
 func TestWebhooksSurviveAKilledProcessOnSQLite(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "roadmapd.db")
 	flags := []string{"--db", path, "--webhook-timeout", "1s", "--webhook-poll", "50ms", "--webhook-concurrency", "4"}
 	victim := startProcess(t, append(flags, "--demo")...)
@@ -180,6 +193,11 @@ func killMidDelivery(t *testing.T, victim, survivor *process, restart func() *pr
 			t.Fatal(err)
 		}
 		victim.cmd.Wait()
+		// The victim's calls were held: the receiver sees them end as its
+		// connections close.
+		for end := time.Now().Add(holdFor); rc.cut.Load() == 0 && time.Now().Before(end); {
+			time.Sleep(time.Millisecond)
+		}
 		rc.fast.Store(true)
 		t.Logf("killed the victim after %d deliveries arrived, %d calls in flight", rc.count(), inflight)
 		if restart != nil {
@@ -188,14 +206,18 @@ func killMidDelivery(t *testing.T, victim, survivor *process, restart func() *pr
 		killed.Store(true)
 	}
 	for i := 0; i < writes; i++ {
-		if !killed.Load() && rc.count() >= 10 && rc.inflight.Load() >= busy {
-			kill()
+		if !killed.Load() && rc.count() >= 10 {
+			rc.holding.Store(true)
+			if rc.inflight.Load() >= busy {
+				kill()
+			}
 		}
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
 	if !killed.Load() {
+		rc.holding.Store(true)
 		deadline := time.Now().Add(30 * time.Second)
 		for rc.inflight.Load() < busy && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
