@@ -120,49 +120,40 @@ func readSchema(ctx context.Context, c conn, dialect string) (*binSchema, error)
 		return closeRows(rows)
 	}
 	if dialect == "sqlite" {
-		var names []string
-		err := scan("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name", func(r interface{ Scan(...any) error }) error {
-			var n string
-			if err := r.Scan(&n); err != nil {
+		// Two statements for all the tables: each statement SQLite
+		// prepares costs more with a schema of many triggers.
+		const tables = "FROM sqlite_master m JOIN %s(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%%' AND m.sql NOT LIKE 'CREATE VIRTUAL%%'"
+		err := scan("SELECT m.name, p.name, p.\"notnull\", p.pk, lower(p.type) LIKE '%bool%' "+fmt.Sprintf(tables, "pragma_table_info")+" ORDER BY m.name, p.cid", func(r interface{ Scan(...any) error }) error {
+			var tn, col string
+			var notNull, isBool bool
+			var pk int
+			if err := r.Scan(&tn, &col, &notNull, &pk, &isBool); err != nil {
 				return err
 			}
-			names = append(names, n)
+			t := table(tn)
+			t.cols = append(t.cols, col)
+			t.bools[col] = isBool
+			t.notNull[col] = notNull || pk > 0
+			if pk > 0 {
+				pks = append(pks, pkCol{tn, col, pk})
+			}
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		for _, n := range names {
-			t := table(n)
-			err := scan("SELECT name, \"notnull\", pk, lower(type) LIKE '%bool%' FROM pragma_table_info(?) ORDER BY cid", func(r interface{ Scan(...any) error }) error {
-				var col string
-				var notNull, isBool bool
-				var pk int
-				if err := r.Scan(&col, &notNull, &pk, &isBool); err != nil {
-					return err
-				}
-				t.cols = append(t.cols, col)
-				t.bools[col] = isBool
-				t.notNull[col] = notNull || pk > 0
-				if pk > 0 {
-					pks = append(pks, pkCol{n, col, pk})
-				}
-				return nil
-			}, n)
-			if err != nil {
-				return nil, err
+		err = scan("SELECT m.name, p.\"from\", p.\"table\", COALESCE(p.\"to\", 'id'), upper(p.on_delete) = 'CASCADE' "+fmt.Sprintf(tables, "pragma_foreign_key_list")+" ORDER BY m.name, p.id, p.seq", func(r interface{ Scan(...any) error }) error {
+			var tn string
+			var fk binFK
+			if err := r.Scan(&tn, &fk.col, &fk.refTable, &fk.refCol, &fk.owned); err != nil {
+				return err
 			}
-			err = scan("SELECT \"from\", \"table\", COALESCE(\"to\", 'id'), upper(on_delete) = 'CASCADE' FROM pragma_foreign_key_list(?) ORDER BY id, seq", func(r interface{ Scan(...any) error }) error {
-				var fk binFK
-				if err := r.Scan(&fk.col, &fk.refTable, &fk.refCol, &fk.owned); err != nil {
-					return err
-				}
-				t.fks = append(t.fks, fk)
-				return nil
-			}, n)
-			if err != nil {
-				return nil, err
-			}
+			t := table(tn)
+			t.fks = append(t.fks, fk)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	} else {
 		err := scan("SELECT table_name, column_name, is_nullable, data_type = 'boolean' FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position", func(r interface{ Scan(...any) error }) error {
