@@ -65,7 +65,15 @@ func GenerateLists(ctx context.Context, dsn string, acc *Account, n int) (*ListA
 	if err != nil {
 		return nil, fmt.Errorf("creating the template epic: %w", err)
 	}
-	if la.Feature, err = db.CreateFeature(ctx, acc.Template.ID, demo.Mary, roadmap.FeatureInput{Name: roadmap.Some("Feature of many")}); err != nil {
+	// The feature of many lives in a release of its own: a feature created
+	// in the template release, which GenerateFeatures filled, would shift
+	// the positions of all its features (see "Writes in a release of many
+	// features" in README.md).
+	home, err := db.Release(ctx, acc.Sample)
+	if err != nil {
+		return nil, fmt.Errorf("reading the feature's release: %w", err)
+	}
+	if la.Feature, err = db.CreateFeature(ctx, home.ID, demo.Mary, roadmap.FeatureInput{Name: roadmap.Some("Feature of many")}); err != nil {
 		return nil, fmt.Errorf("creating the feature of many: %w", err)
 	}
 	req, err := db.CreateRequirement(ctx, la.Feature.ID, demo.Mary, roadmap.RequirementInput{Name: roadmap.Some("Template requirement")})
