@@ -32,7 +32,7 @@ type dialect interface {
 	unavailable(err error) bool
 	// lockAccount makes a transaction that starts by checking whether the
 	// account is empty exclusive across processes.
-	lockAccount(ctx context.Context, tx *sql.Tx) error
+	lockAccount(ctx context.Context, tx queryer) error
 	// forUpdate is the clause that locks the rows a SELECT reads until the
 	// transaction ends.
 	forUpdate() string
@@ -145,7 +145,7 @@ func (sqliteDialect) unavailable(err error) bool {
 
 // lockAccount needs nothing on SQLite: write transactions begin IMMEDIATE
 // and so already exclude each other.
-func (sqliteDialect) lockAccount(context.Context, *sql.Tx) error { return nil }
+func (sqliteDialect) lockAccount(context.Context, queryer) error { return nil }
 
 // forUpdate is empty on SQLite, whose single writer excludes other writers.
 func (sqliteDialect) forUpdate() string { return "" }
@@ -232,7 +232,7 @@ func (postgresDialect) migrate(ctx context.Context, db *sql.DB, fsys fs.FS) erro
 // accountLockID is the advisory lock key of account-wide initialisation.
 const accountLockID = 7240311950227353172
 
-func (postgresDialect) lockAccount(ctx context.Context, tx *sql.Tx) error {
+func (postgresDialect) lockAccount(ctx context.Context, tx queryer) error {
 	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(accountLockID))
 	return err
 }

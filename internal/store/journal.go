@@ -147,7 +147,13 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 	if roadmap.HistoryOff(ctx) {
 		return nil
 	}
+	// On PostgreSQL the audits' insert of a write that destroyed nothing
+	// (whose audits the recycle bin does not need back) goes with the
+	// COMMIT, saving a round trip.
+	tx.deferAudits = tx.db.dialect.name() == "postgres" &&
+		!slices.ContainsFunc(changes, func(ch change) bool { return ch.Op == roadmap.AuditDestroy })
 	audits, err := tx.writeAudits(ctx, changes, hooks)
+	tx.deferAudits = false
 	if err != nil {
 		return err
 	}
@@ -884,8 +890,28 @@ type storedChange struct {
 const auditBatch = 500
 
 // insertAudits writes audits, auditBatch to a statement, and gives them
-// their IDs (and on PostgreSQL queues their deliveries to hooks).
+// their IDs (and on PostgreSQL queues their deliveries to hooks). When the
+// transaction defers its audits (see recordHistory) and one statement
+// holds them, the statement is left for the commit and the audits get no
+// IDs.
 func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
+	if f := tx.final; f != nil {
+		// Audits written before these keep their place in the order.
+		tx.final = nil
+		if _, err := tx.tx.ExecContext(ctx, f.query, f.args...); err != nil {
+			return err
+		}
+	}
+	if tx.deferAudits && len(audits) > 0 && len(audits) <= auditBatch {
+		q, args, err := tx.auditInsert(audits, hooks)
+		if err != nil {
+			return err
+		}
+		c := tx.conn()
+		c.count(q, args)
+		tx.final = &finalStmt{query: c.d.rebind(q), args: args}
+		return nil
+	}
 	for len(audits) > auditBatch {
 		if err := tx.insertAuditBatch(ctx, audits[:auditBatch], hooks); err != nil {
 			return err
@@ -899,35 +925,11 @@ func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit, hooks [
 // On PostgreSQL, when a webhook of hooks wants one of them, the statement
 // queues their deliveries too.
 func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
-	var q strings.Builder
-	deliver := tx.db.dialect.name() == "postgres" && wantsAny(hooks, audits)
-	if deliver {
-		q.WriteString("WITH a AS (")
+	q, args, err := tx.auditInsert(audits, hooks)
+	if err != nil {
+		return err
 	}
-	q.WriteString("INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
-	args := make([]any, 0, 13*len(audits)+4)
-	for i, au := range audits {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		sc := make([]storedChange, len(au.Changes))
-		for j, ch := range au.Changes {
-			sc[j] = storedChange{ch.FieldName, ch.Old, ch.New, ch.HTML, ch.Computed, ch.Products}
-		}
-		b, err := json.Marshal(sc)
-		if err != nil {
-			return err
-		}
-		args = append(args, au.Action, au.UserID, ms(au.CreatedAt), au.AuditableType, au.AuditableID, au.AssociatedType, au.AssociatedID, au.ProductID, au.AuditableProductID, au.Description, au.URLPath, au.Interesting, string(b))
-	}
-	if deliver {
-		q.WriteString(" RETURNING id, auditable_type, auditable_id), d AS (" + deliveriesOfAudits + ") SELECT id FROM a")
-		args = append(args, tx.deliveryTimes()...)
-	} else {
-		q.WriteString(" RETURNING id")
-	}
-	rows, err := tx.conn().query(ctx, q.String(), args...)
+	rows, err := tx.conn().query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -952,6 +954,41 @@ func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit, hoo
 		au.ID = ids[i]
 	}
 	return nil
+}
+
+// auditInsert is the statement that inserts audits and returns their IDs
+// (on PostgreSQL queueing their deliveries to hooks that want them), with
+// its arguments.
+func (tx *Tx) auditInsert(audits []*roadmap.Audit, hooks []roadmap.Webhook) (string, []any, error) {
+	var q strings.Builder
+	deliver := tx.db.dialect.name() == "postgres" && wantsAny(hooks, audits)
+	if deliver {
+		q.WriteString("WITH a AS (")
+	}
+	q.WriteString("INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
+	args := make([]any, 0, 13*len(audits)+4)
+	for i, au := range audits {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sc := make([]storedChange, len(au.Changes))
+		for j, ch := range au.Changes {
+			sc[j] = storedChange{ch.FieldName, ch.Old, ch.New, ch.HTML, ch.Computed, ch.Products}
+		}
+		b, err := json.Marshal(sc)
+		if err != nil {
+			return "", nil, err
+		}
+		args = append(args, au.Action, au.UserID, ms(au.CreatedAt), au.AuditableType, au.AuditableID, au.AssociatedType, au.AssociatedID, au.ProductID, au.AuditableProductID, au.Description, au.URLPath, au.Interesting, string(b))
+	}
+	if deliver {
+		q.WriteString(" RETURNING id, auditable_type, auditable_id), d AS (" + deliveriesOfAudits + ") SELECT id FROM a")
+		args = append(args, tx.deliveryTimes()...)
+	} else {
+		q.WriteString(" RETURNING id")
+	}
+	return q.String(), args, nil
 }
 
 const auditCols = "a.id, a.action, a.user_id, a.created_at, a.auditable_type, a.auditable_id, a.associated_type, a.associated_id, a.product_id, a.auditable_product_id, a.description, a.url_path, a.interesting, a.changes"

@@ -20,6 +20,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
 
@@ -231,7 +234,9 @@ func (db *DB) Ping(ctx context.Context) error {
 // transaction, each in a savepoint of its own (see groupcommit.go):
 // everything a Tx holds belongs to its own write alone.
 type Tx struct {
-	tx *sql.Tx
+	// tx runs the transaction's statements: a *sql.Tx on SQLite, the
+	// connection that began the transaction on PostgreSQL.
+	tx queryer
 	// q runs the statements on SQLite, through the prepared ones; nil on
 	// PostgreSQL. Members of one group commit share it with their
 	// transaction.
@@ -241,6 +246,17 @@ type Tx struct {
 	// converted are the records the transaction turns into others, which
 	// the recycle bin does not keep (see converted).
 	converted map[string]bool
+	// final is a statement left to run with the COMMIT, in the same round
+	// trip, on PostgreSQL (see commitWith); deferAudits lets the audits'
+	// insert be that statement.
+	final       *finalStmt
+	deferAudits bool
+}
+
+// finalStmt is a statement, rebound for PostgreSQL, and its arguments.
+type finalStmt struct {
+	query string
+	args  []any
 }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
@@ -285,6 +301,9 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.group != nil {
 		return db.group.run(ctx, fn)
 	}
+	if db.dialect.name() == "postgres" {
+		return db.tryPostgresTx(ctx, fn)
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -302,6 +321,70 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 		db.writeQ.prepareWanted()
 	}
 	return err
+}
+
+// tryPostgresTx runs fn in one transaction on a connection of the pool,
+// begun and ended by statements of the store's own rather than by
+// database/sql, so that the transaction's last statement can travel with
+// its COMMIT (see commitWith).
+func (db *DB) tryPostgresTx(ctx context.Context, fn func(tx *Tx) error) error {
+	c, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := c.ExecContext(ctx, "BEGIN"); err != nil {
+		discardConn(c)
+		return err
+	}
+	tx := &Tx{tx: c, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
+	if err := tx.run(ctx, fn); err != nil {
+		endConn(c)
+		return err
+	}
+	if err := tx.commitWith(ctx, c); err != nil {
+		endConn(c)
+		return err
+	}
+	return c.Close()
+}
+
+// commitWith commits the transaction on c, in one round trip with the
+// statement left for the commit, if any (the audits' insert of a write
+// that destroyed nothing): the two are sent as one pipeline of the driver
+// (the statement prepared and kept like any other), and PostgreSQL runs
+// the COMMIT only when the statement succeeded. The caller's deadline
+// bounds the wait, as it bounds every statement of the transaction.
+func (tx *Tx) commitWith(ctx context.Context, c *sql.Conn) error {
+	if tx.final == nil {
+		_, err := c.ExecContext(ctx, "COMMIT")
+		return err
+	}
+	return c.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("commit: unexpected driver connection %T", dc)
+		}
+		b := &pgx.Batch{}
+		b.Queue(tx.final.query, tx.final.args...)
+		b.Queue("COMMIT")
+		return sc.Conn().SendBatch(ctx, b).Close()
+	})
+}
+
+// endConn rolls back the transaction on c and gives c back to the pool,
+// or discards it when the rollback fails (its state is then unknown).
+func endConn(c *sql.Conn) {
+	if _, err := c.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		discardConn(c)
+		return
+	}
+	c.Close()
+}
+
+// discardConn closes c's connection instead of giving it back to the pool.
+func discardConn(c *sql.Conn) {
+	c.Raw(func(any) error { return driver.ErrBadConn })
+	c.Close()
 }
 
 // run does the work of one write transaction before its commit: fn, then
