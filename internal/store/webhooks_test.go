@@ -374,3 +374,48 @@ func TestWebhookFiltersChooseTheDeliveries(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedAuditInsertCommitsNothing: on PostgreSQL the audits' insert
+// travels with the COMMIT; when it fails, the write takes no effect, its
+// caller gets the error, and the connection serves the next writes.
+func TestFailedAuditInsertCommitsNothing(t *testing.T) {
+	t.Parallel()
+	db, dsn := mustOpenDemoDSN(t, "postgres")
+	ctx := context.Background()
+	raw := rawDB(t, "postgres", dsn)
+	for _, q := range []string{
+		`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'poisoned audit'; END $$`,
+		`CREATE TRIGGER refuse_poison BEFORE INSERT ON audits FOR EACH ROW WHEN (NEW.description LIKE '%Poison%') EXECUTE FUNCTION refuse_poison()`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := mustRelease(t, db, "PRJ1-R-1")
+	var audits0 int
+	if err := raw.QueryRowContext(ctx, "SELECT count(*) FROM audits").Scan(&audits0); err != nil {
+		t.Fatal(err)
+	}
+	// More attempts than the pool has connections: a connection left in
+	// the failed transaction would fail a later write.
+	for i := 0; i < 15; i++ {
+		_, err := db.UpdateRelease(roadmap.WithActor(ctx, demo.Mary), before.ID, roadmap.ReleaseInput{Name: roadmap.Some(fmt.Sprintf("Poison %d", i))})
+		if err == nil {
+			t.Fatal("a write whose audit could not be inserted succeeded")
+		}
+		whRename(t, db, "PRJ1-R-2", fmt.Sprintf("Healthy %d", i))
+	}
+	if got := mustRelease(t, db, "PRJ1-R-1"); got.Name != before.Name {
+		t.Fatalf("the refused write committed: name %q, want %q", got.Name, before.Name)
+	}
+	if got := mustRelease(t, db, "PRJ1-R-2"); got.Name != "Healthy 14" {
+		t.Fatalf("PRJ1-R-2 is named %q after the healthy writes", got.Name)
+	}
+	var audits1, poisoned int
+	if err := raw.QueryRowContext(ctx, "SELECT count(*), count(*) FILTER (WHERE description LIKE '%Poison%') FROM audits").Scan(&audits1, &poisoned); err != nil {
+		t.Fatal(err)
+	}
+	if poisoned != 0 || audits1 != audits0+15 {
+		t.Fatalf("%d audits after 15 healthy writes over %d, %d of them poisoned", audits1, audits0, poisoned)
+	}
+}
