@@ -119,6 +119,18 @@ func readSchema(ctx context.Context, c conn, dialect string) (*binSchema, error)
 		}
 		return closeRows(rows)
 	}
+	// scanFK reads a foreign key: its table, column, referred table and
+	// column, and whether deletes cascade.
+	scanFK := func(r interface{ Scan(...any) error }) error {
+		var tn string
+		var fk binFK
+		if err := r.Scan(&tn, &fk.col, &fk.refTable, &fk.refCol, &fk.owned); err != nil {
+			return err
+		}
+		t := table(tn)
+		t.fks = append(t.fks, fk)
+		return nil
+	}
 	if dialect == "sqlite" {
 		// Two statements for all the tables: each statement SQLite
 		// prepares costs more with a schema of many triggers.
@@ -142,16 +154,7 @@ func readSchema(ctx context.Context, c conn, dialect string) (*binSchema, error)
 		if err != nil {
 			return nil, err
 		}
-		err = scan("SELECT m.name, p.\"from\", p.\"table\", COALESCE(p.\"to\", 'id'), upper(p.on_delete) = 'CASCADE' "+fmt.Sprintf(tables, "pragma_foreign_key_list")+" ORDER BY m.name, p.id, p.seq", func(r interface{ Scan(...any) error }) error {
-			var tn string
-			var fk binFK
-			if err := r.Scan(&tn, &fk.col, &fk.refTable, &fk.refCol, &fk.owned); err != nil {
-				return err
-			}
-			t := table(tn)
-			t.fks = append(t.fks, fk)
-			return nil
-		})
+		err = scan("SELECT m.name, p.\"from\", p.\"table\", COALESCE(p.\"to\", 'id'), upper(p.on_delete) = 'CASCADE' "+fmt.Sprintf(tables, "pragma_foreign_key_list")+" ORDER BY m.name, p.id, p.seq", scanFK)
 		if err != nil {
 			return nil, err
 		}
@@ -194,16 +197,7 @@ JOIN pg_class rcl ON rcl.oid = c.confrelid
 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
 JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1]
 WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
-ORDER BY cl.relname, c.conname`, func(r interface{ Scan(...any) error }) error {
-			var tn string
-			var fk binFK
-			if err := r.Scan(&tn, &fk.col, &fk.refTable, &fk.refCol, &fk.owned); err != nil {
-				return err
-			}
-			t := table(tn)
-			t.fks = append(t.fks, fk)
-			return nil
-		})
+ORDER BY cl.relname, c.conname`, scanFK)
 		if err != nil {
 			return nil, err
 		}
