@@ -66,9 +66,9 @@ func GenerateLists(ctx context.Context, dsn string, acc *Account, n int) (*ListA
 		return nil, fmt.Errorf("creating the template epic: %w", err)
 	}
 	// The feature of many lives in a release of its own: a feature created
-	// in the template release, which GenerateFeatures filled, would shift
-	// the positions of all its features (see "Writes in a release of many
-	// features" in README.md).
+	// in the template release, which GenerateFeatures filled, computes the
+	// release's progress again from all its features (see "Writes in a
+	// release of many features" in README.md).
 	home, err := db.Release(ctx, acc.Sample)
 	if err != nil {
 		return nil, fmt.Errorf("reading the feature's release: %w", err)

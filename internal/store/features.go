@@ -59,14 +59,24 @@ func featureStatus(ctx context.Context, c conn, productID int64, field, ref stri
 	return &s, nil
 }
 
+// featurePosition is the position of feature f that the API shows, from
+// its stored key and its release's features_top (migration 00027; fr is
+// the feature's release, joined by featureSelect).
+const featurePosition = "f.position - fr.features_top + 1"
+
+// featureKey is the stored key of a position shown in the release of the
+// next argument: the inverse of featurePosition.
+const featureKey = "? + (SELECT fr.features_top FROM releases fr WHERE fr.id = ?) - 1"
+
 const featureSelect = `SELECT f.id, f.product_id, f.release_id, COALESCE(f.epic_id, 0), COALESCE(f.initiative_id, 0),
- COALESCE(f.release_phase_id, 0), f.reference_num, f.name, f.position, f.score, f.start_date, f.due_date,
+ COALESCE(f.release_phase_id, 0), f.reference_num, f.name, ` + featurePosition + `, f.score, f.start_date, f.due_date,
  f.progress, f.progress_source, f.status_changed_on, f.workflow_kind, f.workflow_status_id,
  COALESCE(f.assigned_to_user_id, 0), f.default_assignee, f.created_by_id, f.description_id, f.description_body,
  f.description_created_at, f.description_updated_at, f.work_units, f.initial_estimate, f.detailed_estimate,
  f.remaining_estimate, f.work_done, f.created_at, f.updated_at,
  ` + productCols + `, ` + statusCols + `, ` + "cu.id, cu.name, cu.email, cu.admin, cu.created_at, cu.updated_at" + `
  FROM features f
+ JOIN releases fr ON fr.id = f.release_id
  JOIN products p ON p.id = f.product_id
  JOIN workflow_statuses s ON s.id = f.workflow_status_id
  JOIN users cu ON cu.id = f.created_by_id`
@@ -774,10 +784,14 @@ func featureRelease(ctx context.Context, c conn, field, ref string) (id, product
 }
 
 // topOfRelease makes room at the top of a release's features for one that
-// comes in at position 1. Callers hold the product's row lock, which
-// serialises the writers of positions in its releases.
+// comes in at position 1: the release's features_top goes down one, which
+// moves every other feature of the release down one position without
+// writing them, and the feature then takes the new top key (insertFeature
+// and updateFeature write positions through featureKey). Callers hold the
+// product's row lock, which serialises the writers of positions in its
+// releases.
 func (tx *Tx) topOfRelease(ctx context.Context, f *roadmap.Feature) error {
-	if _, err := tx.conn().exec(ctx, "UPDATE features SET position = position + 1 WHERE release_id = ? AND id <> ?", f.ReleaseID, f.ID); err != nil {
+	if _, err := tx.conn().exec(ctx, "UPDATE releases SET features_top = features_top - 1 WHERE id = ?", f.ReleaseID); err != nil {
 		return err
 	}
 	f.Position = 1
@@ -878,9 +892,9 @@ func (tx *Tx) insertFeature(ctx context.Context, f *roadmap.Feature) error {
  workflow_kind, workflow_status_id, assigned_to_user_id, default_assignee, created_by_id, description_id,
  description_body, description_created_at, description_updated_at, work_units, initial_estimate,
  detailed_estimate, remaining_estimate, work_done, created_at, updated_at)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, `+featureKey+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.ID, f.ProductID, f.ReleaseID, nullID(f.EpicID), nullID(f.InitiativeID), nullID(f.ReleasePhaseID),
-		f.ReferenceNum, f.Name, fold(f.Name), f.Position, f.Score, nullStr(f.StartDate), nullStr(f.DueDate), f.Progress, f.ProgressSource, nullStr(f.StatusChangedOn),
+		f.ReferenceNum, f.Name, fold(f.Name), f.Position, f.ReleaseID, f.Score, nullStr(f.StartDate), nullStr(f.DueDate), f.Progress, f.ProgressSource, nullStr(f.StatusChangedOn),
 		f.WorkflowKind, f.WorkflowStatusID, nullID(f.AssignedToID), f.DefaultAssignee, f.CreatedByID, f.Description.ID,
 		f.Description.Body, ms(f.Description.CreatedAt), ms(f.Description.UpdatedAt), f.WorkUnits, f.InitialEstimate,
 		f.DetailedEstimate, f.RemainingEstimate, f.WorkDone, ms(f.CreatedAt), ms(f.UpdatedAt))
@@ -889,12 +903,12 @@ func (tx *Tx) insertFeature(ctx context.Context, f *roadmap.Feature) error {
 
 func (tx *Tx) updateFeature(ctx context.Context, f *roadmap.Feature) error {
 	_, err := tx.conn().exec(ctx, `UPDATE features SET release_id = ?, epic_id = ?, initiative_id = ?, release_phase_id = ?,
- name = ?, name_fold = ?, position = ?, score = ?, start_date = ?, due_date = ?, progress = ?, progress_source = ?,
+ name = ?, name_fold = ?, position = `+featureKey+`, score = ?, start_date = ?, due_date = ?, progress = ?, progress_source = ?,
  status_changed_on = ?, workflow_kind = ?, workflow_status_id = ?, assigned_to_user_id = ?, default_assignee = ?,
  description_body = ?, description_updated_at = ?, work_units = ?, initial_estimate = ?, detailed_estimate = ?,
  remaining_estimate = ?, work_done = ?, updated_at = ? WHERE id = ?`,
 		f.ReleaseID, nullID(f.EpicID), nullID(f.InitiativeID), nullID(f.ReleasePhaseID),
-		f.Name, fold(f.Name), f.Position, f.Score, nullStr(f.StartDate), nullStr(f.DueDate), f.Progress, f.ProgressSource,
+		f.Name, fold(f.Name), f.Position, f.ReleaseID, f.Score, nullStr(f.StartDate), nullStr(f.DueDate), f.Progress, f.ProgressSource,
 		nullStr(f.StatusChangedOn), f.WorkflowKind, f.WorkflowStatusID, nullID(f.AssignedToID), f.DefaultAssignee,
 		f.Description.Body, ms(f.Description.UpdatedAt), f.WorkUnits, f.InitialEstimate, f.DetailedEstimate,
 		f.RemainingEstimate, f.WorkDone, ms(f.UpdatedAt), f.ID)

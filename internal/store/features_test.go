@@ -501,3 +501,96 @@ func TestFeatureListQueryCount(t *testing.T) {
 		})
 	}
 }
+
+// TestFeaturePositionsFollowTheWrites: creates, moves and deletes in
+// three releases leave every feature at the position it had when each
+// newcomer moved the features of its release down one (a delete and a move
+// out move nobody), while a create or a move writes no row of the other
+// features.
+func TestFeaturePositionsFollowTheWrites(t *testing.T) {
+	t.Parallel()
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db, _ := mustOpenFeatures(t, backend)
+			ctx := context.Background()
+			releases := []string{"PRJ1-R-1", release2, release3}
+			// pos and in are the model: each feature's position and release.
+			pos := map[int64]int{}
+			in := map[int64]string{}
+			for _, r := range releases {
+				fs, _, err := db.Features(ctx, roadmap.FeatureFilter{ReleaseID: mustRelease(t, db, r).ID, Page: roadmap.Page{Page: 1, PerPage: 200}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range fs {
+					pos[f.ID], in[f.ID] = f.Position, r
+				}
+			}
+			onTop := func(id int64, r string) {
+				for other, or := range in {
+					if or == r {
+						pos[other]++
+					}
+				}
+				pos[id], in[id] = 1, r
+			}
+			inRelease := func(r string) []int64 {
+				var ids []int64
+				for id, ir := range in {
+					if ir == r {
+						ids = append(ids, id)
+					}
+				}
+				slices.Sort(ids)
+				return ids
+			}
+			var shifts int
+			db.Trace(func(q string, _ []any) {
+				if strings.Contains(q, "UPDATE features SET position") {
+					shifts++
+				}
+			})
+			defer db.Trace(nil)
+			for i := 0; i < 24; i++ {
+				r := releases[i%3]
+				switch {
+				case i%4 == 3:
+					// Move a feature of the next release to the one after.
+					ids := inRelease(releases[(i+1)%3])
+					if len(ids) == 0 {
+						continue
+					}
+					to := releases[(i+2)%3]
+					mustUpdateFeature(t, db, ids[len(ids)/2], roadmap.FeatureInput{Release: roadmap.Some(to)})
+					onTop(ids[len(ids)/2], to)
+				case i%5 == 4:
+					ids := inRelease(r)
+					if len(ids) == 0 {
+						continue
+					}
+					if err := db.DeleteFeature(ctx, ids[len(ids)/2]); err != nil {
+						t.Fatal(err)
+					}
+					delete(pos, ids[len(ids)/2])
+					delete(in, ids[len(ids)/2])
+				default:
+					f := mustCreateFeature(t, db, r, roadmap.FeatureInput{Name: roadmap.Some(fmt.Sprintf("Positioned %d", i))})
+					if f.Position != 1 {
+						t.Fatalf("step %d: a new feature at position %d, want 1", i, f.Position)
+					}
+					onTop(f.ID, r)
+				}
+				for id, want := range pos {
+					f := mustFeature(t, db, fmt.Sprint(id))
+					if f.Position != want || f.Release == nil || f.Release.ReferenceNum != in[id] {
+						t.Fatalf("step %d: feature %s at position %d of %v, want %d of %s", i, f.ReferenceNum, f.Position, f.Release, want, in[id])
+					}
+				}
+			}
+			if shifts != 0 {
+				t.Fatalf("%d statements rewrote the positions of other features", shifts)
+			}
+		})
+	}
+}

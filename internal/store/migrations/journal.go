@@ -41,7 +41,7 @@ func Journaled(table string) bool {
 // another record moves) and the folded forms that searches use.
 func Noise(col string) bool {
 	switch col {
-	case "updated_at", "created_at", "position":
+	case "updated_at", "created_at", "position", "features_top":
 		return true
 	}
 	return strings.HasSuffix(col, "_fold") || strings.HasSuffix(col, "_count") || strings.HasSuffix(col, "_seq")
