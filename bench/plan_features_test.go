@@ -163,7 +163,10 @@ func tableAliases(table, q string) []string {
 func featureScanOf(backend, query string, plan, aliases []string) string {
 	upper := strings.ToUpper(query)
 	limited := strings.Contains(upper, " LIMIT ")
-	walk := limited && !strings.Contains(upper, " WHERE ")
+	// A walk is a limited statement with no filter of its own: a WHERE of
+	// a subquery in the select list (such as the feature's position's) does
+	// not count.
+	walk := limited && !strings.Contains(withoutSelectSubqueries(upper), " WHERE ")
 	for _, line := range plan {
 		l := strings.TrimSpace(line)
 		if backend == "postgres" {
@@ -182,4 +185,27 @@ func featureScanOf(backend, query string, plan, aliases []string) string {
 		}
 	}
 	return ""
+}
+
+// withoutSelectSubqueries returns the statement s without what the
+// parentheses of its select list (before its first FROM outside them)
+// enclose.
+func withoutSelectSubqueries(s string) string {
+	var b strings.Builder
+	depth := 0
+	for i, r := range s {
+		if depth == 0 && strings.HasPrefix(s[i:], " FROM ") {
+			b.WriteString(s[i:])
+			break
+		}
+		switch {
+		case r == '(':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

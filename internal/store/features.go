@@ -60,9 +60,9 @@ func featureStatus(ctx context.Context, c conn, productID int64, field, ref stri
 }
 
 // featurePosition is the position of feature f that the API shows, from
-// its stored key and its release's features_top (migration 00027; fr is
-// the feature's release, joined by featureSelect).
-const featurePosition = "f.position - fr.features_top + 1"
+// its stored key and its release's features_top (migration 00027), read
+// for the rows a statement returns only.
+const featurePosition = "f.position - (SELECT fr.features_top FROM releases fr WHERE fr.id = f.release_id) + 1"
 
 // featureKey is the stored key of a position shown in the release of the
 // next argument: the inverse of featurePosition.
@@ -76,7 +76,6 @@ const featureSelect = `SELECT f.id, f.product_id, f.release_id, COALESCE(f.epic_
  f.remaining_estimate, f.work_done, f.created_at, f.updated_at,
  ` + productCols + `, ` + statusCols + `, ` + "cu.id, cu.name, cu.email, cu.admin, cu.created_at, cu.updated_at" + `
  FROM features f
- JOIN releases fr ON fr.id = f.release_id
  JOIN products p ON p.id = f.product_id
  JOIN workflow_statuses s ON s.id = f.workflow_status_id
  JOIN users cu ON cu.id = f.created_by_id`
