@@ -39,7 +39,10 @@ type hookReceiver struct {
 	// at most holdFor: set once enough deliveries arrived, so that the
 	// calls under way when the victim is killed are still under way then.
 	holding atomic.Bool
-	srv     *httptest.Server
+	// held counts the calls being held: with more of them than one
+	// process makes at once, some are the victim's.
+	held atomic.Int64
+	srv  *httptest.Server
 }
 
 // holdFor bounds a held call, well under the servers' 1s webhook timeout,
@@ -59,6 +62,8 @@ func newHookReceiver(t *testing.T, secret string) *hookReceiver {
 			pause = time.Duration(rand.IntN(5)) * time.Millisecond
 		case rc.holding.Load():
 			pause = holdFor
+			rc.held.Add(1)
+			defer rc.held.Add(-1)
 		}
 		select {
 		case <-time.After(pause):
@@ -188,7 +193,7 @@ func killMidDelivery(t *testing.T, victim, survivor *process, restart func() *pr
 		}()
 	}
 	kill := func() {
-		inflight := rc.inflight.Load()
+		inflight, held := rc.inflight.Load(), rc.held.Load()
 		if err := victim.cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +204,7 @@ func killMidDelivery(t *testing.T, victim, survivor *process, restart func() *pr
 			time.Sleep(time.Millisecond)
 		}
 		rc.fast.Store(true)
-		t.Logf("killed the victim after %d deliveries arrived, %d calls in flight", rc.count(), inflight)
+		t.Logf("killed the victim after %d deliveries arrived, %d calls in flight, %d of them held", rc.count(), inflight, held)
 		if restart != nil {
 			live.Store(restart())
 		}
@@ -208,7 +213,7 @@ func killMidDelivery(t *testing.T, victim, survivor *process, restart func() *pr
 	for i := 0; i < writes; i++ {
 		if !killed.Load() && rc.count() >= 10 {
 			rc.holding.Store(true)
-			if rc.inflight.Load() >= busy {
+			if rc.held.Load() >= busy {
 				kill()
 			}
 		}
@@ -219,7 +224,7 @@ func killMidDelivery(t *testing.T, victim, survivor *process, restart func() *pr
 	if !killed.Load() {
 		rc.holding.Store(true)
 		deadline := time.Now().Add(30 * time.Second)
-		for rc.inflight.Load() < busy && time.Now().Before(deadline) {
+		for rc.held.Load() < busy && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
 		kill()
