@@ -147,14 +147,23 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 	if roadmap.HistoryOff(ctx) {
 		return nil
 	}
-	// On PostgreSQL the audits' insert of a write that destroyed nothing
-	// (whose audits the recycle bin does not need back) goes with the
-	// COMMIT, saving a round trip.
-	tx.deferAudits = tx.db.dialect.name() == "postgres" &&
-		!slices.ContainsFunc(changes, func(ch change) bool { return ch.Op == roadmap.AuditDestroy })
-	audits, err := tx.writeAudits(ctx, changes, hooks)
-	tx.deferAudits = false
+	audits, err := tx.makeAudits(ctx, changes)
 	if err != nil {
+		return err
+	}
+	destroyed := slices.ContainsFunc(changes, func(ch change) bool { return ch.Op == roadmap.AuditDestroy })
+	if tx.db.dialect.name() == "postgres" && !destroyed && len(audits) > 0 && len(audits) <= auditBatch {
+		// The audits of a write that destroyed nothing (whose IDs the
+		// recycle bin does not need) go with the COMMIT, saving a round
+		// trip; they get no IDs here.
+		q, args, err := tx.auditInsert(audits, hooks)
+		if err != nil {
+			return err
+		}
+		c := tx.conn()
+		c.count(q, args)
+		tx.final = &finalStmt{query: c.d.rebind(q), args: args}
+	} else if err := tx.insertAudits(ctx, audits, hooks); err != nil {
 		return err
 	}
 	return tx.recordDeletions(ctx, changes, audits)
@@ -483,12 +492,10 @@ func (a *auditor) parent(t *tableInfo, row map[string]any) (string, int64) {
 	return "", 0
 }
 
-// writeAudits writes the audits of the changes and returns them. An audit
-// is made per changed record, and one per embedded note whose body changed;
-// an update that changed only bookkeeping columns leaves none. hooks are
-// the enabled webhooks; on PostgreSQL the audits' statement queues their
-// deliveries to them too.
-func (tx *Tx) writeAudits(ctx context.Context, changes []change, hooks []roadmap.Webhook) ([]*roadmap.Audit, error) {
+// makeAudits makes the audits of the changes, for recordHistory to write.
+// An audit is made per changed record, and one per embedded note whose body
+// changed; an update that changed only bookkeeping columns leaves none.
+func (tx *Tx) makeAudits(ctx context.Context, changes []change) ([]*roadmap.Audit, error) {
 	changes = coalesce(changes)
 	a := &auditor{tx: tx, schema: tx.db.schema, changes: changes, records: map[string]*recordInfo{}, meta: map[*roadmap.Audit]auditMeta{}}
 	actor := roadmap.ActorFrom(ctx)
@@ -577,7 +584,7 @@ func (tx *Tx) writeAudits(ctx context.Context, changes []change, hooks []roadmap
 	if err := a.resolveReferences(ctx, audits); err != nil {
 		return nil, err
 	}
-	return audits, tx.insertAudits(ctx, audits, hooks)
+	return audits, nil
 }
 
 // coalesce merges the changes that one transaction made to a row: updates
@@ -890,26 +897,9 @@ type storedChange struct {
 const auditBatch = 500
 
 // insertAudits writes audits, auditBatch to a statement, and gives them
-// their IDs (and on PostgreSQL queues their deliveries to hooks). When the
-// transaction defers its audits (see recordHistory) and one statement
-// holds them, the statement is left for the commit and the audits get no
-// IDs.
+// their IDs (and on PostgreSQL queues their deliveries to hooks).
 func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
-	if f := tx.final; f != nil {
-		// Audits written before these keep their place in the order.
-		tx.final = nil
-		if _, err := tx.tx.ExecContext(ctx, f.query, f.args...); err != nil {
-			return err
-		}
-	}
-	if tx.deferAudits && len(audits) > 0 && len(audits) <= auditBatch {
-		q, args, err := tx.auditInsert(audits, hooks)
-		if err != nil {
-			return err
-		}
-		c := tx.conn()
-		c.count(q, args)
-		tx.final = &finalStmt{query: c.d.rebind(q), args: args}
+	if len(audits) == 0 {
 		return nil
 	}
 	for len(audits) > auditBatch {
