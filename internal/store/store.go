@@ -15,13 +15,13 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
@@ -165,12 +165,10 @@ func (db *DB) migrated(ctx context.Context, fsys fs.FS) bool {
 	}
 	want := map[int64]bool{}
 	for _, e := range entries {
-		name, ok := strings.CutSuffix(e.Name(), ".sql")
-		if !ok {
+		if !strings.HasSuffix(e.Name(), ".sql") {
 			continue
 		}
-		digits, _, _ := strings.Cut(name, "_")
-		v, err := strconv.ParseInt(digits, 10, 64)
+		v, err := goose.NumericComponent(e.Name())
 		if err != nil {
 			return false
 		}
@@ -247,10 +245,9 @@ type Tx struct {
 	// the recycle bin does not keep (see converted).
 	converted map[string]bool
 	// final is a statement left to run with the COMMIT, in the same round
-	// trip, on PostgreSQL (see commitWith); deferAudits lets the audits'
-	// insert be that statement.
-	final       *finalStmt
-	deferAudits bool
+	// trip, on PostgreSQL (see commitWith): the audits' insert of a write
+	// that destroyed nothing (see recordHistory).
+	final *finalStmt
 }
 
 // finalStmt is a statement, rebound for PostgreSQL, and its arguments.
