@@ -163,10 +163,7 @@ func tableAliases(table, q string) []string {
 func featureScanOf(backend, query string, plan, aliases []string) string {
 	upper := strings.ToUpper(query)
 	limited := strings.Contains(upper, " LIMIT ")
-	// A walk is a limited statement with no filter of its own: a WHERE of
-	// a subquery in the select list (such as the feature's position's) does
-	// not count.
-	walk := limited && !strings.Contains(withoutSelectSubqueries(upper), " WHERE ")
+	walk := limited && unfiltered(upper)
 	for _, line := range plan {
 		l := strings.TrimSpace(line)
 		if backend == "postgres" {
@@ -187,10 +184,10 @@ func featureScanOf(backend, query string, plan, aliases []string) string {
 	return ""
 }
 
-// withoutSelectSubqueries returns the statement s without what the
-// parentheses of its select list (before its first FROM outside them)
-// enclose.
-func withoutSelectSubqueries(s string) string {
+// unfiltered reports whether the statement s (in upper case) has no
+// condition of its own: a WHERE of a subquery in its select list (such as
+// the shown position of a feature) does not count.
+func unfiltered(s string) bool {
 	var b strings.Builder
 	depth := 0
 	for i, r := range s {
@@ -207,5 +204,5 @@ func withoutSelectSubqueries(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
+	return !strings.Contains(b.String(), " WHERE ")
 }

@@ -170,7 +170,7 @@ var scopeSearches = []string{"(product_id=?)", "(release_id=?)", "(feature_id=?)
 // LIMIT.
 func listScanOf(backend, table, query string, plan, aliases []string) string {
 	upper := strings.ToUpper(query)
-	walk := !strings.Contains(upper, " WHERE ")
+	walk := unfiltered(upper)
 	// A statement without LIMIT that searches a whole scope reads every
 	// record of it; the product-less to-dos of the account's list are no
 	// scope.
