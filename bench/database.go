@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/roadmapd/roadmapd/internal/store"
 )
 
 // NewDatabase makes an empty database of backend ("sqlite" or "postgres")
@@ -43,11 +45,32 @@ func NewDatabase(backend, admin, prefix string) (string, func(), error) {
 	}, nil
 }
 
-// emptyJournal empties the change journal that the triggers filled for the
-// rows a generator copied in its own transaction: the copies are no
+// series is the common table expression s(k) of the numbers 1 to n, over
+// which a generator's INSERT ... SELECT makes its copies.
+func series(n int) string {
+	return fmt.Sprintf("WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < %d) ", n)
+}
+
+// finishCopies ends a generator's transaction: it empties the change
+// journal that the triggers filled for the copied rows (the copies are no
 // history, and the journal is otherwise drained only by the store's
-// transactions, which would then read every copy.
-func emptyJournal(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, "DELETE FROM change_journal")
-	return err
+// transactions, which would then read every copy), commits, and on
+// PostgreSQL vacuums and analyzes tables, as autovacuum does soon after a
+// bulk load on a live server.
+func finishCopies(ctx context.Context, raw *sql.DB, tx *sql.Tx, dsn string, tables ...string) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM change_journal"); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if !store.IsPostgres(dsn) {
+		return nil
+	}
+	for _, t := range tables {
+		if _, err := raw.ExecContext(ctx, "VACUUM ANALYZE "+t); err != nil {
+			return err
+		}
+	}
+	return nil
 }

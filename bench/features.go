@@ -86,37 +86,25 @@ func GenerateFeatures(ctx context.Context, dsn string, acc *Account, n int) (*Fe
 			exprs = append(exprs, "t."+c)
 		}
 	}
-	series := fmt.Sprintf("WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < %d) ", n)
+	over := series(n)
 	tx, err := raw.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, series+fmt.Sprintf("INSERT INTO features (%s) SELECT %s FROM features t, s WHERE t.id = %d",
+	if _, err := tx.ExecContext(ctx, over+fmt.Sprintf("INSERT INTO features (%s) SELECT %s FROM features t, s WHERE t.id = %d",
 		strings.Join(cols, ", "), strings.Join(exprs, ", "), tmpl.ID)); err != nil {
 		return nil, fmt.Errorf("copying the template feature: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, series+fmt.Sprintf(`INSERT INTO feature_tags (id, feature_id, name, color, position)
+	if _, err := tx.ExecContext(ctx, over+fmt.Sprintf(`INSERT INTO feature_tags (id, feature_id, name, color, position)
  SELECT %d + k, %d + k, '%s', '#999999', 0 FROM s WHERE (k + 2) %% %d = 0`, tmpl.ID, tmpl.ID, RareTag, step)); err != nil {
 		return nil, fmt.Errorf("tagging features: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE products SET feature_seq = feature_seq + %d WHERE id = %d", n, Product)); err != nil {
 		return nil, err
 	}
-	if err := emptyJournal(ctx, tx); err != nil {
+	if err := finishCopies(ctx, raw, tx, dsn, "features", "feature_tags"); err != nil {
 		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	if store.IsPostgres(dsn) {
-		// What autovacuum does soon after a bulk load on a live server.
-		if _, err := raw.ExecContext(ctx, "VACUUM ANALYZE features"); err != nil {
-			return nil, err
-		}
-		if _, err := raw.ExecContext(ctx, "VACUUM ANALYZE feature_tags"); err != nil {
-			return nil, err
-		}
 	}
 	return &FeatureAccount{
 		N: n, Template: tmpl,

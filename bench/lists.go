@@ -145,21 +145,21 @@ func GenerateLists(ctx context.Context, dsn string, acc *Account, n int) (*ListA
 		{"tasks", task.ID, taskVary},
 		{"comments", comment.ID, commentVary},
 	}
-	series := fmt.Sprintf("WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < %d) ", n)
+	over := series(n)
 	tx, err := raw.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
 	for _, cp := range copies {
-		if err := copyRows(ctx, raw, tx, series, cp); err != nil {
+		if err := copyRows(ctx, raw, tx, over, cp); err != nil {
 			return nil, err
 		}
 	}
 	for _, q := range []string{
 		fmt.Sprintf("INSERT INTO task_records (task_id, record_type, record_id) SELECT r.task_id + k, r.record_type, r.record_id FROM task_records r, s WHERE r.task_id = %d", task.ID),
 	} {
-		if _, err := tx.ExecContext(ctx, series+q); err != nil {
+		if _, err := tx.ExecContext(ctx, over+q); err != nil {
 			return nil, fmt.Errorf("attaching the copied to-dos: %w", err)
 		}
 	}
@@ -171,19 +171,12 @@ func GenerateLists(ctx context.Context, dsn string, acc *Account, n int) (*ListA
 			return nil, err
 		}
 	}
-	if err := emptyJournal(ctx, tx); err != nil {
-		return nil, err
+	tables := []string{"task_records", "products", "features"}
+	for _, cp := range copies {
+		tables = append(tables, cp.table)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := finishCopies(ctx, raw, tx, dsn, tables...); err != nil {
 		return nil, err
-	}
-	if store.IsPostgres(dsn) {
-		// What autovacuum does soon after a bulk load on a live server.
-		for _, cp := range append(copies, listCopy{table: "task_records"}, listCopy{table: "products"}, listCopy{table: "features"}) {
-			if _, err := raw.ExecContext(ctx, "VACUUM ANALYZE "+cp.table); err != nil {
-				return nil, err
-			}
-		}
 	}
 	return la, nil
 }
@@ -192,7 +185,7 @@ func GenerateLists(ctx context.Context, dsn string, acc *Account, n int) (*ListA
 // the series of k, with the columns the table has: the varied ones by
 // their expressions, the id as the template's plus k, the others as the
 // template's.
-func copyRows(ctx context.Context, raw *sql.DB, tx *sql.Tx, series string, cp listCopy) error {
+func copyRows(ctx context.Context, raw *sql.DB, tx *sql.Tx, over string, cp listCopy) error {
 	cols, err := tableColumns(ctx, raw, cp.table)
 	if err != nil {
 		return err
@@ -208,7 +201,7 @@ func copyRows(ctx context.Context, raw *sql.DB, tx *sql.Tx, series string, cp li
 			exprs = append(exprs, "t."+c)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, series+fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s t, s WHERE t.id = %d",
+	if _, err := tx.ExecContext(ctx, over+fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s t, s WHERE t.id = %d",
 		cp.table, strings.Join(cols, ", "), strings.Join(exprs, ", "), cp.table, cp.id)); err != nil {
 		return fmt.Errorf("copying %s: %w", cp.table, err)
 	}

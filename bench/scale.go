@@ -114,9 +114,8 @@ func Generate(ctx context.Context, dsn string, n int) (*Account, error) {
 			exprs = append(exprs, "t."+c)
 		}
 	}
-	q := fmt.Sprintf(`WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < %d)
- INSERT INTO releases (%s) SELECT %s FROM releases t, s WHERE t.id = %d`,
-		n, strings.Join(cols, ", "), strings.Join(exprs, ", "), tmpl.ID)
+	q := series(n) + fmt.Sprintf("INSERT INTO releases (%s) SELECT %s FROM releases t, s WHERE t.id = %d",
+		strings.Join(cols, ", "), strings.Join(exprs, ", "), tmpl.ID)
 	tx, err := raw.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -126,24 +125,14 @@ func Generate(ctx context.Context, dsn string, n int) (*Account, error) {
 		return nil, fmt.Errorf("copying the template release: %w", err)
 	}
 	// The template's watchers watch every copy.
-	series := fmt.Sprintf("WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < %d) ", n)
-	if _, err := tx.ExecContext(ctx, series+fmt.Sprintf("INSERT INTO release_watchers (release_id, user_id) SELECT w.release_id + k, w.user_id FROM release_watchers w, s WHERE w.release_id = %d", tmpl.ID)); err != nil {
+	if _, err := tx.ExecContext(ctx, series(n)+fmt.Sprintf("INSERT INTO release_watchers (release_id, user_id) SELECT w.release_id + k, w.user_id FROM release_watchers w, s WHERE w.release_id = %d", tmpl.ID)); err != nil {
 		return nil, fmt.Errorf("copying the template's watchers: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE products SET release_seq = release_seq + %d WHERE id = %d", n, Product)); err != nil {
 		return nil, err
 	}
-	if err := emptyJournal(ctx, tx); err != nil {
+	if err := finishCopies(ctx, raw, tx, dsn, "releases"); err != nil {
 		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	if store.IsPostgres(dsn) {
-		// What autovacuum does soon after a bulk load on a live server.
-		if _, err := raw.ExecContext(ctx, "VACUUM ANALYZE releases"); err != nil {
-			return nil, err
-		}
 	}
 	return &Account{
 		N: n, Template: tmpl,
