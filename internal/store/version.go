@@ -15,14 +15,22 @@ import (
 // versionWatch answers DataVersion on SQLite: PRAGMA data_version on a
 // connection of its own, which never writes, changes whenever any other
 // connection commits to the file, this process's writer or another
-// process's.
+// process's. Once that connection has read it, the watch maps the WAL-index
+// header (walHeader), which moves with the same commits, and reads that
+// instead for as long as the connection stays open.
 type versionWatch struct {
-	path  string
-	mu    sync.Mutex
-	db    *sql.DB
-	conn  *sql.Conn
-	dstmt driver.Stmt
-	dest  [1]driver.Value
+	path string
+	// hmu guards hdr, which callers read without taking mu.
+	hmu sync.RWMutex
+	hdr *walHeader
+	// mapped is whether the header was mapped (or failed to be) since the
+	// connection opened.
+	mapped bool
+	mu     sync.Mutex
+	db     *sql.DB
+	conn   *sql.Conn
+	dstmt  driver.Stmt
+	dest   [1]driver.Value
 	// gen counts the connections opened: data_version is comparable only
 	// between readings of one connection, so a new one starts a new series.
 	gen    int64
@@ -42,6 +50,12 @@ type versionWatch struct {
 // them arrived: a reading already under way when a caller arrives may miss
 // a commit that caller has seen, so that caller waits for the next.
 func (db *DB) DataVersion(ctx context.Context) (string, error) {
+	if v, ok := db.watch.header(); ok {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		return v, nil
+	}
 	db.versions.once.Do(func() { db.versions.start(db.readVersion) })
 	return db.versions.get(ctx)
 }
@@ -224,6 +238,20 @@ func (w *versionWatch) read(ctx context.Context) (string, error) {
 		w.closeLocked()
 		return "", err
 	}
+	if !w.mapped {
+		w.mapped = true
+		if h, err := openWALHeader(w.file()); err == nil {
+			w.hmu.Lock()
+			w.hdr = h
+			w.hmu.Unlock()
+		}
+	}
+	// The header's readings are another series than data_version's: once
+	// it is mapped, every reading comes from it when it can, the first
+	// too, so that the series changes only once.
+	if hv, ok := w.header(); ok {
+		return hv, nil
+	}
 	var b [40]byte
 	out := strconv.AppendInt(b[:0], w.gen, 10)
 	out = append(out, '.')
@@ -231,9 +259,25 @@ func (w *versionWatch) read(ctx context.Context) (string, error) {
 	return string(out), nil
 }
 
+// header reads the WAL-index header, when it is mapped and its two copies
+// agree.
+func (w *versionWatch) header() (string, bool) {
+	w.hmu.RLock()
+	defer w.hmu.RUnlock()
+	if w.hdr == nil {
+		return "", false
+	}
+	return w.hdr.version()
+}
+
+// file is the database file's path.
+func (w *versionWatch) file() string {
+	return strings.TrimPrefix(strings.TrimPrefix(w.path, "sqlite://"), "file:")
+}
+
 func (w *versionWatch) open(ctx context.Context) error {
 	if w.db == nil {
-		path := strings.TrimPrefix(strings.TrimPrefix(w.path, "sqlite://"), "file:")
+		path := w.file()
 		db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=query_only(1)", path, versionTimeout.Milliseconds()))
 		if err != nil {
 			return err
@@ -254,6 +298,15 @@ func (w *versionWatch) open(ctx context.Context) error {
 }
 
 func (w *versionWatch) closeLocked() {
+	// Without the connection nothing keeps the -shm file from being
+	// removed and made anew: the mapping could go stale.
+	w.hmu.Lock()
+	if w.hdr != nil {
+		w.hdr.close()
+		w.hdr = nil
+	}
+	w.hmu.Unlock()
+	w.mapped = false
 	if w.dstmt != nil {
 		w.dstmt.Close()
 		w.dstmt = nil
