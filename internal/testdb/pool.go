@@ -16,82 +16,24 @@ import (
 // the databases of finished tests are not dropped but put back into the
 // state of their template and handed to the next tests: every template
 // carries, in its schema testdb_pristine, a copy of its rows and sequences
-// and a function that restores them (with triggers and foreign keys off,
-// as session_replication_role = replica has them, which takes a
-// superuser). A database whose schema a test changed (a table, column,
-// index, constraint, trigger, function, view, rule, policy, type,
-// sequence, schema, extension or setting added, dropped or altered) is not
-// handed on. The pools are dropped when Main
+// and a function that restores the tables a test wrote to (with triggers
+// and foreign keys off, as session_replication_role = replica has them,
+// which takes a superuser). A database whose schema a test changed (any
+// DDL command that committed, which an event trigger records, or a setting
+// of the database) is not handed on. The pools are dropped when Main
 // ends. Without a superuser, each test gets a clone of its own, dropped
 // when Main ends.
 
 // snapshotSQL copies the rows and sequences of the public schema into
 // pristineSchema (replacing the copy that a template cloned from another
-// holds) and defines the functions that restore them and that
-// fingerprint the database's schema.
+// holds), defines the function that restores them, and starts recording
+// the changes of the schema.
 const snapshotSQL = `
+DROP EVENT TRIGGER IF EXISTS testdb_pristine_ddl;
 DROP SCHEMA IF EXISTS testdb_pristine CASCADE;
 CREATE SCHEMA testdb_pristine;
 
-CREATE FUNCTION testdb_pristine.fingerprint() RETURNS text LANGUAGE sql STABLE AS $f$
-SELECT md5(coalesce(string_agg(x, E'\n' ORDER BY x), '')) FROM (
-	SELECT 'namespace ' || n.nspname FROM pg_namespace n WHERE n.nspname NOT LIKE 'pg\_%temp%'
-	UNION ALL
-	SELECT 'extension ' || e.extname || ' ' || e.extversion FROM pg_extension e
-	UNION ALL
-	SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text || ' ' || c.relpersistence::text
-		|| ' ' || c.relrowsecurity::text || ' ' || coalesce(array_to_string(c.reloptions, ','), '')
-	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'testdb_pristine') AND n.nspname NOT LIKE 'pg\_%temp%'
-	UNION ALL
-	SELECT 'column ' || a.attrelid::regclass::text || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
-		|| ' ' || a.attnotnull::text || ' ' || a.attidentity::text || a.attgenerated::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
-	FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-	LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-	WHERE a.attnum > 0 AND NOT a.attisdropped
-		AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'testdb_pristine') AND n.nspname NOT LIKE 'pg\_%temp%'
-	UNION ALL
-	SELECT 'index ' || pg_get_indexdef(i.indexrelid)
-	FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'testdb_pristine')
-	UNION ALL
-	SELECT 'constraint ' || co.conrelid::regclass::text || '.' || co.conname || ' ' || pg_get_constraintdef(co.oid)
-	FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace
-	WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'testdb_pristine')
-	UNION ALL
-	SELECT 'trigger ' || pg_get_triggerdef(tg.oid) || ' ' || tg.tgenabled::text
-	FROM pg_trigger tg WHERE NOT tg.tgisinternal
-	UNION ALL
-	SELECT 'function ' || p.oid::regprocedure::text || ' ' || md5(coalesce(p.prosrc, ''))
-	FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-	WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'testdb_pristine')
-	UNION ALL
-	SELECT 'type ' || n.nspname || '.' || t.typname || ' ' || t.typtype::text
-		|| ' ' || coalesce((SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '')
-	FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-	WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'testdb_pristine') AND n.nspname NOT LIKE 'pg\_%temp%'
-	UNION ALL
-	SELECT 'sequence ' || sq.seqrelid::regclass::text || ' ' || sq.seqtypid::regtype::text || ' ' || sq.seqstart || ' ' || sq.seqincrement
-		|| ' ' || sq.seqmin || ' ' || sq.seqmax || ' ' || sq.seqcache || ' ' || sq.seqcycle::text
-	FROM pg_sequence sq JOIN pg_class c ON c.oid = sq.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname NOT IN ('testdb_pristine') AND n.nspname NOT LIKE 'pg\_%temp%'
-	UNION ALL
-	SELECT 'policy ' || po.polrelid::regclass::text || '.' || po.polname || ' ' || coalesce(pg_get_expr(po.polqual, po.polrelid), '')
-	FROM pg_policy po
-	UNION ALL
-	SELECT 'rule ' || ru.ev_class::regclass::text || '.' || ru.rulename || ' ' || ru.ev_enabled::text
-	FROM pg_rewrite ru JOIN pg_class c ON c.oid = ru.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'testdb_pristine')
-	UNION ALL
-	SELECT 'view ' || schemaname || '.' || viewname || ' ' || md5(definition)
-	FROM pg_views WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
-	UNION ALL
-	SELECT 'setting ' || array_to_string(s.setconfig, ',')
-	FROM pg_db_role_setting s JOIN pg_database db ON db.oid = s.setdatabase WHERE db.datname = current_database()
-) f(x)
-$f$;
-
-CREATE TABLE testdb_pristine._tables (name text PRIMARY KEY, columns text NOT NULL, has_rows boolean NOT NULL);
+CREATE TABLE testdb_pristine._tables (name text PRIMARY KEY, columns text NOT NULL, has_rows boolean NOT NULL, row_count bigint NOT NULL);
 CREATE TABLE testdb_pristine._sequences (name text PRIMARY KEY, last_value bigint NOT NULL, is_called boolean NOT NULL);
 
 DO $d$
@@ -109,7 +51,7 @@ BEGIN
 		IF n > 0 THEN
 			EXECUTE format('CREATE TABLE testdb_pristine.%I AS SELECT %s FROM public.%I', r.relname, cols, r.relname);
 		END IF;
-		INSERT INTO testdb_pristine._tables VALUES (r.relname, cols, n > 0);
+		INSERT INTO testdb_pristine._tables VALUES (r.relname, cols, n > 0, n);
 	END LOOP;
 	FOR r IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S' LOOP
 		EXECUTE format('SELECT last_value, is_called FROM public.%I', r.relname) INTO lv, called;
@@ -118,25 +60,58 @@ BEGIN
 END
 $d$;
 
+-- _state.xid is the last transaction whose rows are the template's: the
+-- snapshot's, then each reset's. A table whose rows a test inserted or
+-- updated holds a row version of a later transaction (xmin), and one whose
+-- rows it deleted (and no more) holds fewer rows than the template: reset
+-- rewrites those tables alone. Transaction IDs are compared within one
+-- epoch, which a test run does not leave.
+CREATE TABLE testdb_pristine._state (xid bigint NOT NULL);
+INSERT INTO testdb_pristine._state VALUES (txid_current() % 4294967296);
+
 CREATE FUNCTION testdb_pristine.reset() RETURNS void LANGUAGE plpgsql AS $f$
 DECLARE
 	r record;
+	since bigint;
+	changed boolean;
 BEGIN
 	PERFORM set_config('session_replication_role', 'replica', true);
 	PERFORM set_config('synchronous_commit', 'off', true);
-	FOR r IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' LOOP
-		EXECUTE format('DELETE FROM public.%I', r.relname);
-	END LOOP;
-	FOR r IN SELECT name, columns FROM testdb_pristine._tables WHERE has_rows LOOP
-		EXECUTE format('INSERT INTO public.%I (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM testdb_pristine.%I', r.name, r.columns, r.columns, r.name);
+	SELECT xid INTO since FROM testdb_pristine._state;
+	FOR r IN SELECT c.relname, t.columns, coalesce(t.has_rows, false) AS has_rows, coalesce(t.row_count, 0) AS row_count
+		FROM pg_class c LEFT JOIN testdb_pristine._tables t ON t.name = c.relname
+		WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' LOOP
+		EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.%I WHERE xmin::text::bigint > $1) OR (SELECT count(*) FROM public.%I) <> $2', r.relname, r.relname)
+			INTO changed USING since, r.row_count;
+		IF changed THEN
+			EXECUTE format('DELETE FROM public.%I', r.relname);
+			IF r.has_rows THEN
+				EXECUTE format('INSERT INTO public.%I (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM testdb_pristine.%I', r.relname, r.columns, r.columns, r.relname);
+			END IF;
+		END IF;
 	END LOOP;
 	FOR r IN SELECT name, last_value, is_called FROM testdb_pristine._sequences LOOP
 		PERFORM setval(format('public.%I', r.name)::regclass, r.last_value, r.is_called);
 	END LOOP;
+	UPDATE testdb_pristine._state SET xid = txid_current() % 4294967296;
 END
 $f$;
 
-CREATE TABLE testdb_pristine._fingerprint AS SELECT testdb_pristine.fingerprint() AS value;
+-- The schema's changes: every DDL command that ends, in a transaction
+-- that commits, leaves a row in _ddl (an event trigger sees every command
+-- on the database's own objects). Settings of the database are not such
+-- objects: _settings keeps them for comparison.
+CREATE TABLE testdb_pristine._ddl (tag text NOT NULL);
+CREATE FUNCTION testdb_pristine.note_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+BEGIN
+	INSERT INTO testdb_pristine._ddl VALUES (tg_tag);
+END
+$f$;
+CREATE TABLE testdb_pristine._settings AS
+	SELECT coalesce((SELECT string_agg(array_to_string(s.setconfig, ','), ';' ORDER BY s.setrole)
+		FROM pg_db_role_setting s JOIN pg_database db ON db.oid = s.setdatabase
+		WHERE db.datname = current_database()), '') AS value;
+CREATE EVENT TRIGGER testdb_pristine_ddl ON ddl_command_end EXECUTE FUNCTION testdb_pristine.note_ddl();
 `
 
 // pgTemplate is a template database of the run and the pool of its copies
@@ -279,7 +254,11 @@ func restore(ctx context.Context, name string) error {
 		return fmt.Errorf("%d of its sessions did not end", left)
 	}
 	var same bool
-	if err := db.QueryRowContext(ctx, "SELECT testdb_pristine.fingerprint() = value FROM testdb_pristine._fingerprint").Scan(&same); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM testdb_pristine._ddl)
+		AND value = coalesce((SELECT string_agg(array_to_string(s.setconfig, ','), ';' ORDER BY s.setrole)
+			FROM pg_db_role_setting s JOIN pg_database db ON db.oid = s.setdatabase
+			WHERE db.datname = current_database()), '')
+		FROM testdb_pristine._settings`).Scan(&same); err != nil {
 		return err
 	}
 	if !same {
