@@ -142,6 +142,7 @@ func newPGTemplate(name string) *pgTemplate {
 // pooled returns the databases of the pools and the templates of the
 // prepared ones, and empties the pools.
 func pooled() []string {
+	closeWarm()
 	templates.mu.Lock()
 	defer templates.mu.Unlock()
 	var names []string
@@ -226,19 +227,76 @@ func (p *pgTemplate) release(t testing.TB, name string) {
 // errSchemaChanged says that a test changed its database's schema.
 var errSchemaChanged = fmt.Errorf("the test changed its schema")
 
+// warmSessions keeps the sessions that restored pooled databases open, at
+// most maxWarm of them, for the next restore of the same database: a new
+// session pays for loading the descriptions of every table it touches (the
+// reset touches them all), some 30 ms, which is most of a restore.
+var warmSessions struct {
+	mu    sync.Mutex
+	conns map[string]*sql.DB
+}
+
+// maxWarm bounds the sessions kept, well below the server's connections.
+const maxWarm = 8
+
+// takeWarm returns the session kept for the database, or nil.
+func takeWarm(name string) *sql.DB {
+	warmSessions.mu.Lock()
+	defer warmSessions.mu.Unlock()
+	db := warmSessions.conns[name]
+	delete(warmSessions.conns, name)
+	return db
+}
+
+// keepWarm keeps the session for the database's next restore, or closes
+// it when enough are kept.
+func keepWarm(name string, db *sql.DB) {
+	warmSessions.mu.Lock()
+	defer warmSessions.mu.Unlock()
+	if warmSessions.conns == nil {
+		warmSessions.conns = map[string]*sql.DB{}
+	}
+	if len(warmSessions.conns) >= maxWarm {
+		db.Close()
+		return
+	}
+	warmSessions.conns[name] = db
+}
+
+// closeWarm closes every session kept.
+func closeWarm() {
+	warmSessions.mu.Lock()
+	defer warmSessions.mu.Unlock()
+	for name, db := range warmSessions.conns {
+		db.Close()
+		delete(warmSessions.conns, name)
+	}
+}
+
 // restore ends the other sessions of the database and puts back the rows
 // and sequences of its template, unless its schema changed.
-func restore(ctx context.Context, name string) error {
-	u, err := pgURL(name)
-	if err != nil {
-		return err
+func restore(ctx context.Context, name string) (err error) {
+	db := takeWarm(name)
+	if db == nil {
+		u, err := pgURL(name)
+		if err != nil {
+			return err
+		}
+		if db, err = sql.Open("pgx", u); err != nil {
+			return err
+		}
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
 	}
-	db, err := sql.Open("pgx", u)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
+	defer func() {
+		if err != nil {
+			db.Close()
+			return
+		}
+		keepWarm(name, db)
+	}()
 	// A session left open by the test (a connection of a pool that is
 	// still closing, say) must not write after the rows are restored.
 	if _, err := db.ExecContext(ctx, `SELECT pg_terminate_backend(pid, 30000) FROM pg_stat_activity
@@ -267,5 +325,5 @@ func restore(ctx context.Context, name string) error {
 	if _, err := db.ExecContext(ctx, "SELECT testdb_pristine.reset()"); err != nil {
 		return err
 	}
-	return db.Close()
+	return nil
 }
