@@ -28,7 +28,7 @@ type historyServer struct {
 func newHistoryServer(b *testing.B, backend string, history, webhook bool) *historyServer {
 	ctx := context.Background()
 	dsn := testdb.DSN(b, backend)
-	db, err := store.Open(ctx, dsn, store.Options{})
+	db, err := store.Open(ctx, dsn, store.Options{SQLiteNoJournal: !history})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,17 +43,13 @@ func newHistoryServer(b *testing.B, backend string, history, webhook bool) *hist
 			b.Fatal(err)
 		}
 	}
-	if !history {
+	if !history && store.IsPostgres(dsn) {
 		raw, err := openRaw(dsn)
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer raw.Close()
-		dialect := "sqlite"
-		if store.IsPostgres(dsn) {
-			dialect = "postgres"
-		}
-		if err := migrations.DropJournal(ctx, raw, dialect); err != nil {
+		if err := migrations.DropJournal(ctx, raw, "postgres"); err != nil {
 			b.Fatal(err)
 		}
 	}

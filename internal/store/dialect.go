@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	schema "github.com/roadmapd/roadmapd/internal/store/migrations"
@@ -25,7 +26,9 @@ import (
 // dialect holds what differs between SQLite and PostgreSQL.
 type dialect interface {
 	name() string
-	open(dsn string, opt Options) (write, read *sql.DB, err error)
+	// open opens the writer's and the readers' pools. On SQLite the
+	// writer's connections report their changes to journal.
+	open(dsn string, opt Options, journal *liteJournal) (write, read *sql.DB, err error)
 	migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error
 	rebind(query string) string
 	// unavailable reports whether err means the database cannot be reached.
@@ -45,7 +48,7 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) name() string { return "sqlite" }
 
-func (sqliteDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
+func (sqliteDialect) open(dsn string, opt Options, journal *liteJournal) (*sql.DB, *sql.DB, error) {
 	path := strings.TrimPrefix(dsn, "sqlite://")
 	path = strings.TrimPrefix(path, "file:")
 	sync, err := sqliteSynchronous(opt.SQLiteSynchronous)
@@ -61,10 +64,24 @@ func (sqliteDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
 	// runs each write transaction in a savepoint, whose sub-journal (the
 	// pages it changes, as they were) would otherwise spill to a file and
 	// cost a write system call per page.
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_txlock=immediate")
-	if err != nil {
-		return nil, nil, err
+	//
+	// The writer's connections come from a driver of the store's own,
+	// which hooks each one as it opens (a connection that database/sql
+	// opens again after losing one too): its changes go to the journal.
+	drv := &sqlite.Driver{}
+	if journal != nil {
+		drv.RegisterConnectionHook(func(c sqlite.ExecQuerierContext, _ string) error {
+			h, ok := c.(interface {
+				RegisterPreUpdateHook(sqlite.PreUpdateHookFn)
+			})
+			if !ok {
+				return errors.New("the SQLite driver has no pre-update hook")
+			}
+			h.RegisterPreUpdateHook(journal.hook)
+			return nil
+		})
 	}
+	write := sql.OpenDB(sqliteConnector{drv: drv, dsn: "file:" + path + "?" + pragmas + "&_pragma=temp_store(MEMORY)&_txlock=immediate"})
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
@@ -82,6 +99,18 @@ func (sqliteDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
 	read.SetMaxIdleConns(n)
 	return write, read, nil
 }
+
+// sqliteConnector opens connections with a driver of the store's own.
+type sqliteConnector struct {
+	drv *sqlite.Driver
+	dsn string
+}
+
+// Connect opens a connection.
+func (c sqliteConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+
+// Driver returns the connector's driver.
+func (c sqliteConnector) Driver() driver.Driver { return c.drv }
 
 // migrate applies pending migrations. SQLite has no advisory locks; when two
 // processes open one new file at once, the one that loses the race fails on
@@ -160,7 +189,7 @@ func (postgresDialect) name() string { return "postgres" }
 // statement (statement_timeout) and a transaction left open by a client
 // that went silent (idle_in_transaction_session_timeout), unless the URL
 // sets them itself.
-func (postgresDialect) open(dsn string, opt Options) (*sql.DB, *sql.DB, error) {
+func (postgresDialect) open(dsn string, opt Options, _ *liteJournal) (*sql.DB, *sql.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, nil, err

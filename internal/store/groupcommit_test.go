@@ -522,7 +522,7 @@ func TestGroupCommitHistoryPerMember(t *testing.T) {
 			t.Errorf("release %d: %d audits, %d of its creation, want 2 and 1", i, len(audits), creates)
 		}
 	}
-	if n := db.countOf(t, "SELECT COUNT(*) FROM change_journal"); n != 0 {
+	if n := db.journalRows(t); n != 0 {
 		t.Errorf("%d rows left in the change journal", n)
 	}
 }

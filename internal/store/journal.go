@@ -119,11 +119,19 @@ func (db *DB) loadSchema(ctx context.Context) (schemaInfo, error) {
 	return s, nil
 }
 
-// ensureJournal puts the journal's triggers on every journaled table and
-// loads the schema that history reads.
+// ensureJournal readies the change journal for every journaled table (on
+// PostgreSQL its triggers, on SQLite the columns that the writer
+// connection's pre-update hook reads) and loads the schema that history
+// reads.
 func (db *DB) ensureJournal(ctx context.Context) error {
-	if err := schema.EnsureJournal(ctx, db.write, db.dialect.name()); err != nil {
-		return err
+	if db.lite != nil {
+		if err := db.lite.load(ctx, db.write); err != nil {
+			return err
+		}
+	} else if db.dialect.name() == "postgres" {
+		if err := schema.EnsureJournal(ctx, db.write, db.dialect.name()); err != nil {
+			return err
+		}
 	}
 	s, err := db.loadSchema(ctx)
 	if err != nil {
@@ -169,20 +177,26 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 	return tx.recordDeletions(ctx, changes, audits)
 }
 
-// drainJournal reads and empties the transaction's change journal. On
-// PostgreSQL the same statement reads the enabled webhooks, which the
-// deliveries of the transaction's audits go to, saving a round trip in
+// drainJournal reads and empties the transaction's change journal: on
+// SQLite the changes the writer connection reported (liteJournal), on
+// PostgreSQL the rows of change_journal that the transaction's triggers
+// wrote. On PostgreSQL the same statement reads the enabled webhooks, which
+// the deliveries of the transaction's audits go to, saving a round trip in
 // every write; they are read from the database in every write, so one that
 // another process registered is never missed (SQLite's trigger reads them
 // as the audits are inserted).
 func (tx *Tx) drainJournal(ctx context.Context) ([]change, []roadmap.Webhook, error) {
-	q := "DELETE FROM change_journal RETURNING seq, tbl, op, old_row, new_row, NULL, NULL"
-	if tx.db.dialect.name() == "postgres" {
-		q = `WITH j AS (DELETE FROM change_journal WHERE tx = txid_current() RETURNING seq, tbl, op, old_row, new_row)
-			SELECT seq, tbl, op, old_row, new_row, NULL::bigint, NULL::text FROM j
-			UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, e.id, e.record_types FROM webhook_endpoints e
-			WHERE e.enabled AND EXISTS (SELECT 1 FROM j)`
+	if tx.db.dialect.name() == "sqlite" {
+		if tx.db.lite == nil {
+			return nil, nil, nil
+		}
+		changes, err := tx.db.lite.take()
+		return changes, nil, err
 	}
+	q := `WITH j AS (DELETE FROM change_journal WHERE tx = txid_current() RETURNING seq, tbl, op, old_row, new_row)
+		SELECT seq, tbl, op, old_row, new_row, NULL::bigint, NULL::text FROM j
+		UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, e.id, e.record_types FROM webhook_endpoints e
+		WHERE e.enabled AND EXISTS (SELECT 1 FROM j)`
 	rows, err := tx.conn().query(ctx, q)
 	if err != nil {
 		return nil, nil, err

@@ -135,3 +135,19 @@ func Backup(ctx context.Context, src, dst string) error {
 	}
 	return nil
 }
+
+// JournalRows counts the changes in the change journal. Every write
+// transaction empties it before it commits, so between transactions it
+// holds none: a change left there would end up in the next write's
+// history. On SQLite the journal is the writer connection's own.
+func (db *DB) JournalRows(ctx context.Context) (int, error) {
+	if db.dialect.name() == "sqlite" {
+		if db.lite == nil {
+			return 0, nil
+		}
+		return db.lite.len(), nil
+	}
+	var n int
+	err := db.write.QueryRowContext(ctx, "SELECT COUNT(*) FROM change_journal").Scan(&n)
+	return n, err
+}

@@ -63,6 +63,9 @@ type DB struct {
 	// binSchema is the tables, keys and foreign keys of the database, read
 	// once, for the recycle bin.
 	binSchema atomic.Pointer[binSchema]
+	// lite is SQLite's change journal (nil on PostgreSQL, and with
+	// Options.SQLiteNoJournal).
+	lite *liteJournal
 	// watch reads SQLite's data_version for DataVersion.
 	watch versionWatch
 	// versions shares readings of DataVersion among concurrent callers.
@@ -92,6 +95,10 @@ type Options struct {
 	// of the same moment share one; benchmarks set it to measure what
 	// group commit gains.
 	SQLiteNoGroupCommit bool
+	// SQLiteNoJournal opens SQLite without the change journal, so that
+	// writes leave no history: benchmarks set it to measure what history
+	// costs.
+	SQLiteNoJournal bool
 }
 
 // defaultStatementTimeout is Options.StatementTimeout when unset.
@@ -114,11 +121,15 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	} else if err := checkSQLitePath(dsn); err != nil {
 		return nil, err
 	}
-	write, read, err := d.open(dsn, opt)
+	db := &DB{dialect: d, ids: newIDGen(), Now: time.Now}
+	if d.name() == "sqlite" && !opt.SQLiteNoJournal {
+		db.lite = &liteJournal{}
+	}
+	write, read, err := d.open(dsn, opt, db.lite)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: d, write: write, read: read, readQ: read, ids: newIDGen(), Now: time.Now}
+	db.write, db.read, db.readQ = write, read, read
 	db.watch.path = dsn
 	if d.name() == "sqlite" {
 		db.readQ = newStmtCache(read)
@@ -387,7 +398,17 @@ func discardConn(c *sql.Conn) {
 // run does the work of one write transaction before its commit: fn, then
 // the history of what fn changed and the Idempotency-Key's mark, in the
 // same transaction.
-func (tx *Tx) run(ctx context.Context, fn func(tx *Tx) error) error {
+func (tx *Tx) run(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if tx.db.lite != nil {
+		// SQLite's journal holds this transaction's changes alone; those
+		// of one that failed were undone with it.
+		tx.db.lite.reset()
+		defer func() {
+			if err != nil {
+				tx.db.lite.reset()
+			}
+		}()
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -489,21 +510,50 @@ type conn struct {
 	d  dialect
 	n  *atomic.Int64
 	tr *atomic.Pointer[TraceFunc]
+	// lite is the journal of a SQLite write transaction's statements.
+	lite *liteJournal
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	c.count(query, args)
-	return c.qr.ExecContext(ctx, c.d.rebind(query), args...)
+	mark := c.mark()
+	res, err := c.qr.ExecContext(ctx, c.d.rebind(query), args...)
+	c.undo(mark, err)
+	return res, err
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	c.count(query, args)
-	return c.qr.QueryContext(ctx, c.d.rebind(query), args...)
+	mark := c.mark()
+	rows, err := c.qr.QueryContext(ctx, c.d.rebind(query), args...)
+	c.undo(mark, err)
+	return rows, err
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	c.count(query, args)
-	return c.qr.QueryRowContext(ctx, c.d.rebind(query), args...)
+	mark := c.mark()
+	row := c.qr.QueryRowContext(ctx, c.d.rebind(query), args...)
+	c.undo(mark, row.Err())
+	return row
+}
+
+// mark is where the journal of a SQLite write transaction stands before a
+// statement.
+func (c conn) mark() int {
+	if c.lite == nil {
+		return 0
+	}
+	return c.lite.len()
+}
+
+// undo forgets the journal's changes of a statement that failed: SQLite
+// undid them. A SQLite statement makes all its changes in its first step,
+// which the driver takes before it returns the statement's rows.
+func (c conn) undo(mark int, err error) {
+	if c.lite != nil && err != nil {
+		c.lite.truncate(mark)
+	}
 }
 
 func (tx *Tx) conn() conn {
@@ -511,7 +561,7 @@ func (tx *Tx) conn() conn {
 	if tx.q != nil {
 		qr = tx.q
 	}
-	return conn{qr: qr, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
+	return conn{qr: qr, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace, lite: tx.db.lite}
 }
 func (db *DB) reader() conn { return conn{qr: db.readQ, d: db.dialect, n: &db.queries, tr: &db.trace} }
 

@@ -78,10 +78,15 @@ func columns(ctx context.Context, db *sql.DB, dialect string) (map[string][]stri
 }
 
 // EnsureJournal puts the change journal's triggers on every journaled table
-// of a migrated database that lacks them (on SQLite, also on a table whose
-// columns changed since), so that a table added by a later migration has its
-// history without code of its own. dialect is "sqlite" or "postgres".
+// of a migrated PostgreSQL database that lacks them, so that a table added
+// by a later migration has its history without code of its own. A SQLite
+// database holds no journal: the store's writer connection reports its
+// changes through SQLite's pre-update hook instead. dialect is "sqlite" or
+// "postgres".
 func EnsureJournal(ctx context.Context, db *sql.DB, dialect string) error {
+	if dialect == "sqlite" {
+		return nil
+	}
 	cols, err := columns(ctx, db, dialect)
 	if err != nil {
 		return err
@@ -91,9 +96,6 @@ func EnsureJournal(ctx context.Context, db *sql.DB, dialect string) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	if dialect == "sqlite" {
-		return ensureSQLiteTriggers(ctx, db, names, cols)
-	}
 	return ensurePostgresTriggers(ctx, db, names, cols)
 }
 
@@ -227,93 +229,9 @@ func queryNames(ctx context.Context, q interface {
 	return out, rows.Err()
 }
 
-func ensureSQLiteTriggers(ctx context.Context, db *sql.DB, names []string, cols map[string][]string) error {
-	have := map[string]string{}
-	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\_%' ESCAPE '\'`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var n, q string
-		if err := rows.Scan(&n, &q); err != nil {
-			rows.Close()
-			return err
-		}
-		have[n] = q
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var stmts []string
-	for _, n := range names {
-		for name, q := range sqliteTriggers(n, cols[n]) {
-			if have[name] == q {
-				continue
-			}
-			if _, ok := have[name]; ok {
-				stmts = append(stmts, fmt.Sprintf("DROP TRIGGER %q", name))
-			}
-			stmts = append(stmts, q)
-		}
-	}
-	if len(stmts) == 0 {
-		return nil
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("journal trigger: %w", err)
-		}
-	}
-	return tx.Commit()
-}
-
-// sqliteTriggers returns the journal's triggers of a table by name.
-func sqliteTriggers(table string, cols []string) map[string]string {
-	obj := func(alias string) string {
-		// json_object takes at most 127 arguments: build it in parts.
-		var parts []string
-		for i := 0; i < len(cols); i += 50 {
-			var kv []string
-			for _, col := range cols[i:min(i+50, len(cols))] {
-				kv = append(kv, fmt.Sprintf("'%s', %s.%q", col, alias, col))
-			}
-			parts = append(parts, "json_object("+strings.Join(kv, ", ")+")")
-		}
-		if len(parts) == 1 {
-			return parts[0]
-		}
-		return "json_patch(" + strings.Join(parts, ", ") + ")"
-	}
-	var changed []string
-	for _, col := range cols {
-		if !Noise(col) {
-			changed = append(changed, fmt.Sprintf("OLD.%q IS NOT NEW.%q", col, col))
-		}
-	}
-	when := "0"
-	if len(changed) > 0 {
-		when = strings.Join(changed, " OR ")
-	}
-	name := func(op string) string { return "journal_" + table + "_" + op }
-	return map[string]string{
-		name("insert"): fmt.Sprintf("CREATE TRIGGER %q AFTER INSERT ON %q BEGIN INSERT INTO change_journal (tbl, op, new_row) VALUES ('%s', 'create', %s); END",
-			name("insert"), table, table, obj("NEW")),
-		name("update"): fmt.Sprintf("CREATE TRIGGER %q AFTER UPDATE%s ON %q WHEN %s BEGIN INSERT INTO change_journal (tbl, op, old_row, new_row) VALUES ('%s', 'update', %s, %s); END",
-			name("update"), updateOf(cols), table, when, table, obj("OLD"), obj("NEW")),
-		name("delete"): fmt.Sprintf("CREATE TRIGGER %q AFTER DELETE ON %q BEGIN INSERT INTO change_journal (tbl, op, old_row) VALUES ('%s', 'destroy', %s); END",
-			name("delete"), table, table, obj("OLD")),
-	}
-}
-
-// DropSQLiteJournal removes the journal's triggers from a SQLite database,
-// so that migrations may drop or rebuild the columns they read;
-// EnsureJournal puts them back.
+// DropSQLiteJournal removes the journal's triggers that a SQLite database
+// made before migration 00028 holds, so that migrations may drop or
+// rebuild the columns they read; since 00028 SQLite's journal needs none.
 func DropSQLiteJournal(ctx context.Context, db *sql.DB) error {
 	triggers, err := queryNames(ctx, db, `SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\_%' ESCAPE '\'`)
 	if err != nil {
@@ -327,8 +245,10 @@ func DropSQLiteJournal(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// DropJournal removes the journal's triggers from every table, so that
-// writes leave no history: for measuring what history costs.
+// DropJournal removes the journal's triggers from every table of a
+// PostgreSQL database, so that writes leave no history: for measuring what
+// history costs. A SQLite store leaves no history when opened with
+// SQLiteNoJournal.
 func DropJournal(ctx context.Context, db *sql.DB, dialect string) error {
 	if dialect == "sqlite" {
 		return DropSQLiteJournal(ctx, db)
