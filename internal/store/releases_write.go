@@ -306,6 +306,13 @@ func (tx *Tx) setLinks(ctx context.Context, releaseID int64, goals, initiatives,
 
 // UpdateRelease changes a release.
 func (db *DB) UpdateRelease(ctx context.Context, id int64, in roadmap.ReleaseInput) (*roadmap.Release, error) {
+	if db.dialect.name() == "postgres" {
+		unlock, err := db.releaseWriters.lock(ctx, id)
+		if err != nil {
+			return nil, db.wrap(err)
+		}
+		defer unlock()
+	}
 	var out *roadmap.Release
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if onlyOwnColumns(in) {

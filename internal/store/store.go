@@ -63,6 +63,9 @@ type DB struct {
 	// binSchema is the tables, keys and foreign keys of the database, read
 	// once, for the recycle bin.
 	binSchema atomic.Pointer[binSchema]
+	// releaseWriters queues this process's writers of one release on
+	// PostgreSQL.
+	releaseWriters keyLocks
 	// lite is SQLite's change journal (nil on PostgreSQL, and with
 	// Options.SQLiteNoJournal).
 	lite *liteJournal
