@@ -47,18 +47,15 @@ func Noise(col string) bool {
 	return strings.HasSuffix(col, "_fold") || strings.HasSuffix(col, "_count") || strings.HasSuffix(col, "_seq")
 }
 
-// columns returns the columns of every journaled table, in table order.
-func columns(ctx context.Context, db *sql.DB, dialect string) (map[string][]string, error) {
-	q := `SELECT m.name, p.name FROM pragma_table_list m, pragma_table_info(m.name) p
-		WHERE m.schema = 'main' AND m.type = 'table' ORDER BY m.name, p.cid`
-	if dialect == "postgres" {
-		// The catalog itself, not information_schema's views of it, which
-		// take some 50 times longer to list the same columns.
-		q = `SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-			WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
-			AND a.attnum > 0 AND NOT a.attisdropped
-			ORDER BY c.relname, a.attnum`
-	}
+// columns returns the columns of every journaled table of a PostgreSQL
+// database, in table order.
+func columns(ctx context.Context, db *sql.DB) (map[string][]string, error) {
+	// The catalog itself, not information_schema's views of it, which
+	// take some 50 times longer to list the same columns.
+	q := `SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+		WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+		AND a.attnum > 0 AND NOT a.attisdropped
+		ORDER BY c.relname, a.attnum`
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
@@ -87,7 +84,7 @@ func EnsureJournal(ctx context.Context, db *sql.DB, dialect string) error {
 	if dialect == "sqlite" {
 		return nil
 	}
-	cols, err := columns(ctx, db, dialect)
+	cols, err := columns(ctx, db)
 	if err != nil {
 		return err
 	}
