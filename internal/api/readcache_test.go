@@ -125,7 +125,10 @@ func TestReadCacheKeepsUsersApart(t *testing.T) {
 // fresh rate-limit headers on every answer.
 func TestReadCacheAnswersAsTheHandler(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
-		limits := []api.RateLimit{{Requests: 1000, Per: time.Minute}}
+		// A bucket that refills one request a minute: at 1,000 a minute,
+		// two reads 60 ms apart (a slow moment of a busy machine) could
+		// show the same count, the second read's token given back.
+		limits := []api.RateLimit{{Requests: 1000, Per: 1000 * time.Minute}}
 		cached := newConfiguredServer(t, backend, api.Config{RateLimits: limits})
 		plain := secondProcess(t, cached, api.Config{RateLimits: limits, ReadCacheBytes: -1})
 		get := func(s *testServer, path string, header ...string) (*http.Response, []byte) {
