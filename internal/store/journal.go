@@ -124,11 +124,7 @@ func (db *DB) loadSchema(ctx context.Context) (schemaInfo, error) {
 // connection's pre-update hook reads) and loads the schema that history
 // reads.
 func (db *DB) ensureJournal(ctx context.Context) error {
-	if db.lite != nil {
-		if err := db.lite.load(ctx, db.write); err != nil {
-			return err
-		}
-	} else if db.dialect.name() == "postgres" {
+	if db.dialect.name() == "postgres" {
 		if err := schema.EnsureJournal(ctx, db.write, db.dialect.name()); err != nil {
 			return err
 		}
@@ -138,6 +134,9 @@ func (db *DB) ensureJournal(ctx context.Context) error {
 		return err
 	}
 	db.schema = s
+	if db.lite != nil {
+		db.lite.use(s)
+	}
 	return nil
 }
 

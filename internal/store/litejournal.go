@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -52,38 +50,20 @@ type liteTable struct {
 	noise []bool
 }
 
-// load describes the journaled tables of the database that q reads.
-func (j *liteJournal) load(ctx context.Context, q *sql.DB) error {
-	rows, err := q.QueryContext(ctx, `SELECT m.name, p.name FROM pragma_table_list m, pragma_table_info(m.name) p
-		WHERE m.schema = 'main' AND m.type = 'table' ORDER BY m.name, p.cid`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	tables := map[string]*liteTable{}
-	for rows.Next() {
-		var table, col string
-		if err := rows.Scan(&table, &col); err != nil {
-			return err
+// use journals the tables of s, the journaled tables that the store read
+// from the database (loadSchema), with their columns in their order.
+func (j *liteJournal) use(s schemaInfo) {
+	tables := make(map[string]*liteTable, len(s))
+	for name, t := range s {
+		lt := &liteTable{cols: t.cols, noise: make([]bool, len(t.cols))}
+		for i, col := range t.cols {
+			lt.noise[i] = schema.Noise(col)
 		}
-		if !schema.Journaled(table) {
-			continue
-		}
-		t := tables[table]
-		if t == nil {
-			t = &liteTable{}
-			tables[table] = t
-		}
-		t.cols = append(t.cols, col)
-		t.noise = append(t.noise, schema.Noise(col))
-	}
-	if err := rows.Err(); err != nil {
-		return err
+		tables[name] = lt
 	}
 	j.mu.Lock()
 	j.tables = tables
 	j.mu.Unlock()
-	return nil
 }
 
 // hook is the writer connection's pre-update hook.
