@@ -33,7 +33,7 @@ DROP EVENT TRIGGER IF EXISTS testdb_pristine_ddl;
 DROP SCHEMA IF EXISTS testdb_pristine CASCADE;
 CREATE SCHEMA testdb_pristine;
 
-CREATE TABLE testdb_pristine._tables (name text PRIMARY KEY, columns text NOT NULL, has_rows boolean NOT NULL, row_count bigint NOT NULL);
+CREATE TABLE testdb_pristine._tables (name text PRIMARY KEY, columns text NOT NULL, row_count bigint NOT NULL);
 CREATE TABLE testdb_pristine._sequences (name text PRIMARY KEY, last_value bigint NOT NULL, is_called boolean NOT NULL);
 
 DO $d$
@@ -51,7 +51,7 @@ BEGIN
 		IF n > 0 THEN
 			EXECUTE format('CREATE TABLE testdb_pristine.%I AS SELECT %s FROM public.%I', r.relname, cols, r.relname);
 		END IF;
-		INSERT INTO testdb_pristine._tables VALUES (r.relname, cols, n > 0, n);
+		INSERT INTO testdb_pristine._tables VALUES (r.relname, cols, n);
 	END LOOP;
 	FOR r IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S' LOOP
 		EXECUTE format('SELECT last_value, is_called FROM public.%I', r.relname) INTO lv, called;
@@ -78,14 +78,14 @@ BEGIN
 	PERFORM set_config('session_replication_role', 'replica', true);
 	PERFORM set_config('synchronous_commit', 'off', true);
 	SELECT xid INTO since FROM testdb_pristine._state;
-	FOR r IN SELECT c.relname, t.columns, coalesce(t.has_rows, false) AS has_rows, coalesce(t.row_count, 0) AS row_count
+	FOR r IN SELECT c.relname, t.columns, coalesce(t.row_count, 0) AS row_count
 		FROM pg_class c LEFT JOIN testdb_pristine._tables t ON t.name = c.relname
 		WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' LOOP
 		EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.%I WHERE xmin::text::bigint > $1) OR (SELECT count(*) FROM public.%I) <> $2', r.relname, r.relname)
 			INTO changed USING since, r.row_count;
 		IF changed THEN
 			EXECUTE format('DELETE FROM public.%I', r.relname);
-			IF r.has_rows THEN
+			IF r.row_count > 0 THEN
 				EXECUTE format('INSERT INTO public.%I (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM testdb_pristine.%I', r.relname, r.columns, r.columns, r.relname);
 			END IF;
 		END IF;
