@@ -49,7 +49,7 @@ func newHistoryServer(b *testing.B, backend string, history, webhook bool) *hist
 			b.Fatal(err)
 		}
 		defer raw.Close()
-		if err := migrations.DropJournal(ctx, raw, "postgres"); err != nil {
+		if err := migrations.DropPostgresJournal(ctx, raw); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -242,14 +242,11 @@ func DropSQLiteJournal(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// DropJournal removes the journal's triggers from every table of a
+// DropPostgresJournal removes the journal's triggers from every table of a
 // PostgreSQL database, so that writes leave no history: for measuring what
 // history costs. A SQLite store leaves no history when opened with
 // SQLiteNoJournal.
-func DropJournal(ctx context.Context, db *sql.DB, dialect string) error {
-	if dialect == "sqlite" {
-		return DropSQLiteJournal(ctx, db)
-	}
+func DropPostgresJournal(ctx context.Context, db *sql.DB) error {
 	tables, err := queryNames(ctx, db, postgresJournaled)
 	if err != nil {
 		return err
