@@ -74,24 +74,23 @@ func (h *walHeader) version() (string, bool) {
 	if first != second {
 		return "", false
 	}
-	var b [walHeaderSize]byte
-	for i, w := range first {
-		binary.NativeEndian.PutUint32(b[4*i:], w)
-	}
-	// iVersion, unused, iChange, isInit and bigEndCksum, szPage, mxFrame,
-	// nPage, aFrameCksum[2], aSalt[2], aCksum[2].
-	if binary.NativeEndian.Uint32(b[0:]) != walIndexVersion || b[12] != 1 {
+	// The header's fields, in native byte order, by word: iVersion, an
+	// unused one, iChange, isInit with bigEndCksum and szPage, mxFrame,
+	// nPage, aFrameCksum[2], aSalt[2], aCksum[2]. isInit is the word's
+	// first byte.
+	var initWord [4]byte
+	binary.NativeEndian.PutUint32(initWord[:], first[3])
+	if first[0] != walIndexVersion || initWord[0] != 1 {
 		return "", false
 	}
 	out := make([]byte, 0, 48)
 	out = append(out, 'w')
-	out = strconv.AppendUint(out, uint64(binary.NativeEndian.Uint32(b[8:])), 10)
-	out = append(out, '.')
-	out = strconv.AppendUint(out, uint64(binary.NativeEndian.Uint32(b[16:])), 10)
-	out = append(out, '.')
-	out = strconv.AppendUint(out, uint64(binary.NativeEndian.Uint32(b[32:])), 10)
-	out = append(out, '.')
-	out = strconv.AppendUint(out, uint64(binary.NativeEndian.Uint32(b[36:])), 10)
+	for i, w := range []uint32{first[2], first[4], first[8], first[9]} {
+		if i > 0 {
+			out = append(out, '.')
+		}
+		out = strconv.AppendUint(out, uint64(w), 10)
+	}
 	return string(out), true
 }
 
