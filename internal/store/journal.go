@@ -140,12 +140,12 @@ func (db *DB) ensureJournal(ctx context.Context) error {
 	return nil
 }
 
-// recordHistory turns the rows the transaction changed into audits, puts
-// destroyed records in the recycle bin and queues webhook deliveries, all in
-// the transaction itself, so that history exists if and only if the change
-// committed. The audits' insert queues their deliveries: on SQLite its
-// trigger (migration 00026), on PostgreSQL the statement itself (see
-// deliveriesOfAudits).
+// recordHistory turns the rows the transaction changed into audits and
+// puts destroyed records in the recycle bin, in the transaction itself, so
+// that history exists if and only if the change committed. On PostgreSQL
+// the audits' insert queues their webhook deliveries (deliveriesOfAudits);
+// on SQLite the delivery worker queues them from the committed audits
+// (fanOut).
 func (tx *Tx) recordHistory(ctx context.Context) error {
 	changes, hooks, err := tx.drainJournal(ctx)
 	if err != nil || len(changes) == 0 {
@@ -182,8 +182,7 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 // wrote. On PostgreSQL the same statement reads the enabled webhooks, which
 // the deliveries of the transaction's audits go to, saving a round trip in
 // every write; they are read from the database in every write, so one that
-// another process registered is never missed (SQLite's trigger reads them
-// as the audits are inserted).
+// another process registered is never missed.
 func (tx *Tx) drainJournal(ctx context.Context) ([]change, []roadmap.Webhook, error) {
 	if tx.db.dialect.name() == "sqlite" {
 		if tx.db.lite == nil {

@@ -45,3 +45,62 @@ func TestSQLiteJournalMigration(t *testing.T) {
 		t.Errorf("the leftover journal row became %d audits", n)
 	}
 }
+
+// TestSQLiteFanOutMigration: migration 00029 hands the queueing of
+// deliveries from the audits' trigger to the worker without queueing an
+// audit twice or losing one: the audits the trigger queued stay queued
+// once, the next write's audit is queued by the worker, and going back
+// down queues those still waiting before the trigger returns.
+func TestSQLiteFanOutMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := testdb.EmptyDSN(t, "sqlite")
+	raw := rawDB(t, "sqlite", dsn)
+	p := migrateTo(ctx, t, "sqlite", raw, 28)
+	audit := "INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes)" +
+		" VALUES ('update', 1, 1700000000000, 'release', ?, 'product', 1, 1, 1, 'updated release', '/releases/1', 1, '[]')"
+	if _, err := raw.ExecContext(ctx, "INSERT INTO webhook_endpoints (id, url, created_at, updated_at) VALUES (7, 'https://hooks.example.com/m', 0, 0)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int{901, 902} {
+		if _, err := raw.ExecContext(ctx, audit, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := rawCount(t, raw, "SELECT COUNT(*) FROM webhook_deliveries"); n != 2 {
+		t.Fatalf("%d deliveries queued by the trigger at version 28, want 2", n)
+	}
+	db := mustSeed(t, mustOpen(t, dsn))
+	if n := rawCount(t, raw, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'audits_deliveries'"); n != 0 {
+		t.Fatal("the audits' trigger is left after the migration")
+	}
+	actx := roadmap.WithActor(ctx, demo.Mary)
+	if _, err := db.UpdateRelease(actx, demo.Release1, roadmap.ReleaseInput{Name: roadmap.Some("After the fan-out migration")}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := db.WebhookDeliveries(ctx, roadmap.DeliveryFilter{WebhookID: 7, Page: roadmap.Page{Page: 1, PerPage: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audits := rawCount(t, raw, "SELECT COUNT(*) FROM audits")
+	if len(ds) != audits || rawCount(t, raw, "SELECT COUNT(DISTINCT audit_id) FROM webhook_deliveries") != audits {
+		t.Fatalf("%d deliveries of %d audits, each once", len(ds), audits)
+	}
+	// Down again, with an audit still to queue.
+	if _, err := raw.ExecContext(ctx, audit, 903); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := p.DownTo(ctx, 28); err != nil {
+		t.Fatal(err)
+	}
+	if n := rawCount(t, raw, "SELECT COUNT(*) FROM webhook_deliveries d JOIN audits a ON a.id = d.audit_id WHERE a.auditable_id = 903"); n != 1 {
+		t.Fatalf("%d deliveries of the audit that waited when the migration went down, want 1", n)
+	}
+	if _, err := raw.ExecContext(ctx, audit, 904); err != nil {
+		t.Fatal(err)
+	}
+	if n := rawCount(t, raw, "SELECT COUNT(*) FROM webhook_deliveries d JOIN audits a ON a.id = d.audit_id WHERE a.auditable_id = 904"); n != 1 {
+		t.Fatalf("%d deliveries of an audit after the migration went down, want 1 (the trigger's)", n)
+	}
+}

@@ -12,12 +12,13 @@ import (
 	"github.com/roadmapd/roadmapd/internal/roadmap"
 )
 
-// Webhook endpoints and the outbox of their deliveries. A delivery row is
-// written by the insert of its audit, in the transaction of the change the
-// audit describes (SQLite's trigger audits_deliveries, PostgreSQL's
-// deliveriesOfAudits), so it exists if and only if the change committed;
-// the delivery worker claims due rows under a lease and records each
-// attempt.
+// Webhook endpoints and the outbox of their deliveries. The audits are the
+// outbox: each exists if and only if its change committed. On PostgreSQL
+// the audits' insert queues their deliveries in the same statement
+// (deliveriesOfAudits); on SQLite, which numbers audits in commit order,
+// the delivery worker queues them from the audits committed since it last
+// looked (fanOut), so that a write pays for its audits alone. The worker
+// claims due deliveries under a lease and records each attempt.
 
 const webhookCols = "id, url, secret, enabled, record_types, created_at, updated_at"
 
@@ -35,6 +36,83 @@ const deliveriesOfAudits = "INSERT INTO webhook_deliveries (endpoint_id, audit_i
 	" SELECT e.id, a.id, lower(a.auditable_type) || ':' || a.auditable_id, '" + roadmap.DeliveryPending + "', 0, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)" +
 	" FROM a JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR strpos(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
 	" ORDER BY a.id, e.id"
+
+// fanOutBatch is the most audits whose deliveries one fan-out statement
+// queues.
+var fanOutBatch = 1000
+
+// fanOutSQL queues, on SQLite, the deliveries of the audits with IDs in
+// (?, ?] to the enabled webhook endpoints that want them, as
+// deliveriesOfAudits does on PostgreSQL: due at the audit's time, retried
+// for roadmap.WebhookRetryWindow, in the order of the audits, then of the
+// endpoints.
+const fanOutSQL = "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
+	" SELECT e.id, a.id, lower(a.auditable_type) || ':' || a.auditable_id, '" + roadmap.DeliveryPending + "', 0, a.created_at, a.created_at + ?, a.created_at, a.created_at" +
+	" FROM audits a JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR instr(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
+	" WHERE a.id > ? AND a.id <= ? ORDER BY a.id, e.id"
+
+// fanOutLag reads, on SQLite, whether audits wait for their deliveries to
+// be queued to an enabled endpoint: a read, so that a poll with nothing to
+// queue does not take the writer.
+func (db *DB) fanOutLag(ctx context.Context) (bool, error) {
+	if db.dialect.name() != "sqlite" {
+		return false, nil
+	}
+	var lag bool
+	err := db.reader().queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM audits WHERE id > (SELECT audit_id FROM webhook_fanout))"+
+		" AND EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = TRUE)").Scan(&lag)
+	return lag, db.wrap(err)
+}
+
+// fanOut queues, on SQLite, the deliveries of the audits committed since
+// the last fan-out (see webhook_fanout, migration 00029): of one batch of
+// them, or of all when all is set, as a change to the endpoints needs, so
+// that each audit goes to the endpoints that wanted it when it committed.
+// SQLite has one writer, so no audit commits while this transaction runs,
+// and none with a lower ID after it.
+func (tx *Tx) fanOut(ctx context.Context, all bool) error {
+	if tx.db.dialect.name() != "sqlite" {
+		return nil
+	}
+	c := tx.conn()
+	for {
+		var from int64
+		var upto sql.NullInt64
+		var hooks bool
+		if err := c.queryRow(ctx, "SELECT f.audit_id, EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = TRUE),"+
+			" (SELECT MAX(id) FROM (SELECT id FROM audits WHERE id > f.audit_id ORDER BY id LIMIT ?)) FROM webhook_fanout f", fanOutBatch).Scan(&from, &hooks, &upto); err != nil {
+			return err
+		}
+		if !upto.Valid {
+			return nil
+		}
+		if !hooks {
+			// No endpoint wants any of them: the cursor moves past all.
+			if err := c.queryRow(ctx, "SELECT MAX(id) FROM audits").Scan(&upto); err != nil {
+				return err
+			}
+		} else if _, err := c.exec(ctx, fanOutSQL, roadmap.WebhookRetryWindow.Milliseconds(), from, upto.Int64); err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, "UPDATE webhook_fanout SET audit_id = ?", upto.Int64); err != nil {
+			return err
+		}
+		if !all || !hooks {
+			return nil
+		}
+	}
+}
+
+// fanOutNow queues, on SQLite, the deliveries of every audit that waits
+// for them, so that a read of the deliveries shows those of every
+// committed change.
+func (db *DB) fanOutNow(ctx context.Context) error {
+	lag, err := db.fanOutLag(ctx)
+	if err != nil || !lag {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error { return tx.fanOut(ctx, true) })
+}
 
 // deliveryTimes are the times of the deliveries a transaction queues: due
 // now, retried until the retry window ends, created and updated now.
@@ -117,6 +195,9 @@ func (db *DB) CreateWebhook(ctx context.Context, in roadmap.WebhookInput) (*road
 	}
 	var id int64
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.fanOut(ctx, true); err != nil {
+			return err
+		}
 		id = tx.db.ids.next(tx.now)
 		enabled := !in.Enabled.Set || in.Enabled.V
 		_, err := tx.conn().exec(ctx, "INSERT INTO webhook_endpoints (id, url, secret, enabled, record_types, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -151,6 +232,9 @@ func (db *DB) UpdateWebhook(ctx context.Context, id int64, in roadmap.WebhookInp
 		if err != nil {
 			return scanErr(err, "webhook", strconv.FormatInt(id, 10))
 		}
+		if err := tx.fanOut(ctx, true); err != nil {
+			return err
+		}
 		if in.URL.Set {
 			w.URL = in.URL.V
 		}
@@ -176,6 +260,9 @@ func (db *DB) UpdateWebhook(ctx context.Context, id int64, in roadmap.WebhookInp
 // DeleteWebhook deletes a webhook; its deliveries go with it.
 func (db *DB) DeleteWebhook(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.fanOut(ctx, true); err != nil {
+			return err
+		}
 		res, err := tx.conn().exec(ctx, "DELETE FROM webhook_endpoints WHERE id = ?", id)
 		if err != nil {
 			return err
@@ -230,6 +317,9 @@ func scanDeliveries(rows *sql.Rows) ([]*roadmap.WebhookDelivery, error) {
 // WebhookDeliveries returns a page of a webhook's deliveries by ID.
 func (db *DB) WebhookDeliveries(ctx context.Context, f roadmap.DeliveryFilter) ([]*roadmap.WebhookDelivery, int, error) {
 	if _, err := db.Webhook(ctx, f.WebhookID); err != nil {
+		return nil, 0, err
+	}
+	if err := db.fanOutNow(ctx); err != nil {
 		return nil, 0, err
 	}
 	where, args := "endpoint_id = ?", []any{f.WebhookID}
@@ -296,19 +386,30 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit i
 		" ORDER BY d.next_attempt_at, d.id LIMIT ?"
 	// Most polls find nothing due: a read says so without taking the
 	// writer.
-	var first int64
-	err := db.reader().queryRow(ctx, due, ms(now), true, 1).Scan(&first)
-	if isNoRows(err) {
-		return nil, nil
-	}
+	lag, err := db.fanOutLag(ctx)
 	if err != nil {
-		return nil, db.wrap(err)
+		return nil, err
+	}
+	if !lag {
+		var first int64
+		err := db.reader().queryRow(ctx, due, ms(now), true, 1).Scan(&first)
+		if isNoRows(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, db.wrap(err)
+		}
 	}
 	if db.dialect.name() == "postgres" {
 		due += " FOR UPDATE OF d SKIP LOCKED"
 	}
 	var out []*roadmap.WebhookDelivery
 	err = db.inTx(ctx, func(tx *Tx) error {
+		if lag {
+			if err := tx.fanOut(ctx, false); err != nil {
+				return err
+			}
+		}
 		c := tx.conn()
 		expires := ms(now.Add(lease))
 		// A delivery's retry window starts at its first attempt, so that

@@ -67,7 +67,7 @@ func whDeliveries(t *testing.T, db *store.DB, hookID int64) []*roadmap.WebhookDe
 
 // TestWebhookOutboxIsWrittenWithTheChange: on PostgreSQL a write costs one
 // statement on webhook tables without webhooks and two with one; on SQLite
-// it costs none (the audits' insert queues the deliveries by a trigger);
+// it costs none (the worker queues the deliveries from the audits);
 // a webhook registered through another
 // handle on the database (another process) gets the next change at once;
 // each audit of a committed write gets one delivery, and a write that fails
@@ -269,6 +269,11 @@ func TestClaimReadsOnlyUnfinishedDeliveries(t *testing.T) {
 			t.Fatal(err)
 		}
 		whRename(t, db, "PRJ1-R-1", "Due")
+		// A read of the deliveries queues the rename's (on SQLite the
+		// claim would queue it itself, without the read traced below).
+		if _, _, err := db.WebhookDeliveries(ctx, roadmap.DeliveryFilter{WebhookID: h.ID, Page: roadmap.Page{Page: 1, PerPage: 1}}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := raw.Exec("ANALYZE"); err != nil {
 			t.Fatal(err)
 		}
@@ -418,5 +423,130 @@ func TestFailedAuditInsertCommitsNothing(t *testing.T) {
 	}
 	if poisoned != 0 || audits1 != audits0+15 {
 		t.Fatalf("%d audits after 15 healthy writes over %d, %d of them poisoned", audits1, audits0, poisoned)
+	}
+}
+
+// TestDeliveriesGoToTheEndpointsOfTheirCommit: each change is delivered to
+// the endpoints that were enabled and wanted it when it committed, however
+// late its deliveries are queued: endpoints created, disabled, refiltered,
+// enabled and deleted between writes, with no read of the deliveries in
+// between, each get the changes of their own time, in order.
+func TestDeliveriesGoToTheEndpointsOfTheirCommit(t *testing.T) {
+	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
+		ctx := roadmap.WithActor(context.Background(), demo.Mary)
+		create := func(types []string) int64 {
+			in := roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/t")}
+			if types != nil {
+				in.RecordTypes = roadmap.Some(types)
+			}
+			h, err := db.CreateWebhook(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h.ID
+		}
+		update := func(id int64, in roadmap.WebhookInput) {
+			if _, err := db.UpdateWebhook(ctx, id, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		whRename(t, db, "PRJ1-R-1", "Before any")
+		x := create(nil)
+		whRename(t, db, "PRJ1-R-1", "X")
+		y := create([]string{"release"})
+		whRename(t, db, "PRJ1-R-1", "X Y")
+		update(x, roadmap.WebhookInput{Enabled: roadmap.Some(false)})
+		whRename(t, db, "PRJ1-R-1", "Y")
+		update(y, roadmap.WebhookInput{RecordTypes: roadmap.Some([]string{"feature"})})
+		whRename(t, db, "PRJ1-R-1", "None")
+		update(x, roadmap.WebhookInput{Enabled: roadmap.Some(true)})
+		z := create(nil)
+		whRename(t, db, "PRJ1-R-1", "X Z")
+		if err := db.DeleteWebhook(ctx, z); err != nil {
+			t.Fatal(err)
+		}
+		whRename(t, db, "PRJ1-R-1", "X again")
+		names := func(id int64) []string {
+			var out []string
+			ds := whDeliveries(t, db, id)
+			var ids []int64
+			for _, d := range ds {
+				ids = append(ids, d.AuditID)
+			}
+			audits, err := db.AuditsByID(ctx, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, a := range audits {
+				if a.ID != ds[i].AuditID || (i > 0 && ds[i].ID <= ds[i-1].ID) {
+					t.Fatalf("delivery %d is of audit %d, read back %d", ds[i].ID, ds[i].AuditID, a.ID)
+				}
+				for _, ch := range a.Changes {
+					if ch.FieldName == "Name" {
+						out = append(out, ch.New)
+					}
+				}
+			}
+			return out
+		}
+		if got, want := fmt.Sprint(names(x)), "[X X Y X Z X again]"; got != want {
+			t.Errorf("endpoint X got the renames %s, want %s", got, want)
+		}
+		if got, want := fmt.Sprint(names(y)), "[X Y Y]"; got != want {
+			t.Errorf("endpoint Y got the renames %s, want %s", got, want)
+		}
+		if _, _, err := db.WebhookDeliveries(ctx, roadmap.DeliveryFilter{WebhookID: z, Page: roadmap.Page{Page: 1, PerPage: 10}}); !roadmap.IsNotFound(err) {
+			t.Fatalf("deliveries of a deleted endpoint: %v", err)
+		}
+	})
+}
+
+// TestSQLiteQueuesDeliveriesInBatches: on SQLite the worker's claim queues
+// the deliveries of one batch of waiting audits, without reading the rest,
+// and a read of the deliveries queues them all, in audit order.
+func TestSQLiteQueuesDeliveriesInBatches(t *testing.T) {
+	t.Parallel()
+	db, dsn := mustOpenDemoDSN(t, "sqlite")
+	ctx := context.Background()
+	h, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := rawDB(t, "sqlite", dsn)
+	// Audits that another writer committed: 2,500 of them, of 2,500
+	// records.
+	if _, err := raw.Exec("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 2500) " +
+		"INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) " +
+		"SELECT 'update', 1, 1700000000000, 'release', n, 'product', 1, 1, 1, 'updated release', '/releases/' || n, 1, '[]' FROM g"); err != nil {
+		t.Fatal(err)
+	}
+	queued := func() int {
+		var n int
+		if err := raw.QueryRow("SELECT count(*) FROM webhook_deliveries").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := queued(); n != 0 {
+		t.Fatalf("%d deliveries queued before any claim", n)
+	}
+	claimed, err := db.ClaimWebhookDeliveries(ctx, time.Now(), 5, time.Minute)
+	if err != nil || len(claimed) != 5 {
+		t.Fatalf("claimed %d, %v", len(claimed), err)
+	}
+	if n := queued(); n != 1000 {
+		t.Fatalf("%d deliveries queued by one claim, want a batch of 1000", n)
+	}
+	ds, total, err := db.WebhookDeliveries(ctx, roadmap.DeliveryFilter{WebhookID: h.ID, Page: roadmap.Page{Page: 1, PerPage: 200}})
+	if err != nil || total != 2500 {
+		t.Fatalf("%d deliveries listed, %v", total, err)
+	}
+	for i := 1; i < len(ds); i++ {
+		if ds[i].AuditID <= ds[i-1].AuditID || ds[i].ID <= ds[i-1].ID {
+			t.Fatalf("deliveries out of audit order: %+v after %+v", ds[i], ds[i-1])
+		}
+	}
+	if ds[0].RecordKey != "release:1" || ds[0].Status != roadmap.DeliveryDelivering || ds[5].Status != roadmap.DeliveryPending {
+		t.Fatalf("first deliveries %+v, %+v", ds[0], ds[5])
 	}
 }
