@@ -82,17 +82,30 @@ func (j *liteJournal) hook(d sqlite.SQLitePreUpdateData) {
 	switch d.Op {
 	case sqlite3.SQLITE_INSERT:
 		c.Op = roadmap.AuditCreate
-		c.New, err = t.row(d.New)
+		var vals []any
+		if vals, err = t.values(d.New); err == nil {
+			c.New = t.row(vals)
+		}
 	case sqlite3.SQLITE_DELETE:
 		c.Op = roadmap.AuditDestroy
-		c.Old, err = t.row(d.Old)
+		var vals []any
+		if vals, err = t.values(d.Old); err == nil {
+			c.Old = t.row(vals)
+		}
 	case sqlite3.SQLITE_UPDATE:
 		c.Op = roadmap.AuditUpdate
-		if c.Old, err = t.row(d.Old); err == nil {
-			c.New, err = t.row(d.New)
+		// Most updates that are not changes (a release's count of
+		// features, a product's counters) are told apart on the values
+		// as read, before any is converted.
+		var old, new []any
+		if old, err = t.values(d.Old); err == nil {
+			new, err = t.values(d.New)
 		}
-		if err == nil && !t.changed(c.Old, c.New) {
+		if err == nil && !t.changed(old, new) {
 			return
+		}
+		if err == nil {
+			c.Old, c.New = t.row(old), t.row(new)
 		}
 	default:
 		return
@@ -110,44 +123,74 @@ func (j *liteJournal) hook(d sqlite.SQLitePreUpdateData) {
 	j.changes = append(j.changes, c)
 }
 
-// row reads one side of a row's change as the journal keeps it: values
-// by column name, numbers as json.Number.
-func (t *liteTable) row(read func(dest ...any) error) (map[string]any, error) {
+// values reads one side of a row's change, as the driver gives its
+// values, in the table's column order.
+func (t *liteTable) values(read func(dest ...any) error) ([]any, error) {
 	vals := make([]any, len(t.cols))
 	if err := read(vals...); err != nil {
 		return nil, err
 	}
+	return vals, nil
+}
+
+// row is one side of a row's change as the journal keeps it: values by
+// column name, numbers as json.Number.
+func (t *liteTable) row(vals []any) map[string]any {
 	m := make(map[string]any, len(t.cols))
 	for i, col := range t.cols {
 		m[col] = journalValue(vals[i])
 	}
-	return m, nil
+	return m
 }
 
-// changed reports whether an update changed a column that is not noise.
-func (t *liteTable) changed(old, new map[string]any) bool {
-	for i, col := range t.cols {
-		if !t.noise[i] && !sameValue(old[col], new[col]) {
+// changed reports whether an update changed a column that is not noise,
+// comparing the values as read.
+func (t *liteTable) changed(old, new []any) bool {
+	for i := range t.cols {
+		if !t.noise[i] && !sameValue(old[i], new[i]) {
 			return true
 		}
 	}
 	return false
 }
 
-// sameValue compares two of the journal's values as SQL's IS would: numbers
-// by value, whatever their form.
+// sameValue compares two values as the driver reads them, as SQL's IS
+// would once the journal has converted them (journalValue): numbers by
+// value, whatever their storage class; text and blobs by their bytes.
 func sameValue(a, b any) bool {
-	na, aNum := a.(json.Number)
-	nb, bNum := b.(json.Number)
-	if aNum && bNum {
-		if na == nb {
-			return true
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case int64:
+		switch y := b.(type) {
+		case int64:
+			return x == y
+		case float64:
+			return float64(x) == y
 		}
-		fa, errA := na.Float64()
-		fb, errB := nb.Float64()
-		return errA == nil && errB == nil && fa == fb
+	case float64:
+		switch y := b.(type) {
+		case float64:
+			return x == y
+		case int64:
+			return x == float64(y)
+		}
+	case string:
+		switch y := b.(type) {
+		case string:
+			return x == y
+		case []byte:
+			return x == string(y)
+		}
+	case []byte:
+		switch y := b.(type) {
+		case string:
+			return string(x) == y
+		case []byte:
+			return string(x) == string(y)
+		}
 	}
-	return a == b
+	return false
 }
 
 // journalValue is a column's value as the journal keeps it: an integer or

@@ -85,6 +85,49 @@ func TestJournalIgnoresOtherConnections(t *testing.T) {
 	}
 }
 
+// TestJournalSkipsUpdatesThatChangeNothing: an update that sets only
+// noise, or sets a column to the value it had in another storage class (an
+// integer as a real, text as a blob), is not a change and leaves no
+// history; an update of one column that is not noise is, with its old and
+// new values.
+func TestJournalSkipsUpdatesThatChangeNothing(t *testing.T) {
+	t.Parallel()
+	db := openDemo(t, "sqlite")
+	ctx := roadmap.WithActor(context.Background(), demo.Mary)
+	var changes []change
+	err := db.inTx(ctx, func(tx *Tx) error {
+		for _, q := range []string{
+			"UPDATE releases SET updated_at = updated_at + 1, position = position + 1, features_top = features_top - 1 WHERE id = ?",
+			"UPDATE releases SET progress = CAST(progress AS REAL), name = CAST(name AS BLOB) WHERE id = ?",
+			"UPDATE releases SET name = name, theme_id = theme_id WHERE id = ?",
+		} {
+			if _, err := tx.conn().exec(ctx, q, demo.Release1); err != nil {
+				return err
+			}
+		}
+		if n := db.lite.len(); n != 0 {
+			t.Errorf("%d changes journaled for updates of noise and of values to themselves", n)
+		}
+		if _, err := tx.conn().exec(ctx, "UPDATE releases SET name = 'Changed', updated_at = updated_at + 1 WHERE id = ?", demo.Release1); err != nil {
+			return err
+		}
+		var err error
+		changes, err = db.lite.take()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].Op != roadmap.AuditUpdate || changes[0].New["name"] != "Changed" || changes[0].Old["name"] == "Changed" {
+		t.Fatalf("changes %+v, want the rename alone", changes)
+	}
+	for col, v := range changes[0].New {
+		if col != "name" && col != "updated_at" && changes[0].Old[col] != v {
+			t.Errorf("column %s changed from %v to %v", col, changes[0].Old[col], v)
+		}
+	}
+}
+
 // TestRealTextIsSQLiteJSON checks that the journal writes reals as SQLite's
 // JSON functions write the same values (the form the journal's rows had
 // when triggers made them with json_object), and that every real it writes
