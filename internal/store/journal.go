@@ -967,7 +967,18 @@ func (tx *Tx) auditInsert(audits []*roadmap.Audit, hooks []roadmap.Webhook) (str
 	if deliver {
 		q.WriteString("WITH a AS (")
 	}
-	q.WriteString("INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
+	if tx.db.dialect.name() == "sqlite" {
+		// OR FAIL: a statement that cannot abort halfway opens no
+		// statement journal of its own, so that SQLite does not save the
+		// pages it writes a second time, nor make full-text indexes flush
+		// their pending rows early (at the statement's savepoint instead
+		// of at the commit). A failure still fails the write: the store
+		// rolls back its transaction, or its group commit member.
+		q.WriteString("INSERT OR FAIL INTO audits (action,")
+	} else {
+		q.WriteString("INSERT INTO audits (action,")
+	}
+	q.WriteString(" user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
 	args := make([]any, 0, 13*len(audits)+4)
 	for i, au := range audits {
 		if i > 0 {

@@ -550,3 +550,56 @@ func TestSQLiteQueuesDeliveriesInBatches(t *testing.T) {
 		t.Fatalf("first deliveries %+v, %+v", ds[0], ds[5])
 	}
 }
+
+// TestSQLiteFailedAuditInsertCommitsNothing: on SQLite the audits' insert
+// cannot abort halfway (OR FAIL), so the rows it wrote before a failure
+// stay in the statement; the write still fails and leaves nothing, its
+// feature and first audit included, while the writers that shared its
+// group commit commit with their history.
+func TestSQLiteFailedAuditInsertCommitsNothing(t *testing.T) {
+	t.Parallel()
+	db, dsn := mustOpenDemoDSN(t, "sqlite")
+	ctx := roadmap.WithActor(context.Background(), demo.Mary)
+	raw := rawDB(t, "sqlite", dsn)
+	// The watchers' audits come after the feature's: RAISE(FAIL) keeps the
+	// feature's audit that the statement inserted first.
+	if _, err := raw.ExecContext(ctx, `CREATE TRIGGER refuse_poison BEFORE INSERT ON audits
+		WHEN NEW.auditable_type = 'feature_watcher' AND NEW.description LIKE '%Poison%'
+		BEGIN SELECT RAISE(FAIL, 'poisoned audit'); END`); err != nil {
+		t.Fatal(err)
+	}
+	audits0 := rawCount(t, raw, "SELECT COALESCE(MAX(id), 0) FROM audits")
+	rel := mustRelease(t, db, "PRJ1-R-2")
+	var wg sync.WaitGroup
+	errs := make([]error, 9)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i == 0 {
+				_, errs[i] = db.CreateFeature(ctx, rel.ID, demo.Mary, roadmap.FeatureInput{Name: roadmap.Some("Poison feature")})
+				return
+			}
+			_, errs[i] = db.UpdateRelease(ctx, demo.Release1, roadmap.ReleaseInput{Theme: roadmap.Some(fmt.Sprintf("Healthy %d", i))})
+		}()
+	}
+	wg.Wait()
+	if errs[0] == nil {
+		t.Fatal("a write whose audits could not be inserted succeeded")
+	}
+	for _, err := range errs[1:] {
+		if err != nil {
+			t.Fatalf("a healthy write beside it failed: %v", err)
+		}
+	}
+	if n := rawCount(t, raw, "SELECT count(*) FROM features WHERE name LIKE 'Poison%'"); n != 0 {
+		t.Fatalf("the refused create committed %d features", n)
+	}
+	if n := rawCount(t, raw, "SELECT count(*) FROM audits WHERE description LIKE '%Poison%'"); n != 0 {
+		t.Fatalf("%d audits of the refused create committed", n)
+	}
+	if n := rawCount(t, raw, "SELECT count(*) FROM audits WHERE id > "+strconv.Itoa(audits0)+" AND auditable_type = 'note' AND changes LIKE '%Healthy%'"); n != 8 {
+		t.Fatalf("%d audits of the 8 healthy writes", n)
+	}
+	mustCreateFeature(t, db, "PRJ1-R-2", roadmap.FeatureInput{Name: roadmap.Some("Healthy feature")})
+}
