@@ -36,6 +36,10 @@ CREATE SCHEMA testdb_pristine;
 CREATE TABLE testdb_pristine._tables (name text PRIMARY KEY, columns text NOT NULL, row_count bigint NOT NULL);
 CREATE TABLE testdb_pristine._sequences (name text PRIMARY KEY, last_value bigint NOT NULL, is_called boolean NOT NULL);
 
+-- reset_tables is written here, one static block per table, so that a
+-- session that resets the database again runs the plans it made the first
+-- time (PL/pgSQL keeps them) instead of planning two dynamic statements per
+-- table at every reset.
 DO $d$
 DECLARE
 	r record;
@@ -43,8 +47,9 @@ DECLARE
 	n bigint;
 	lv bigint;
 	called boolean;
+	body text := '';
 BEGIN
-	FOR r IN SELECT c.oid, c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' LOOP
+	FOR r IN SELECT c.oid, c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' ORDER BY c.relname LOOP
 		SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
 		FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
 		EXECUTE format('SELECT count(*) FROM public.%I', r.relname) INTO n;
@@ -52,7 +57,13 @@ BEGIN
 			EXECUTE format('CREATE TABLE testdb_pristine.%I AS SELECT %s FROM public.%I', r.relname, cols, r.relname);
 		END IF;
 		INSERT INTO testdb_pristine._tables VALUES (r.relname, cols, n);
+		body := body || format(E'IF EXISTS (SELECT 1 FROM public.%1$I WHERE xmin::text::bigint > since) OR (SELECT count(*) FROM public.%1$I) <> %2$s THEN\n\tDELETE FROM public.%1$I;\n', r.relname, n);
+		IF n > 0 THEN
+			body := body || format(E'\tINSERT INTO public.%1$I (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM testdb_pristine.%1$I;\n', r.relname, cols);
+		END IF;
+		body := body || E'END IF;\n';
 	END LOOP;
+	EXECUTE format('CREATE FUNCTION testdb_pristine.reset_tables(since bigint) RETURNS void LANGUAGE plpgsql AS %L', E'BEGIN\n' || body || 'END');
 	FOR r IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S' LOOP
 		EXECUTE format('SELECT last_value, is_called FROM public.%I', r.relname) INTO lv, called;
 		INSERT INTO testdb_pristine._sequences VALUES (r.relname, lv, called);
@@ -73,23 +84,13 @@ CREATE FUNCTION testdb_pristine.reset() RETURNS void LANGUAGE plpgsql AS $f$
 DECLARE
 	r record;
 	since bigint;
-	changed boolean;
 BEGIN
 	PERFORM set_config('session_replication_role', 'replica', true);
 	PERFORM set_config('synchronous_commit', 'off', true);
 	SELECT xid INTO since FROM testdb_pristine._state;
-	FOR r IN SELECT c.relname, t.columns, coalesce(t.row_count, 0) AS row_count
-		FROM pg_class c LEFT JOIN testdb_pristine._tables t ON t.name = c.relname
-		WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' LOOP
-		EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.%I WHERE xmin::text::bigint > $1) OR (SELECT count(*) FROM public.%I) <> $2', r.relname, r.relname)
-			INTO changed USING since, r.row_count;
-		IF changed THEN
-			EXECUTE format('DELETE FROM public.%I', r.relname);
-			IF r.row_count > 0 THEN
-				EXECUTE format('INSERT INTO public.%I (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM testdb_pristine.%I', r.relname, r.columns, r.columns, r.relname);
-			END IF;
-		END IF;
-	END LOOP;
+	-- The tables of the template (a table made since is a change of the
+	-- schema, and such a database is not handed on).
+	PERFORM testdb_pristine.reset_tables(since);
 	FOR r IN SELECT name, last_value, is_called FROM testdb_pristine._sequences LOOP
 		PERFORM setval(format('public.%I', r.name)::regclass, r.last_value, r.is_called);
 	END LOOP;
