@@ -66,52 +66,62 @@ func (db *DB) fanOutLag(ctx context.Context) (bool, error) {
 
 // fanOut queues, on SQLite, the deliveries of the audits committed since
 // the last fan-out (see webhook_fanout, migration 00029): of one batch of
-// them, or of all when all is set, as a change to the endpoints needs, so
-// that each audit goes to the endpoints that wanted it when it committed.
-// SQLite has one writer, so no audit commits while this transaction runs,
-// and none with a lower ID after it.
-func (tx *Tx) fanOut(ctx context.Context, all bool) error {
+// them, reporting whether more wait, or of all when all is set, as a
+// change to the endpoints needs, so that each audit goes to the endpoints
+// that wanted it when it committed. SQLite has one writer, so no audit
+// commits while this transaction runs, and none with a lower ID after it.
+func (tx *Tx) fanOut(ctx context.Context, all bool) (more bool, err error) {
 	if tx.db.dialect.name() != "sqlite" {
-		return nil
+		return false, nil
 	}
 	c := tx.conn()
 	for {
-		var from int64
+		var from, last int64
 		var upto sql.NullInt64
 		var hooks bool
 		if err := c.queryRow(ctx, "SELECT f.audit_id, EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = TRUE),"+
-			" (SELECT MAX(id) FROM (SELECT id FROM audits WHERE id > f.audit_id ORDER BY id LIMIT ?)) FROM webhook_fanout f", fanOutBatch).Scan(&from, &hooks, &upto); err != nil {
-			return err
+			" (SELECT MAX(id) FROM (SELECT id FROM audits WHERE id > f.audit_id ORDER BY id LIMIT ?)), COALESCE((SELECT MAX(id) FROM audits), 0) FROM webhook_fanout f", fanOutBatch).Scan(&from, &hooks, &upto, &last); err != nil {
+			return false, err
 		}
 		if !upto.Valid {
-			return nil
+			return false, nil
 		}
 		if !hooks {
 			// No endpoint wants any of them: the cursor moves past all.
-			if err := c.queryRow(ctx, "SELECT MAX(id) FROM audits").Scan(&upto); err != nil {
-				return err
-			}
+			upto.Int64 = last
 		} else if _, err := c.exec(ctx, fanOutSQL, roadmap.WebhookRetryWindow.Milliseconds(), from, upto.Int64); err != nil {
-			return err
+			return false, err
 		}
 		if _, err := c.exec(ctx, "UPDATE webhook_fanout SET audit_id = ?", upto.Int64); err != nil {
-			return err
+			return false, err
 		}
-		if !all || !hooks {
-			return nil
+		if more = upto.Int64 < last; !all || !more {
+			return more, nil
 		}
 	}
 }
 
 // fanOutNow queues, on SQLite, the deliveries of every audit that waits
-// for them, so that a read of the deliveries shows those of every
+// for them, a batch to a transaction, so that the writes of the moment
+// wait for one batch at most: before a claim, so that the worker keeps up
+// with the writes whatever share of the audits its endpoints want, and
+// before a read of the deliveries, so that it shows those of every
 // committed change.
 func (db *DB) fanOutNow(ctx context.Context) error {
 	lag, err := db.fanOutLag(ctx)
 	if err != nil || !lag {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return tx.fanOut(ctx, true) })
+	for more := true; more; {
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			var err error
+			more, err = tx.fanOut(ctx, false)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deliveryTimes are the times of the deliveries a transaction queues: due
@@ -195,7 +205,7 @@ func (db *DB) CreateWebhook(ctx context.Context, in roadmap.WebhookInput) (*road
 	}
 	var id int64
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.fanOut(ctx, true); err != nil {
+		if _, err := tx.fanOut(ctx, true); err != nil {
 			return err
 		}
 		id = tx.db.ids.next(tx.now)
@@ -232,7 +242,7 @@ func (db *DB) UpdateWebhook(ctx context.Context, id int64, in roadmap.WebhookInp
 		if err != nil {
 			return scanErr(err, "webhook", strconv.FormatInt(id, 10))
 		}
-		if err := tx.fanOut(ctx, true); err != nil {
+		if _, err := tx.fanOut(ctx, true); err != nil {
 			return err
 		}
 		if in.URL.Set {
@@ -260,7 +270,7 @@ func (db *DB) UpdateWebhook(ctx context.Context, id int64, in roadmap.WebhookInp
 // DeleteWebhook deletes a webhook; its deliveries go with it.
 func (db *DB) DeleteWebhook(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.fanOut(ctx, true); err != nil {
+		if _, err := tx.fanOut(ctx, true); err != nil {
 			return err
 		}
 		res, err := tx.conn().exec(ctx, "DELETE FROM webhook_endpoints WHERE id = ?", id)
@@ -386,30 +396,22 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit i
 		" ORDER BY d.next_attempt_at, d.id LIMIT ?"
 	// Most polls find nothing due: a read says so without taking the
 	// writer.
-	lag, err := db.fanOutLag(ctx)
-	if err != nil {
+	if err := db.fanOutNow(ctx); err != nil {
 		return nil, err
 	}
-	if !lag {
-		var first int64
-		err := db.reader().queryRow(ctx, due, ms(now), true, 1).Scan(&first)
-		if isNoRows(err) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, db.wrap(err)
-		}
+	var first int64
+	err := db.reader().queryRow(ctx, due, ms(now), true, 1).Scan(&first)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, db.wrap(err)
 	}
 	if db.dialect.name() == "postgres" {
 		due += " FOR UPDATE OF d SKIP LOCKED"
 	}
 	var out []*roadmap.WebhookDelivery
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if lag {
-			if err := tx.fanOut(ctx, false); err != nil {
-				return err
-			}
-		}
 		c := tx.conn()
 		expires := ms(now.Add(lease))
 		// A delivery's retry window starts at its first attempt, so that

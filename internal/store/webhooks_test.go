@@ -501,9 +501,11 @@ func TestDeliveriesGoToTheEndpointsOfTheirCommit(t *testing.T) {
 	})
 }
 
-// TestSQLiteQueuesDeliveriesInBatches: on SQLite the worker's claim queues
-// the deliveries of one batch of waiting audits, without reading the rest,
-// and a read of the deliveries queues them all, in audit order.
+// TestSQLiteQueuesDeliveriesInBatches: on SQLite a claim first queues the
+// deliveries of every audit waiting for them, a batch of 1,000 to a
+// transaction, so that the worker keeps up with the writes even when its
+// endpoints want few of the audits; the deliveries follow the audits'
+// order.
 func TestSQLiteQueuesDeliveriesInBatches(t *testing.T) {
 	t.Parallel()
 	db, dsn := mustOpenDemoDSN(t, "sqlite")
@@ -512,33 +514,46 @@ func TestSQLiteQueuesDeliveriesInBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	goals, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/g"), RecordTypes: roadmap.Some([]string{"goal"})})
+	if err != nil {
+		t.Fatal(err)
+	}
 	raw := rawDB(t, "sqlite", dsn)
-	// Audits that another writer committed: 2,500 of them, of 2,500
-	// records.
-	if _, err := raw.Exec("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 2500) " +
-		"INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) " +
+	// Audits that another writer committed: 2,500 of 2,500 releases, then
+	// one of a goal.
+	audit := "INSERT INTO audits (action, user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) "
+	if _, err := raw.Exec("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 2500) " + audit +
 		"SELECT 'update', 1, 1700000000000, 'release', n, 'product', 1, 1, 1, 'updated release', '/releases/' || n, 1, '[]' FROM g"); err != nil {
 		t.Fatal(err)
 	}
-	queued := func() int {
-		var n int
-		if err := raw.QueryRow("SELECT count(*) FROM webhook_deliveries").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
+	if _, err := raw.Exec(audit + "VALUES ('update', 1, 1700000000000, 'goal', 1, 'product', 1, 1, 1, 'updated goal', '/strategic_imperatives/1', 1, '[]')"); err != nil {
+		t.Fatal(err)
 	}
-	if n := queued(); n != 0 {
+	if n := rawCount(t, raw, "SELECT count(*) FROM webhook_deliveries"); n != 0 {
 		t.Fatalf("%d deliveries queued before any claim", n)
 	}
+	var batches int
+	db.Trace(func(q string, _ []any) {
+		if strings.HasPrefix(q, "UPDATE webhook_fanout") {
+			batches++
+		}
+	})
 	claimed, err := db.ClaimWebhookDeliveries(ctx, time.Now(), 5, time.Minute)
+	db.Trace(nil)
 	if err != nil || len(claimed) != 5 {
 		t.Fatalf("claimed %d, %v", len(claimed), err)
 	}
-	if n := queued(); n != 1000 {
-		t.Fatalf("%d deliveries queued by one claim, want a batch of 1000", n)
+	if batches != 3 {
+		t.Errorf("the claim queued 2,501 audits in %d batches, want 3", batches)
+	}
+	if n := rawCount(t, raw, "SELECT count(*) FROM webhook_deliveries"); n != 2502 {
+		t.Fatalf("%d deliveries queued by the claim, want 2,502", n)
+	}
+	if ds := whDeliveries(t, db, goals.ID); len(ds) != 1 || !strings.HasPrefix(ds[0].RecordKey, "goal:") {
+		t.Fatalf("deliveries to the goals' endpoint: %+v", ds)
 	}
 	ds, total, err := db.WebhookDeliveries(ctx, roadmap.DeliveryFilter{WebhookID: h.ID, Page: roadmap.Page{Page: 1, PerPage: 200}})
-	if err != nil || total != 2500 {
+	if err != nil || total != 2501 {
 		t.Fatalf("%d deliveries listed, %v", total, err)
 	}
 	for i := 1; i < len(ds); i++ {
