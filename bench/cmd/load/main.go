@@ -4,11 +4,18 @@
 // as a ratio of it. It also measures creates at -c clients and PUTs of one
 // hot release against PUTs spread over many.
 //
+// With -history it also serves a database whose writes leave no history
+// and one with a webhook that wants every change, delivered while the load
+// runs by a worker in the process to a receiver in the process, and
+// measures their creates and spread PUTs alternately with the first's,
+// instead of the creates and the hot-row PUT alone (the target of history
+// and webhooks: at least 0.8 of the writes without).
+//
 // With -compare-group-commit it also serves a second SQLite database whose
 // store runs every write transaction alone (Options.SQLiteNoGroupCommit),
 // and measures its creates and spread PUTs alternately with the first's.
 //
-//	go run ./bench/cmd/load -port 18400 -c 32 -d 5s [-pg postgres://...] [-only REGEXP] [-cpuprofile PATH] [-compare-group-commit]
+//	go run ./bench/cmd/load -port 18400 -c 32 -d 5s [-pg postgres://...] [-only REGEXP] [-cpuprofile PATH] [-compare-group-commit] [-history]
 package main
 
 import (
@@ -59,6 +66,8 @@ func main() {
 		"sqlite":   flag.Float64("open-sqlite", 0, "also send creates in an open loop at this rate (per second) on SQLite, and report their latency from when each was due (0: not)"),
 		"postgres": flag.Float64("open-pg", 0, "the same on PostgreSQL"),
 	}
+	history := flag.Bool("history", false, "measure creates and spread PUTs on a database without history and on one with a webhook and its worker too, alternately with the first's (instead of creates and the hot-row PUT alone)")
+	flag.IntVar(&workerConcurrency, "webhook-concurrency", 0, "with -history, the delivery worker's calls in flight (0: its default, as roadmapd serve runs it)")
 	compareGC := flag.Bool("compare-group-commit", false, "on SQLite, also measure creates and spread PUTs on a second database with group commit off, alternately with the first's")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each measurement but the static ones to this path, suffixed with the engine and the measurement's name")
 	flag.Parse()
@@ -208,7 +217,24 @@ func main() {
 			return req("PUT", one, fmt.Sprintf(`{"release":{"name":"Hot %d-%d"}}`, c, i))
 		}
 		commits0, txs0 := db.GroupCommits()
-		if off == "" {
+		if *history {
+			hs := newHistorySides(ctx, backend, *pgAdmin, *n, *conns, *synchronous, p)
+			p += 3
+			for _, m := range []struct {
+				name string
+				mk   func(string) func(c, i int) *http.Request
+			}{{"POST create", createOn}, {"PUT spread", spreadOn}} {
+				if !sel.MatchString(m.name) {
+					continue
+				}
+				r := hs.measure(ctx, *clients, *dur, *rounds, m.mk(hs.plain), m.mk(base), m.mk(hs.hooked))
+				row(m.name+" without history", r[0], 0)
+				row(m.name+" / without history", r[1], r[0].rate)
+				row(m.name+" with a webhook, while it delivers / without history", r[2], r[0].rate)
+				row(m.name+" with a webhook, until all is delivered / without history", r[3], r[0].rate)
+			}
+			hs.stop()
+		} else if off == "" {
 			create := measure([]string{"POST create"}, createOn(base))
 			row("POST create", create[0], 0)
 			puts := measure([]string{"PUT spread over releases", "PUT one hot release"}, spreadOn(base), hot)
