@@ -76,6 +76,7 @@ func newHookReceiver(t *testing.T, secret string) *hookReceiver {
 				ID            string `json:"id"`
 				AuditableType string `json:"auditable_type"`
 				AuditableID   int64  `json:"auditable_id"`
+				AssociatedID  int64  `json:"associated_id"`
 			} `json:"audit"`
 		}
 		id, err := strconv.ParseInt(r.Header.Get(webhook.DeliveryHeader), 10, 64)
@@ -88,7 +89,13 @@ func newHookReceiver(t *testing.T, secret string) *hookReceiver {
 			rc.bad = append(rc.bad, "bad signature on "+b.Audit.ID)
 		default:
 			if rc.arrivals[id] == 0 {
+				// A record's changes arrive in commit order; a watcher,
+				// known by its user, is a record of each release it
+				// watches.
 				key := fmt.Sprintf("%s:%d", b.Audit.AuditableType, b.Audit.AuditableID)
+				if strings.HasSuffix(b.Audit.AuditableType, "_watcher") {
+					key += fmt.Sprintf(":%d", b.Audit.AssociatedID)
+				}
 				rc.order[key] = append(rc.order[key], id)
 			}
 			rc.arrivals[id]++

@@ -134,10 +134,25 @@ func (db *DB) ensureJournal(ctx context.Context) error {
 		return err
 	}
 	db.schema = s
+	db.linkTypes = linkTypesOf(s)
 	if db.lite != nil {
 		db.lite.use(s)
 	}
 	return nil
+}
+
+// linkTypesOf lists, comma-separated and sorted, the auditable types of
+// the tables of s that have no id of their own: links, whose audits are
+// known by the record they link to.
+func linkTypesOf(s schemaInfo) string {
+	var types []string
+	for name, t := range s {
+		if !t.has["id"] {
+			types = append(types, auditType(name))
+		}
+	}
+	slices.Sort(types)
+	return strings.Join(types, ",")
 }
 
 // recordHistory turns the rows the transaction changed into audits and
@@ -996,8 +1011,8 @@ func (tx *Tx) auditInsert(audits []*roadmap.Audit, hooks []roadmap.Webhook) (str
 		args = append(args, au.Action, au.UserID, ms(au.CreatedAt), au.AuditableType, au.AuditableID, au.AssociatedType, au.AssociatedID, au.ProductID, au.AuditableProductID, au.Description, au.URLPath, au.Interesting, string(b))
 	}
 	if deliver {
-		q.WriteString(" RETURNING id, auditable_type, auditable_id), d AS (" + deliveriesOfAudits + ") SELECT id FROM a")
-		args = append(args, tx.deliveryTimes()...)
+		q.WriteString(" RETURNING id, auditable_type, auditable_id, associated_id), d AS (" + deliveriesOfAudits + ") SELECT id FROM a")
+		args = append(append(args, tx.db.linkTypes), tx.deliveryTimes()...)
 	} else {
 		q.WriteString(" RETURNING id")
 	}

@@ -50,6 +50,10 @@ type DB struct {
 	group *groupCommit
 	// schema describes the journaled tables, for history.
 	schema schemaInfo
+	// linkTypes lists, comma-separated, the auditable types of links
+	// (journaled tables without an id of their own), whose deliveries are
+	// ordered per link (see recordKeySQL).
+	linkTypes string
 	// queries counts the statements run, so tests can check that a list
 	// costs a fixed number of queries whatever its length.
 	queries atomic.Int64

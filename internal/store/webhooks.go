@@ -27,13 +27,25 @@ const deliveryCols = "id, endpoint_id, audit_id, record_key, status, attempts, n
 // unfinished is the SQL list of the statuses of deliveries still to send.
 const unfinished = "('" + roadmap.DeliveryPending + "', '" + roadmap.DeliveryDelivering + "')"
 
+// recordKeySQL is a delivery's record_key, made of its audit a: the
+// record's type and ID, by which the deliveries of one record to one
+// endpoint go in commit order. A link's audit is known by the record it
+// links to (a watcher's by the user), so its key also names the record the
+// link belongs to: the watcher of one release is another record than the
+// same user watching another release, and creates by one user do not wait
+// for each other's deliveries. Its argument is DB.linkTypes; find is the
+// dialect's instr or strpos.
+func recordKeySQL(find string) string {
+	return "lower(a.auditable_type) || ':' || a.auditable_id || CASE WHEN " + find + "(',' || CAST(? AS TEXT) || ',', ',' || a.auditable_type || ',') > 0 THEN ':' || a.associated_id ELSE '' END"
+}
+
 // deliveriesOfAudits queues, on PostgreSQL, the deliveries of the audits
 // that the statement's CTE a inserts to the enabled webhook endpoints that
 // want them (Webhook.Wants: an auditable type is its own AuditType), in
-// the order of the audits, then of the endpoints; its arguments are those
-// of deliveryTimes.
-const deliveriesOfAudits = "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
-	" SELECT e.id, a.id, lower(a.auditable_type) || ':' || a.auditable_id, '" + roadmap.DeliveryPending + "', 0, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)" +
+// the order of the audits, then of the endpoints; its arguments are
+// DB.linkTypes and those of deliveryTimes.
+var deliveriesOfAudits = "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
+	" SELECT e.id, a.id, " + recordKeySQL("strpos") + ", '" + roadmap.DeliveryPending + "', 0, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)" +
 	" FROM a JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR strpos(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
 	" ORDER BY a.id, e.id"
 
@@ -45,9 +57,10 @@ var fanOutBatch = 1000
 // (?, ?] to the enabled webhook endpoints that want them, as
 // deliveriesOfAudits does on PostgreSQL: due at the audit's time, retried
 // for roadmap.WebhookRetryWindow, in the order of the audits, then of the
-// endpoints.
-const fanOutSQL = "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
-	" SELECT e.id, a.id, lower(a.auditable_type) || ':' || a.auditable_id, '" + roadmap.DeliveryPending + "', 0, a.created_at, a.created_at + ?, a.created_at, a.created_at" +
+// endpoints. Its arguments are DB.linkTypes, the retry window, and the
+// IDs.
+var fanOutSQL = "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
+	" SELECT e.id, a.id, " + recordKeySQL("instr") + ", '" + roadmap.DeliveryPending + "', 0, a.created_at, a.created_at + ?, a.created_at, a.created_at" +
 	" FROM audits a JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR instr(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
 	" WHERE a.id > ? AND a.id <= ? ORDER BY a.id, e.id"
 
@@ -89,7 +102,7 @@ func (tx *Tx) fanOut(ctx context.Context, all bool) (more bool, err error) {
 		if !hooks {
 			// No endpoint wants any of them: the cursor moves past all.
 			upto.Int64 = last
-		} else if _, err := c.exec(ctx, fanOutSQL, roadmap.WebhookRetryWindow.Milliseconds(), from, upto.Int64); err != nil {
+		} else if _, err := c.exec(ctx, fanOutSQL, tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds(), from, upto.Int64); err != nil {
 			return false, err
 		}
 		if _, err := c.exec(ctx, "UPDATE webhook_fanout SET audit_id = ?", upto.Int64); err != nil {

@@ -618,3 +618,37 @@ func TestSQLiteFailedAuditInsertCommitsNothing(t *testing.T) {
 	}
 	mustCreateFeature(t, db, "PRJ1-R-2", roadmap.FeatureInput{Name: roadmap.Some("Healthy feature")})
 }
+
+// TestLinkDeliveriesAreOrderedPerLink: the deliveries of a link's changes
+// (a watcher, known by its user) wait for the earlier changes of the same
+// link alone: two releases created by one user, who watches both, have
+// every delivery due at once (the changes of one record still go one
+// after the other: see TestHeldBackBehindAnEarlierDelivery in
+// internal/webhook).
+func TestLinkDeliveriesAreOrderedPerLink(t *testing.T) {
+	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
+		ctx := roadmap.WithActor(context.Background(), demo.Mary)
+		if _, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/l"), RecordTypes: roadmap.Some([]string{"release_watcher"})}); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for i := range 2 {
+			r, err := db.CreateRelease(ctx, demo.PRJ1, demo.Mary, roadmap.ReleaseInput{Name: roadmap.Some(fmt.Sprintf("Watched %d", i))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, "release_watcher:"+strconv.FormatInt(demo.Mary, 10)+":"+strconv.FormatInt(r.ID, 10))
+		}
+		claimed, err := db.ClaimWebhookDeliveries(context.Background(), time.Now(), 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range claimed {
+			got = append(got, d.RecordKey)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(keys) {
+			t.Fatalf("claimed the deliveries of %v at once, want both watchers' %v", got, keys)
+		}
+	})
+}
