@@ -132,6 +132,9 @@ type WebhookStore interface {
 	// delivery; it changes nothing when the lease has passed to another
 	// claim meanwhile.
 	FinishWebhookDelivery(ctx context.Context, d *WebhookDelivery, out DeliveryOutcome) error
+	// FinishWebhookDeliveries records the outcomes of several attempts,
+	// outs[i] that of ds[i], each as FinishWebhookDelivery does, together.
+	FinishWebhookDeliveries(ctx context.Context, ds []*WebhookDelivery, outs []DeliveryOutcome) error
 }
 
 // Limits of a webhook's fields.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -478,28 +479,50 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit i
 // still leased to this claim (the same number of attempts): delivered,
 // due again at out.RetryAt, or failed.
 func (db *DB) FinishWebhookDelivery(ctx context.Context, d *roadmap.WebhookDelivery, out roadmap.DeliveryOutcome) error {
+	return db.FinishWebhookDeliveries(ctx, []*roadmap.WebhookDelivery{d}, []roadmap.DeliveryOutcome{out})
+}
+
+// FinishWebhookDeliveries records the outcomes of attempts, outs[i] that
+// of ds[i], in one transaction, as FinishWebhookDelivery records each.
+func (db *DB) FinishWebhookDeliveries(ctx context.Context, ds []*roadmap.WebhookDelivery, outs []roadmap.DeliveryOutcome) error {
+	if len(ds) != len(outs) {
+		return fmt.Errorf("%d outcomes for %d deliveries", len(outs), len(ds))
+	}
+	if len(ds) == 0 {
+		return nil
+	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		var code any
-		if out.StatusCode != 0 {
-			code = out.StatusCode
-		}
-		lastErr := out.Error
-		if len(lastErr) > 1000 {
-			lastErr = lastErr[:1000]
-		}
 		now := ms(tx.now)
-		var err error
-		switch {
-		case out.Delivered:
-			_, err = tx.conn().exec(ctx, "UPDATE webhook_deliveries SET status = ?, lease_expires_at = NULL, last_status_code = ?, last_error = NULL, delivered_at = ?, updated_at = ? WHERE id = ? AND status = ? AND attempts = ?",
-				roadmap.DeliveryDelivered, code, now, now, d.ID, roadmap.DeliveryDelivering, d.Attempts)
-		case out.RetryAt.IsZero():
-			_, err = tx.conn().exec(ctx, "UPDATE webhook_deliveries SET status = ?, lease_expires_at = NULL, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = ? AND attempts = ?",
-				roadmap.DeliveryFailed, code, nullStr(lastErr), now, d.ID, roadmap.DeliveryDelivering, d.Attempts)
-		default:
-			_, err = tx.conn().exec(ctx, "UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, lease_expires_at = NULL, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = ? AND attempts = ?",
-				roadmap.DeliveryPending, ms(out.RetryAt), code, nullStr(lastErr), now, d.ID, roadmap.DeliveryDelivering, d.Attempts)
+		for i, d := range ds {
+			if err := tx.finishDelivery(ctx, d, outs[i], now); err != nil {
+				return err
+			}
 		}
-		return err
+		return nil
 	})
+}
+
+// finishDelivery records one attempt's outcome, at now.
+func (tx *Tx) finishDelivery(ctx context.Context, d *roadmap.WebhookDelivery, out roadmap.DeliveryOutcome, now int64) error {
+	var code any
+	if out.StatusCode != 0 {
+		code = out.StatusCode
+	}
+	lastErr := out.Error
+	if len(lastErr) > 1000 {
+		lastErr = lastErr[:1000]
+	}
+	var err error
+	switch {
+	case out.Delivered:
+		_, err = tx.conn().exec(ctx, "UPDATE webhook_deliveries SET status = ?, lease_expires_at = NULL, last_status_code = ?, last_error = NULL, delivered_at = ?, updated_at = ? WHERE id = ? AND status = ? AND attempts = ?",
+			roadmap.DeliveryDelivered, code, now, now, d.ID, roadmap.DeliveryDelivering, d.Attempts)
+	case out.RetryAt.IsZero():
+		_, err = tx.conn().exec(ctx, "UPDATE webhook_deliveries SET status = ?, lease_expires_at = NULL, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = ? AND attempts = ?",
+			roadmap.DeliveryFailed, code, nullStr(lastErr), now, d.ID, roadmap.DeliveryDelivering, d.Attempts)
+	default:
+		_, err = tx.conn().exec(ctx, "UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, lease_expires_at = NULL, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = ? AND attempts = ?",
+			roadmap.DeliveryPending, ms(out.RetryAt), code, nullStr(lastErr), now, d.ID, roadmap.DeliveryDelivering, d.Attempts)
+	}
+	return err
 }

@@ -50,7 +50,7 @@ const (
 // Store is what the worker needs of the store.
 type Store interface {
 	ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*roadmap.WebhookDelivery, error)
-	FinishWebhookDelivery(ctx context.Context, d *roadmap.WebhookDelivery, out roadmap.DeliveryOutcome) error
+	FinishWebhookDeliveries(ctx context.Context, ds []*roadmap.WebhookDelivery, outs []roadmap.DeliveryOutcome) error
 	AuditsByID(ctx context.Context, ids []int64) ([]*roadmap.Audit, error)
 }
 
@@ -129,14 +129,48 @@ func (w *Worker) Run(ctx context.Context) {
 		poll = DefaultPoll
 	}
 	slots := make(chan struct{}, n)
-	// done wakes the loop when a call ends: a slot is free, and the next
-	// delivery of the same record may have become due.
+	// done wakes the loop when a call's outcome is recorded: a slot is
+	// free, and the next delivery of the same record may have become due.
 	done := make(chan struct{}, 1)
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	// Calls outlive a cancelled ctx, so that an attempt under way is
 	// recorded instead of left to its lease.
 	callCtx := context.WithoutCancel(ctx)
+	// The outcomes of the calls that ended meanwhile are recorded together,
+	// in one transaction, and then free their slots.
+	ended := make(chan attempted, n)
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		for a := range ended {
+			batch := []attempted{a}
+		more:
+			for len(batch) < n {
+				select {
+				case a, ok := <-ended:
+					if !ok {
+						break more
+					}
+					batch = append(batch, a)
+				default:
+					break more
+				}
+			}
+			w.finish(callCtx, batch)
+			for range batch {
+				<-slots
+			}
+			select {
+			case done <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	defer func() {
+		wg.Wait()
+		close(ended)
+		<-recorded
+	}()
 	for ctx.Err() == nil {
 		free := n - len(slots)
 		var claimed []*roadmap.WebhookDelivery
@@ -151,15 +185,8 @@ func (w *Worker) Run(ctx context.Context) {
 			slots <- struct{}{}
 			wg.Add(1)
 			go func() {
-				defer func() {
-					<-slots
-					wg.Done()
-					select {
-					case done <- struct{}{}:
-					default:
-					}
-				}()
-				w.deliver(callCtx, d)
+				defer wg.Done()
+				ended <- attempted{d, w.outcome(callCtx, d)}
 			}()
 		}
 		if free > 0 && len(claimed) == free {
@@ -208,18 +235,40 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	return len(claimed), nil
 }
 
+// attempted is a claimed delivery and the outcome of its attempt.
+type attempted struct {
+	d   *roadmap.WebhookDelivery
+	out roadmap.DeliveryOutcome
+}
+
 // deliver makes one attempt at a claimed delivery and records its outcome.
 func (w *Worker) deliver(ctx context.Context, d *roadmap.WebhookDelivery) {
+	w.finish(ctx, []attempted{{d, w.outcome(ctx, d)}})
+}
+
+// outcome makes one attempt at a claimed delivery and returns its outcome,
+// with when to try again after a failure.
+func (w *Worker) outcome(ctx context.Context, d *roadmap.WebhookDelivery) roadmap.DeliveryOutcome {
 	out := w.attempt(ctx, d)
 	if !out.Delivered {
 		out.RetryAt = w.retryAt(d)
 		w.Logger.Info("webhook delivery failed", "webhook_id", d.WebhookID, "delivery_id", d.ID, "audit_id", d.AuditID, "attempt", d.Attempts, "err", out.Error, "retry_at", out.RetryAt)
 	}
+	return out
+}
+
+// finish records the outcomes of attempts, in one transaction.
+func (w *Worker) finish(ctx context.Context, batch []attempted) {
+	ds := make([]*roadmap.WebhookDelivery, len(batch))
+	outs := make([]roadmap.DeliveryOutcome, len(batch))
+	for i, a := range batch {
+		ds[i], outs[i] = a.d, a.out
+	}
 	fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := w.Store.FinishWebhookDelivery(fctx, d, out); err != nil {
-		// The lease runs out and the delivery is sent again.
-		w.Logger.Warn("recording a webhook delivery", "delivery_id", d.ID, "err", err)
+	if err := w.Store.FinishWebhookDeliveries(fctx, ds, outs); err != nil {
+		// The leases run out and the deliveries are sent again.
+		w.Logger.Warn("recording webhook deliveries", "deliveries", len(ds), "err", err)
 	}
 }
 

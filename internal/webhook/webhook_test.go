@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -596,6 +597,84 @@ func TestRunStopsCleanly(t *testing.T) {
 		}
 		if ds := e.deliveries(t, h.ID); ds[0].Status != roadmap.DeliveryDelivered {
 			t.Fatalf("the call in flight at shutdown was not recorded: %+v", ds[0])
+		}
+	})
+}
+
+// finishCounter is the store, with a count of the transactions that
+// record outcomes and of the outcomes they record; the first such
+// transaction waits until release is closed.
+type finishCounter struct {
+	*store.DB
+	mu       sync.Mutex
+	calls    []int
+	release  chan struct{}
+	released bool
+}
+
+func (f *finishCounter) FinishWebhookDeliveries(ctx context.Context, ds []*roadmap.WebhookDelivery, outs []roadmap.DeliveryOutcome) error {
+	f.mu.Lock()
+	first := !f.released
+	f.released = true
+	f.mu.Unlock()
+	if first {
+		<-f.release
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, len(ds))
+	f.mu.Unlock()
+	return f.DB.FinishWebhookDeliveries(ctx, ds, outs)
+}
+
+// TestOutcomesAreRecordedTogether: the outcomes of calls that end while
+// the worker records others are recorded together, in one transaction,
+// not one transaction a call; each is recorded.
+func TestOutcomesAreRecordedTogether(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		rc := newReceiver(t)
+		h := e.hook(t, rc.srv.URL, "")
+		for i := range 8 {
+			e.rename(t, fmt.Sprintf("PRJ1-R-%d", i%4+1), fmt.Sprintf("Together %d", i))
+		}
+		want := len(e.deliveries(t, h.ID))
+		fc := &finishCounter{DB: e.db, release: make(chan struct{})}
+		e.w.Store = fc
+		e.w.Concurrency = 16
+		e.w.Poll = 10 * time.Millisecond
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { e.w.Run(ctx); close(done) }()
+		// The first outcome's transaction waits while the other calls of
+		// the first claim end.
+		deadline := time.Now().Add(10 * time.Second)
+		for len(rc.got()) < 4 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond)
+		close(fc.release)
+		for time.Now().Before(deadline) {
+			ds := e.deliveries(t, h.ID)
+			if !slices.ContainsFunc(ds, func(d *roadmap.WebhookDelivery) bool { return d.Status != roadmap.DeliveryDelivered }) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		fc.mu.Lock()
+		calls := append([]int(nil), fc.calls...)
+		fc.mu.Unlock()
+		total := 0
+		for _, n := range calls {
+			total += n
+		}
+		if total != want || len(calls) >= want || slices.Max(calls) < 2 {
+			t.Fatalf("%d outcomes of %d deliveries recorded in transactions of %v", total, want, calls)
+		}
+		for _, d := range e.deliveries(t, h.ID) {
+			if d.Status != roadmap.DeliveryDelivered {
+				t.Fatalf("delivery %+v not recorded as delivered", d)
+			}
 		}
 	})
 }
