@@ -53,6 +53,21 @@ func whRename(t *testing.T, db *store.DB, key, name string) {
 	}
 }
 
+// whCreate registers a webhook that wants the record types (nil: every
+// type), enabled or not, and returns its ID.
+func whCreate(t *testing.T, db *store.DB, types []string, enabled bool) int64 {
+	t.Helper()
+	in := roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/x"), Enabled: roadmap.Some(enabled)}
+	if types != nil {
+		in.RecordTypes = roadmap.Some(types)
+	}
+	h, err := db.CreateWebhook(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.ID
+}
+
 func whDeliveries(t *testing.T, db *store.DB, hookID int64) []*roadmap.WebhookDelivery {
 	t.Helper()
 	ds, total, err := db.WebhookDeliveries(context.Background(), roadmap.DeliveryFilter{WebhookID: hookID, Page: roadmap.Page{Page: 1, PerPage: 200}})
@@ -326,17 +341,7 @@ func TestClaimReadsOnlyUnfinishedDeliveries(t *testing.T) {
 func TestWebhookFiltersChooseTheDeliveries(t *testing.T) {
 	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
 		ctx := roadmap.WithActor(context.Background(), demo.Mary)
-		hook := func(types []string, enabled bool) int64 {
-			in := roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/x"), Enabled: roadmap.Some(enabled)}
-			if types != nil {
-				in.RecordTypes = roadmap.Some(types)
-			}
-			h, err := db.CreateWebhook(ctx, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return h.ID
-		}
+		hook := func(types []string, enabled bool) int64 { return whCreate(t, db, types, enabled) }
 		all := hook(nil, true)
 		features := hook([]string{"feature"}, true)
 		releases := hook([]string{"key_result", "release"}, true)
@@ -434,17 +439,7 @@ func TestFailedAuditInsertCommitsNothing(t *testing.T) {
 func TestDeliveriesGoToTheEndpointsOfTheirCommit(t *testing.T) {
 	whEach(t, func(t *testing.T, backend, dsn string, db *store.DB) {
 		ctx := roadmap.WithActor(context.Background(), demo.Mary)
-		create := func(types []string) int64 {
-			in := roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/t")}
-			if types != nil {
-				in.RecordTypes = roadmap.Some(types)
-			}
-			h, err := db.CreateWebhook(ctx, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return h.ID
-		}
+		create := func(types []string) int64 { return whCreate(t, db, types, true) }
 		update := func(id int64, in roadmap.WebhookInput) {
 			if _, err := db.UpdateWebhook(ctx, id, in); err != nil {
 				t.Fatal(err)
