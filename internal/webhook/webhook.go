@@ -181,12 +181,13 @@ func (w *Worker) Run(ctx context.Context) {
 				w.Logger.Warn("claiming webhook deliveries", "err", err)
 			}
 		}
+		audits := w.audits(ctx, claimed)
 		for _, d := range claimed {
 			slots <- struct{}{}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ended <- attempted{d, w.outcome(callCtx, d)}
+				ended <- attempted{d, w.outcome(callCtx, d, audits[d.AuditID])}
 			}()
 		}
 		if free > 0 && len(claimed) == free {
@@ -243,13 +244,35 @@ type attempted struct {
 
 // deliver makes one attempt at a claimed delivery and records its outcome.
 func (w *Worker) deliver(ctx context.Context, d *roadmap.WebhookDelivery) {
-	w.finish(ctx, []attempted{{d, w.outcome(ctx, d)}})
+	w.finish(ctx, []attempted{{d, w.outcome(ctx, d, nil)}})
 }
 
-// outcome makes one attempt at a claimed delivery and returns its outcome,
-// with when to try again after a failure.
-func (w *Worker) outcome(ctx context.Context, d *roadmap.WebhookDelivery) roadmap.DeliveryOutcome {
-	out := w.attempt(ctx, d)
+// audits reads the audits of claimed deliveries in one read, by ID; when
+// the read fails, each attempt reads its own.
+func (w *Worker) audits(ctx context.Context, claimed []*roadmap.WebhookDelivery) map[int64]*roadmap.Audit {
+	if len(claimed) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(claimed))
+	for i, d := range claimed {
+		ids[i] = d.AuditID
+	}
+	list, err := w.Store.AuditsByID(ctx, ids)
+	if err != nil {
+		return nil
+	}
+	out := make(map[int64]*roadmap.Audit, len(list))
+	for _, a := range list {
+		out[a.ID] = a
+	}
+	return out
+}
+
+// outcome makes one attempt at a claimed delivery, of audit when it has
+// been read, and returns its outcome, with when to try again after a
+// failure.
+func (w *Worker) outcome(ctx context.Context, d *roadmap.WebhookDelivery, audit *roadmap.Audit) roadmap.DeliveryOutcome {
+	out := w.attempt(ctx, d, audit)
 	if !out.Delivered {
 		out.RetryAt = w.retryAt(d)
 		w.Logger.Info("webhook delivery failed", "webhook_id", d.WebhookID, "delivery_id", d.ID, "audit_id", d.AuditID, "attempt", d.Attempts, "err", out.Error, "retry_at", out.RetryAt)
@@ -310,19 +333,23 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// attempt POSTs a delivery once.
-func (w *Worker) attempt(ctx context.Context, d *roadmap.WebhookDelivery) roadmap.DeliveryOutcome {
+// attempt POSTs a delivery of audit once, reading the audit first when it
+// is nil.
+func (w *Worker) attempt(ctx context.Context, d *roadmap.WebhookDelivery, audit *roadmap.Audit) roadmap.DeliveryOutcome {
 	if d.Webhook == nil {
 		return roadmap.DeliveryOutcome{Error: "the webhook no longer exists"}
 	}
-	audits, err := w.Store.AuditsByID(ctx, []int64{d.AuditID})
-	if err != nil {
-		return roadmap.DeliveryOutcome{Error: "reading the audit failed"}
+	if audit == nil {
+		audits, err := w.Store.AuditsByID(ctx, []int64{d.AuditID})
+		if err != nil {
+			return roadmap.DeliveryOutcome{Error: "reading the audit failed"}
+		}
+		if len(audits) == 0 {
+			return roadmap.DeliveryOutcome{Error: "the audit does not exist"}
+		}
+		audit = audits[0]
 	}
-	if len(audits) == 0 {
-		return roadmap.DeliveryOutcome{Error: "the audit does not exist"}
-	}
-	rendered, err := w.Render(audits[0])
+	rendered, err := w.Render(audit)
 	if err != nil {
 		return roadmap.DeliveryOutcome{Error: "rendering the audit failed"}
 	}

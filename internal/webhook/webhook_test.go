@@ -602,14 +602,23 @@ func TestRunStopsCleanly(t *testing.T) {
 }
 
 // finishCounter is the store, with a count of the transactions that
-// record outcomes and of the outcomes they record; the first such
-// transaction waits until release is closed.
+// record outcomes and of the outcomes they record, and of the reads of
+// audits; the first transaction that records outcomes waits until release
+// is closed.
 type finishCounter struct {
 	*store.DB
 	mu       sync.Mutex
 	calls    []int
+	reads    int
 	release  chan struct{}
 	released bool
+}
+
+func (f *finishCounter) AuditsByID(ctx context.Context, ids []int64) ([]*roadmap.Audit, error) {
+	f.mu.Lock()
+	f.reads++
+	f.mu.Unlock()
+	return f.DB.AuditsByID(ctx, ids)
 }
 
 func (f *finishCounter) FinishWebhookDeliveries(ctx context.Context, ds []*roadmap.WebhookDelivery, outs []roadmap.DeliveryOutcome) error {
@@ -628,7 +637,8 @@ func (f *finishCounter) FinishWebhookDeliveries(ctx context.Context, ds []*roadm
 
 // TestOutcomesAreRecordedTogether: the outcomes of calls that end while
 // the worker records others are recorded together, in one transaction,
-// not one transaction a call; each is recorded.
+// not one transaction a call, and the audits of the deliveries of one
+// claim are read together; each outcome is recorded.
 func TestOutcomesAreRecordedTogether(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		rc := newReceiver(t)
@@ -662,8 +672,11 @@ func TestOutcomesAreRecordedTogether(t *testing.T) {
 		cancel()
 		<-done
 		fc.mu.Lock()
-		calls := append([]int(nil), fc.calls...)
+		calls, reads := append([]int(nil), fc.calls...), fc.reads
 		fc.mu.Unlock()
+		if reads >= want {
+			t.Errorf("%d reads of audits for %d deliveries", reads, want)
+		}
 		total := 0
 		for _, n := range calls {
 			total += n
