@@ -52,7 +52,7 @@ var deliveriesOfAudits = "INSERT INTO webhook_deliveries (endpoint_id, audit_id,
 
 // fanOutBatch is the most audits whose deliveries one fan-out statement
 // queues.
-var fanOutBatch = 1000
+const fanOutBatch = 1000
 
 // fanOutSQL queues, on SQLite, the deliveries of the audits with IDs in
 // (?, ?] to the enabled webhook endpoints that want them, as
@@ -408,11 +408,13 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit i
 		" AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.record_key = d.record_key AND p.status IN " + unfinished + " AND p.id < d.id)" +
 		" AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.enabled = ?)" +
 		" ORDER BY d.next_attempt_at, d.id LIMIT ?"
-	// Most polls find nothing due: a read says so without taking the
-	// writer.
+	// On SQLite the deliveries of the audits committed since the last
+	// claim are queued first.
 	if err := db.fanOutNow(ctx); err != nil {
 		return nil, err
 	}
+	// Most polls find nothing due: a read says so without taking the
+	// writer.
 	var first int64
 	err := db.reader().queryRow(ctx, due, ms(now), true, 1).Scan(&first)
 	if isNoRows(err) {
