@@ -111,8 +111,8 @@ func NewClient() *http.Client {
 	}
 }
 
-// Run delivers until ctx is done, then waits for the calls in flight to end
-// (each within its timeout) and returns.
+// Run delivers until ctx is done, then sends what it had claimed, waits
+// for the calls in flight to end (each within its timeout) and returns.
 func (w *Worker) Run(ctx context.Context) {
 	if w.Client == nil {
 		w.Client = NewClient()
@@ -171,26 +171,46 @@ func (w *Worker) Run(ctx context.Context) {
 		close(ended)
 		<-recorded
 	}()
-	for ctx.Err() == nil {
-		free := n - len(slots)
-		var claimed []*roadmap.WebhookDelivery
-		if free > 0 {
-			var err error
-			claimed, err = w.Store.ClaimWebhookDeliveries(ctx, w.now(), free, w.lease())
-			if err != nil && ctx.Err() == nil {
-				w.Logger.Warn("claiming webhook deliveries", "err", err)
-			}
-		}
-		audits := w.audits(ctx, claimed)
-		for _, d := range claimed {
+	// queue holds deliveries claimed ahead of a free slot, at most n, so
+	// that one claim serves up to twice the calls in flight; each starts
+	// within one call's time, well inside its lease.
+	var queue []attempted
+	start := func() {
+		for len(queue) > 0 && len(slots) < n {
+			q := queue[0]
+			queue = queue[1:]
 			slots <- struct{}{}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ended <- attempted{d, w.outcome(callCtx, d, audits[d.AuditID])}
+				ended <- attempted{d: q.d, out: w.outcome(callCtx, q.d, q.audit)}
 			}()
 		}
-		if free > 0 && len(claimed) == free {
+	}
+	for {
+		if ctx.Err() != nil {
+			// No more claims; what was claimed is still sent.
+			if start(); len(queue) == 0 {
+				return
+			}
+			<-done
+			continue
+		}
+		room := 2*n - len(slots) - len(queue)
+		var claimed []*roadmap.WebhookDelivery
+		if room > 0 && len(queue) < n {
+			var err error
+			claimed, err = w.Store.ClaimWebhookDeliveries(ctx, w.now(), room, w.lease())
+			if err != nil && ctx.Err() == nil {
+				w.Logger.Warn("claiming webhook deliveries", "err", err)
+			}
+			audits := w.audits(ctx, claimed)
+			for _, d := range claimed {
+				queue = append(queue, attempted{d: d, audit: audits[d.AuditID]})
+			}
+		}
+		start()
+		if room > 0 && len(claimed) == room {
 			continue // more may be due
 		}
 		select {
@@ -236,15 +256,17 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	return len(claimed), nil
 }
 
-// attempted is a claimed delivery and the outcome of its attempt.
+// attempted is a claimed delivery, its audit once read (nil: read when it
+// is sent), and the outcome of its attempt.
 type attempted struct {
-	d   *roadmap.WebhookDelivery
-	out roadmap.DeliveryOutcome
+	d     *roadmap.WebhookDelivery
+	audit *roadmap.Audit
+	out   roadmap.DeliveryOutcome
 }
 
 // deliver makes one attempt at a claimed delivery and records its outcome.
 func (w *Worker) deliver(ctx context.Context, d *roadmap.WebhookDelivery) {
-	w.finish(ctx, []attempted{{d, w.outcome(ctx, d, nil)}})
+	w.finish(ctx, []attempted{{d: d, out: w.outcome(ctx, d, nil)}})
 }
 
 // audits reads the audits of claimed deliveries in one read, by ID; when

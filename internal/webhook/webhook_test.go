@@ -691,3 +691,76 @@ func TestOutcomesAreRecordedTogether(t *testing.T) {
 		}
 	})
 }
+
+// claimCounter is the store, with the limits the worker's claims asked
+// for and the deliveries they took.
+type claimCounter struct {
+	*store.DB
+	mu      sync.Mutex
+	limits  []int
+	claimed []*roadmap.WebhookDelivery
+}
+
+func (c *claimCounter) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*roadmap.WebhookDelivery, error) {
+	ds, err := c.DB.ClaimWebhookDeliveries(ctx, now, limit, lease)
+	c.mu.Lock()
+	c.limits = append(c.limits, limit)
+	c.claimed = append(c.claimed, ds...)
+	c.mu.Unlock()
+	return ds, err
+}
+
+// TestClaimsAheadAndSendsWhatItClaimed: a claim takes up to twice the
+// calls in flight, holding the rest until a call ends; a worker stopped
+// while it holds claimed deliveries still sends and records every one.
+func TestClaimsAheadAndSendsWhatItClaimed(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		release := make(chan struct{})
+		rc := newReceiver(t)
+		rc.answer = func(n int, w http.ResponseWriter) bool {
+			<-release
+			return false
+		}
+		h := e.hook(t, rc.srv.URL, "")
+		for i := range 6 {
+			e.rename(t, fmt.Sprintf("PRJ1-R-%d", i%3+1), fmt.Sprintf("Ahead %d", i))
+		}
+		cc := &claimCounter{DB: e.db}
+		e.w.Store = cc
+		e.w.Concurrency = 2
+		e.w.Poll = 10 * time.Millisecond
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { e.w.Run(ctx); close(done) }()
+		// Two calls are held at the receiver, with the third claimed
+		// delivery (of three records' first renames) waiting for a slot.
+		deadline := time.Now().Add(10 * time.Second)
+		for len(rc.got()) < 2 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cc.mu.Lock()
+		first, claimed := cc.limits[0], len(cc.claimed)
+		cc.mu.Unlock()
+		if first != 4 || claimed != 3 {
+			t.Fatalf("the first claim asked for %d and %d deliveries were claimed, want 4 and the 3 due", first, claimed)
+		}
+		cancel()
+		close(release)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Run did not return after its context ended")
+		}
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		byID := map[int64]*roadmap.WebhookDelivery{}
+		for _, d := range e.deliveries(t, h.ID) {
+			byID[d.ID] = d
+		}
+		for _, c := range cc.claimed {
+			if d := byID[c.ID]; d == nil || d.Status != roadmap.DeliveryDelivered {
+				t.Fatalf("claimed delivery %d left as %+v after the stop", c.ID, d)
+			}
+		}
+	})
+}
