@@ -49,8 +49,7 @@ type sqliteDialect struct{}
 func (sqliteDialect) name() string { return "sqlite" }
 
 func (sqliteDialect) open(dsn string, opt Options, journal *liteJournal) (*sql.DB, *sql.DB, error) {
-	path := strings.TrimPrefix(dsn, "sqlite://")
-	path = strings.TrimPrefix(path, "file:")
+	path := sqliteName(dsn)
 	sync, err := sqliteSynchronous(opt.SQLiteSynchronous)
 	if err != nil {
 		return nil, nil, err

@@ -63,7 +63,7 @@ func TestJournalIgnoresOtherConnections(t *testing.T) {
 	t.Parallel()
 	db := openDemo(t, "sqlite")
 	ctx := roadmap.WithActor(context.Background(), demo.Mary)
-	raw, err := sql.Open("sqlite", "file:"+db.watch.file())
+	raw, err := sql.Open("sqlite", "file:"+sqlitePath(db.watch.path))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,11 +38,16 @@ func Unavailable(dsn string, err error) bool {
 	return postgresDialect{}.unavailable(err)
 }
 
+// sqliteName returns the name of a SQLite dsn without its scheme: the
+// file's path, or :memory:, with any query.
+func sqliteName(dsn string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+}
+
 // sqlitePath returns the file path of a SQLite dsn, or "" for an in-memory
 // database.
 func sqlitePath(dsn string) string {
-	path := strings.TrimPrefix(dsn, "sqlite://")
-	path = strings.TrimPrefix(path, "file:")
+	path := sqliteName(dsn)
 	if path == ":memory:" || strings.Contains(dsn, "mode=memory") {
 		return ""
 	}

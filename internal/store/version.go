@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -240,10 +239,13 @@ func (w *versionWatch) read(ctx context.Context) (string, error) {
 	}
 	if !w.mapped {
 		w.mapped = true
-		if h, err := openWALHeader(w.file()); err == nil {
-			w.hmu.Lock()
-			w.hdr = h
-			w.hmu.Unlock()
+		// An in-memory database has no path, nor a WAL index to read.
+		if path := sqlitePath(w.path); path != "" {
+			if h, err := openWALHeader(path); err == nil {
+				w.hmu.Lock()
+				w.hdr = h
+				w.hmu.Unlock()
+			}
 		}
 	}
 	// The header's readings are another series than data_version's: once
@@ -270,14 +272,9 @@ func (w *versionWatch) header() (string, bool) {
 	return w.hdr.version()
 }
 
-// file is the database file's path.
-func (w *versionWatch) file() string {
-	return strings.TrimPrefix(strings.TrimPrefix(w.path, "sqlite://"), "file:")
-}
-
 func (w *versionWatch) open(ctx context.Context) error {
 	if w.db == nil {
-		path := w.file()
+		path := sqliteName(w.path)
 		db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=query_only(1)", path, versionTimeout.Milliseconds()))
 		if err != nil {
 			return err

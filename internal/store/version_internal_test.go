@@ -34,7 +34,7 @@ func TestDataVersionReadsTheWALHeader(t *testing.T) {
 	if _, ok := db.watch.header(); !ok {
 		t.Fatal("after a reading, the WAL-index header is not read")
 	}
-	raw, err := sql.Open("sqlite", "file:"+db.watch.file())
+	raw, err := sql.Open("sqlite", "file:"+sqlitePath(db.watch.path))
 	if err != nil {
 		t.Fatal(err)
 	}
