@@ -124,14 +124,18 @@ func (db *DB) loadSchema(ctx context.Context) (schemaInfo, error) {
 // connection's pre-update hook reads) and loads the schema that history
 // reads.
 func (db *DB) ensureJournal(ctx context.Context) error {
-	if db.dialect.name() == "postgres" {
-		if err := schema.EnsureJournal(ctx, db.write, db.dialect.name()); err != nil {
-			return err
-		}
-	}
 	s, err := db.loadSchema(ctx)
 	if err != nil {
 		return err
+	}
+	if db.dialect.name() == "postgres" {
+		cols := make(map[string][]string, len(s))
+		for name, t := range s {
+			cols[name] = t.cols
+		}
+		if err := schema.EnsurePostgresJournal(ctx, db.write, cols); err != nil {
+			return err
+		}
 	}
 	db.schema = s
 	db.linkTypes = linkTypesOf(s)

@@ -111,7 +111,7 @@ func provisionalReference(id int64) string {
 // and its parts. The counter row is locked from then until the commit
 // ends, so concurrent creates in one product wait for each other only
 // that long, never for a round trip to the server's client. The update
-// that numbers the release is not journaled (see migrations.EnsureJournal):
+// that numbers the release is not journaled (see migrations.EnsurePostgresJournal):
 // its history is the create's.
 func (db *DB) numberedAtCommit(ctx context.Context, r *roadmap.Release) error {
 	c := conn{qr: db.write, d: db.dialect, n: &db.queries, tr: &db.trace}

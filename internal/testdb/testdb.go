@@ -187,8 +187,10 @@ func migrate(ctx context.Context, backend, dsn string) error {
 	if _, err := p.Up(ctx); err != nil {
 		return err
 	}
-	if err := migrations.EnsureJournal(ctx, db, backend); err != nil {
-		return err
+	if backend == "postgres" {
+		if err := migrations.EnsurePostgresJournal(ctx, db, nil); err != nil {
+			return err
+		}
 	}
 	return db.Close()
 }

@@ -74,19 +74,19 @@ func columns(ctx context.Context, db *sql.DB) (map[string][]string, error) {
 	return out, rows.Err()
 }
 
-// EnsureJournal puts the change journal's triggers on every journaled table
-// of a migrated PostgreSQL database that lacks them, so that a table added
-// by a later migration has its history without code of its own. A SQLite
-// database holds no journal: the store's writer connection reports its
-// changes through SQLite's pre-update hook instead. dialect is "sqlite" or
-// "postgres".
-func EnsureJournal(ctx context.Context, db *sql.DB, dialect string) error {
-	if dialect == "sqlite" {
-		return nil
-	}
-	cols, err := columns(ctx, db)
-	if err != nil {
-		return err
+// EnsurePostgresJournal puts the change journal's triggers on every
+// journaled table of a migrated PostgreSQL database that lacks them, so
+// that a table added by a later migration has its history without code of
+// its own. cols names the journaled tables' columns in their order, as the
+// caller read them from the database; nil reads them. A SQLite database
+// holds no journal: the store's writer connection reports its changes
+// through SQLite's pre-update hook instead.
+func EnsurePostgresJournal(ctx context.Context, db *sql.DB, cols map[string][]string) error {
+	if cols == nil {
+		var err error
+		if cols, err = columns(ctx, db); err != nil {
+			return err
+		}
 	}
 	names := make([]string, 0, len(cols))
 	for n := range cols {
