@@ -1015,8 +1015,8 @@ func (tx *Tx) auditInsert(audits []*roadmap.Audit, hooks []roadmap.Webhook) (str
 		args = append(args, au.Action, au.UserID, ms(au.CreatedAt), au.AuditableType, au.AuditableID, au.AssociatedType, au.AssociatedID, au.ProductID, au.AuditableProductID, au.Description, au.URLPath, au.Interesting, string(b))
 	}
 	if deliver {
-		q.WriteString(" RETURNING id, auditable_type, auditable_id, associated_id), d AS (" + deliveriesOfAudits + ") SELECT id FROM a")
-		args = append(append(args, tx.db.linkTypes), tx.deliveryTimes()...)
+		q.WriteString(" RETURNING id, auditable_type, auditable_id, associated_id, created_at), d AS (" + deliveriesOfAudits + ") SELECT id FROM a")
+		args = append(args, tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds())
 	} else {
 		q.WriteString(" RETURNING id")
 	}

@@ -40,30 +40,34 @@ func recordKeySQL(find string) string {
 	return "lower(a.auditable_type) || ':' || a.auditable_id || CASE WHEN " + find + "(',' || CAST(? AS TEXT) || ',', ',' || a.auditable_type || ',') > 0 THEN ':' || a.associated_id ELSE '' END"
 }
 
+// deliveriesSQL is the statement that queues the deliveries of the audits
+// from names (audits with their id, auditable_type, auditable_id,
+// associated_id and created_at), those that where selects, to the enabled
+// webhook endpoints that want them (Webhook.Wants: an auditable type is
+// its own AuditType), in the order of the audits, then of the endpoints:
+// due at the audit's time and retried for roadmap.WebhookRetryWindow. Its
+// arguments are DB.linkTypes, the window in milliseconds, then those of
+// where; find is the dialect's instr or strpos. PostgreSQL queues them in
+// the audits' statement (deliveriesOfAudits), SQLite after their commit
+// (fanOutSQL).
+func deliveriesSQL(find, from, where string) string {
+	return "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
+		" SELECT e.id, a.id, " + recordKeySQL(find) + ", '" + roadmap.DeliveryPending + "', 0, a.created_at, a.created_at + CAST(? AS BIGINT), a.created_at, a.created_at" +
+		" FROM " + from + " JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR " + find + "(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
+		where + " ORDER BY a.id, e.id"
+}
+
 // deliveriesOfAudits queues, on PostgreSQL, the deliveries of the audits
-// that the statement's CTE a inserts to the enabled webhook endpoints that
-// want them (Webhook.Wants: an auditable type is its own AuditType), in
-// the order of the audits, then of the endpoints; its arguments are
-// DB.linkTypes and those of deliveryTimes.
-var deliveriesOfAudits = "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
-	" SELECT e.id, a.id, " + recordKeySQL("strpos") + ", '" + roadmap.DeliveryPending + "', 0, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)" +
-	" FROM a JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR strpos(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
-	" ORDER BY a.id, e.id"
+// that the statement's CTE a inserts.
+var deliveriesOfAudits = deliveriesSQL("strpos", "a", "")
 
 // fanOutBatch is the most audits whose deliveries one fan-out statement
 // queues.
 const fanOutBatch = 1000
 
 // fanOutSQL queues, on SQLite, the deliveries of the audits with IDs in
-// (?, ?] to the enabled webhook endpoints that want them, as
-// deliveriesOfAudits does on PostgreSQL: due at the audit's time, retried
-// for roadmap.WebhookRetryWindow, in the order of the audits, then of the
-// endpoints. Its arguments are DB.linkTypes, the retry window, and the
-// IDs.
-var fanOutSQL = "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
-	" SELECT e.id, a.id, " + recordKeySQL("instr") + ", '" + roadmap.DeliveryPending + "', 0, a.created_at, a.created_at + ?, a.created_at, a.created_at" +
-	" FROM audits a JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR instr(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
-	" WHERE a.id > ? AND a.id <= ? ORDER BY a.id, e.id"
+// (?, ?].
+var fanOutSQL = deliveriesSQL("instr", "audits a", " WHERE a.id > ? AND a.id <= ?")
 
 // fanOutLag reads, on SQLite, whether audits wait for their deliveries to
 // be queued to an enabled endpoint: a read, so that a poll with nothing to
@@ -136,13 +140,6 @@ func (db *DB) fanOutNow(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// deliveryTimes are the times of the deliveries a transaction queues: due
-// now, retried until the retry window ends, created and updated now.
-func (tx *Tx) deliveryTimes() []any {
-	now := ms(tx.now)
-	return []any{now, ms(tx.now.Add(roadmap.WebhookRetryWindow)), now, now}
 }
 
 // wantsAny reports whether a webhook of hooks wants an audit of audits.
