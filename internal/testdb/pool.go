@@ -33,13 +33,10 @@ DROP EVENT TRIGGER IF EXISTS testdb_pristine_ddl;
 DROP SCHEMA IF EXISTS testdb_pristine CASCADE;
 CREATE SCHEMA testdb_pristine;
 
-CREATE TABLE testdb_pristine._tables (name text PRIMARY KEY, columns text NOT NULL, row_count bigint NOT NULL);
-CREATE TABLE testdb_pristine._sequences (name text PRIMARY KEY, last_value bigint NOT NULL, is_called boolean NOT NULL);
-
--- reset_tables is written here, one static block per table, so that a
--- session that resets the database again runs the plans it made the first
--- time (PL/pgSQL keeps them) instead of planning two dynamic statements per
--- table at every reset.
+-- reset_tables is written here, one static block per table and a setval
+-- per sequence, so that a session that resets the database again runs the
+-- plans it made the first time (PL/pgSQL keeps them) instead of planning
+-- two dynamic statements per table at every reset.
 DO $d$
 DECLARE
 	r record;
@@ -56,18 +53,17 @@ BEGIN
 		IF n > 0 THEN
 			EXECUTE format('CREATE TABLE testdb_pristine.%I AS SELECT %s FROM public.%I', r.relname, cols, r.relname);
 		END IF;
-		INSERT INTO testdb_pristine._tables VALUES (r.relname, cols, n);
 		body := body || format(E'IF EXISTS (SELECT 1 FROM public.%1$I WHERE xmin::text::bigint > since) OR (SELECT count(*) FROM public.%1$I) <> %2$s THEN\n\tDELETE FROM public.%1$I;\n', r.relname, n);
 		IF n > 0 THEN
 			body := body || format(E'\tINSERT INTO public.%1$I (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM testdb_pristine.%1$I;\n', r.relname, cols);
 		END IF;
 		body := body || E'END IF;\n';
 	END LOOP;
-	EXECUTE format('CREATE FUNCTION testdb_pristine.reset_tables(since bigint) RETURNS void LANGUAGE plpgsql AS %L', E'BEGIN\n' || body || 'END');
-	FOR r IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S' LOOP
+	FOR r IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S' ORDER BY c.relname LOOP
 		EXECUTE format('SELECT last_value, is_called FROM public.%I', r.relname) INTO lv, called;
-		INSERT INTO testdb_pristine._sequences VALUES (r.relname, lv, called);
+		body := body || format(E'PERFORM setval(%L::regclass, %s, %L);\n', 'public.' || quote_ident(r.relname), lv, called);
 	END LOOP;
+	EXECUTE format('CREATE FUNCTION testdb_pristine.reset_tables(since bigint) RETURNS void LANGUAGE plpgsql AS %L', E'BEGIN\n' || body || 'END');
 END
 $d$;
 
@@ -82,18 +78,14 @@ INSERT INTO testdb_pristine._state VALUES (txid_current() % 4294967296);
 
 CREATE FUNCTION testdb_pristine.reset() RETURNS void LANGUAGE plpgsql AS $f$
 DECLARE
-	r record;
 	since bigint;
 BEGIN
 	PERFORM set_config('session_replication_role', 'replica', true);
 	PERFORM set_config('synchronous_commit', 'off', true);
 	SELECT xid INTO since FROM testdb_pristine._state;
-	-- The tables of the template (a table made since is a change of the
-	-- schema, and such a database is not handed on).
+	-- The tables and sequences of the template (one made since is a change
+	-- of the schema, and such a database is not handed on).
 	PERFORM testdb_pristine.reset_tables(since);
-	FOR r IN SELECT name, last_value, is_called FROM testdb_pristine._sequences LOOP
-		PERFORM setval(format('public.%I', r.name)::regclass, r.last_value, r.is_called);
-	END LOOP;
 	UPDATE testdb_pristine._state SET xid = txid_current() % 4294967296;
 END
 $f$;
@@ -108,10 +100,12 @@ BEGIN
 	INSERT INTO testdb_pristine._ddl VALUES (tg_tag);
 END
 $f$;
-CREATE TABLE testdb_pristine._settings AS
-	SELECT coalesce((SELECT string_agg(array_to_string(s.setconfig, ','), ';' ORDER BY s.setrole)
-		FROM pg_db_role_setting s JOIN pg_database db ON db.oid = s.setdatabase
-		WHERE db.datname = current_database()), '') AS value;
+CREATE FUNCTION testdb_pristine.settings() RETURNS text LANGUAGE sql STABLE AS $f$
+	SELECT coalesce(string_agg(array_to_string(s.setconfig, ','), ';' ORDER BY s.setrole), '')
+	FROM pg_db_role_setting s JOIN pg_database db ON db.oid = s.setdatabase
+	WHERE db.datname = current_database()
+$f$;
+CREATE TABLE testdb_pristine._settings AS SELECT testdb_pristine.settings() AS value;
 CREATE EVENT TRIGGER testdb_pristine_ddl ON ddl_command_end EXECUTE FUNCTION testdb_pristine.note_ddl();
 `
 
@@ -314,10 +308,7 @@ func restore(ctx context.Context, name string) (err error) {
 	}
 	var same bool
 	if err := db.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM testdb_pristine._ddl)
-		AND value = coalesce((SELECT string_agg(array_to_string(s.setconfig, ','), ';' ORDER BY s.setrole)
-			FROM pg_db_role_setting s JOIN pg_database db ON db.oid = s.setdatabase
-			WHERE db.datname = current_database()), '')
-		FROM testdb_pristine._settings`).Scan(&same); err != nil {
+		AND value = testdb_pristine.settings() FROM testdb_pristine._settings`).Scan(&same); err != nil {
 		return err
 	}
 	if !same {
