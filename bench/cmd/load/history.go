@@ -34,8 +34,9 @@ type historySides struct {
 }
 
 // newHistorySides generates the two databases of n releases and serves
-// them, from port on (it takes three ports).
-func newHistorySides(ctx context.Context, backend, admin string, n, conns int, synchronous string, port int) *historySides {
+// them, from port on (it takes three ports); the webhook's worker makes
+// calls in flight at once (0: its default, as roadmapd serve runs it).
+func newHistorySides(ctx context.Context, backend, admin string, n, conns int, synchronous string, port, calls int) *historySides {
 	s := &historySides{received: map[string]bool{}}
 	var drops []func()
 	open := func(prefix string, opt store.Options) (string, *store.DB) {
@@ -85,7 +86,7 @@ func newHistorySides(ctx context.Context, backend, admin string, n, conns int, s
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		(&webhook.Worker{Store: hookedDB, Render: hookedAPI.AuditJSON, Concurrency: workerConcurrency}).Run(wctx)
+		(&webhook.Worker{Store: hookedDB, Render: hookedAPI.AuditJSON, Concurrency: calls}).Run(wctx)
 	}()
 	s.stop = func() {
 		cancel()
@@ -147,7 +148,3 @@ func (s *historySides) caughtUp(ctx context.Context, limit time.Duration) time.D
 		time.Sleep(5 * time.Millisecond)
 	}
 }
-
-// workerConcurrency is the delivery worker's calls in flight (0: the
-// worker's default, as roadmapd serve runs it).
-var workerConcurrency int

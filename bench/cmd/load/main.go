@@ -67,7 +67,7 @@ func main() {
 		"postgres": flag.Float64("open-pg", 0, "the same on PostgreSQL"),
 	}
 	history := flag.Bool("history", false, "measure creates and spread PUTs on a database without history and on one with a webhook and its worker too, alternately with the first's (instead of creates and the hot-row PUT alone)")
-	flag.IntVar(&workerConcurrency, "webhook-concurrency", 0, "with -history, the delivery worker's calls in flight (0: its default, as roadmapd serve runs it)")
+	calls := flag.Int("webhook-concurrency", 0, "with -history, the delivery worker's calls in flight (0: its default, as roadmapd serve runs it)")
 	compareGC := flag.Bool("compare-group-commit", false, "on SQLite, also measure creates and spread PUTs on a second database with group commit off, alternately with the first's")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each measurement but the static ones to this path, suffixed with the engine and the measurement's name")
 	flag.Parse()
@@ -218,7 +218,7 @@ func main() {
 		}
 		commits0, txs0 := db.GroupCommits()
 		if *history {
-			hs := newHistorySides(ctx, backend, *pgAdmin, *n, *conns, *synchronous, p)
+			hs := newHistorySides(ctx, backend, *pgAdmin, *n, *conns, *synchronous, p, *calls)
 			p += 3
 			for _, m := range []struct {
 				name string
