@@ -128,12 +128,9 @@ type WebhookStore interface {
 	// Concurrent claimers never take the same delivery while its lease
 	// holds.
 	ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*WebhookDelivery, error)
-	// FinishWebhookDelivery records the outcome of an attempt at a claimed
-	// delivery; it changes nothing when the lease has passed to another
-	// claim meanwhile.
-	FinishWebhookDelivery(ctx context.Context, d *WebhookDelivery, out DeliveryOutcome) error
-	// FinishWebhookDeliveries records the outcomes of several attempts,
-	// outs[i] that of ds[i], each as FinishWebhookDelivery does, together.
+	// FinishWebhookDeliveries records the outcomes of attempts at claimed
+	// deliveries, outs[i] that of ds[i], together; it changes nothing of a
+	// delivery whose lease has passed to another claim meanwhile.
 	FinishWebhookDeliveries(ctx context.Context, ds []*WebhookDelivery, outs []DeliveryOutcome) error
 }
 

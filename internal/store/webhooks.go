@@ -474,15 +474,10 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit i
 	return out, nil
 }
 
-// FinishWebhookDelivery records an attempt's outcome on a delivery that is
-// still leased to this claim (the same number of attempts): delivered,
-// due again at out.RetryAt, or failed.
-func (db *DB) FinishWebhookDelivery(ctx context.Context, d *roadmap.WebhookDelivery, out roadmap.DeliveryOutcome) error {
-	return db.FinishWebhookDeliveries(ctx, []*roadmap.WebhookDelivery{d}, []roadmap.DeliveryOutcome{out})
-}
-
 // FinishWebhookDeliveries records the outcomes of attempts, outs[i] that
-// of ds[i], in one transaction, as FinishWebhookDelivery records each.
+// of ds[i], in one transaction, each on a delivery that is still leased to
+// its claim (the same number of attempts): delivered, due again at
+// RetryAt, or failed.
 func (db *DB) FinishWebhookDeliveries(ctx context.Context, ds []*roadmap.WebhookDelivery, outs []roadmap.DeliveryOutcome) error {
 	if len(ds) != len(outs) {
 		return fmt.Errorf("%d outcomes for %d deliveries", len(outs), len(ds))

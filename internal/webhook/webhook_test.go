@@ -281,10 +281,10 @@ func TestHeldBackBehindAnEarlierDelivery(t *testing.T) {
 		// The first of release 1 fails and waits a minute: its successor
 		// stays held back.
 		first := claimed[0]
-		if err := e.db.FinishWebhookDelivery(e.ctx, first, roadmap.DeliveryOutcome{StatusCode: 500, Error: "answered 500", RetryAt: e.clk.Now().Add(time.Minute)}); err != nil {
+		if err := e.db.FinishWebhookDeliveries(e.ctx, []*roadmap.WebhookDelivery{first}, []roadmap.DeliveryOutcome{roadmap.DeliveryOutcome{StatusCode: 500, Error: "answered 500", RetryAt: e.clk.Now().Add(time.Minute)}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.FinishWebhookDelivery(e.ctx, claimed[1], roadmap.DeliveryOutcome{Delivered: true, StatusCode: 200}); err != nil {
+		if err := e.db.FinishWebhookDeliveries(e.ctx, []*roadmap.WebhookDelivery{claimed[1]}, []roadmap.DeliveryOutcome{roadmap.DeliveryOutcome{Delivered: true, StatusCode: 200}}); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := e.db.ClaimWebhookDeliveries(e.ctx, e.clk.Now(), 10, time.Minute); len(got) != 0 {
@@ -518,7 +518,7 @@ func TestExpiredLeaseIsClaimedAgain(t *testing.T) {
 		if n := len(rc.got()); n != 1 {
 			t.Fatalf("%d calls after the lease expired, want 1", n)
 		}
-		if err := e.db.FinishWebhookDelivery(e.ctx, lost[0], roadmap.DeliveryOutcome{Error: "late", RetryAt: e.clk.Now().Add(time.Hour)}); err != nil {
+		if err := e.db.FinishWebhookDeliveries(e.ctx, []*roadmap.WebhookDelivery{lost[0]}, []roadmap.DeliveryOutcome{roadmap.DeliveryOutcome{Error: "late", RetryAt: e.clk.Now().Add(time.Hour)}}); err != nil {
 			t.Fatal(err)
 		}
 		ds := e.deliveries(t, h.ID)
