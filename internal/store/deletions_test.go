@@ -50,7 +50,13 @@ func binDump(tb testing.TB, raw *sql.DB, backend string) map[string][]string {
 	rows.Close()
 	out := map[string][]string{}
 	for _, t := range tables {
-		rows, err := raw.Query(`SELECT * FROM "` + t + `"`)
+		q := `SELECT * FROM "` + t + `"`
+		if t == "release_counts" {
+			// A count kept in stripes says its total; which stripe a
+			// write counted in depends on its connection.
+			q = "SELECT product_id, SUM(n) AS n FROM release_counts GROUP BY product_id"
+		}
+		rows, err := raw.Query(q)
 		if err != nil {
 			tb.Fatalf("dumping %s: %v", t, err)
 		}

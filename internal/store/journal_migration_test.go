@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/roadmap"
+	"github.com/roadmapd/roadmapd/internal/store"
 	"github.com/roadmapd/roadmapd/internal/testdb"
 )
 
@@ -102,5 +104,88 @@ func TestSQLiteFanOutMigration(t *testing.T) {
 	}
 	if n := rawCount(t, raw, "SELECT COUNT(*) FROM webhook_deliveries d JOIN audits a ON a.id = d.audit_id WHERE a.auditable_id = 904"); n != 1 {
 		t.Fatalf("%d deliveries of an audit after the migration went down, want 1 (the trigger's)", n)
+	}
+}
+
+// TestPostgresNumbersApartMigration takes a PostgreSQL database with the
+// demo account and more releases down to version 29, where the product's
+// row counts its releases and a trigger numbers them at the commit, and up
+// again: the count comes back in both directions, the last position becomes
+// position_seq, and a create after each migration gets the next number and
+// a position after the product's last, its list's total counting it.
+func TestPostgresNumbersApartMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := testdb.EmptyDSN(t, "postgres")
+	raw := rawDB(t, "postgres", dsn)
+	db := mustSeed(t, mustOpen(t, dsn))
+	actx := roadmap.WithActor(ctx, demo.Mary)
+	create := func(db *store.DB, name string) *roadmap.Release {
+		t.Helper()
+		r, err := db.CreateRelease(actx, demo.PRJ1, demo.Mary, roadmap.ReleaseInput{Name: roadmap.Some(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	total := func(db *store.DB) int {
+		t.Helper()
+		_, n, err := db.Releases(ctx, roadmap.ReleaseFilter{ProductID: demo.PRJ1, Page: roadmap.Page{Page: 1, PerPage: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	create(db, "Before")
+	count := fmt.Sprintf("SELECT COUNT(*) FROM releases WHERE product_id = %d", demo.PRJ1)
+	maxPos := fmt.Sprintf("SELECT MAX(position) FROM releases WHERE product_id = %d", demo.PRJ1)
+	want := rawCount(t, raw, count)
+	if got := total(db); got != want {
+		t.Fatalf("total %d, want %d", got, want)
+	}
+	db.Close()
+	p := migrateTo(ctx, t, "postgres", raw, 30)
+	if _, err := p.DownTo(ctx, 29); err != nil {
+		t.Fatal(err)
+	}
+	if got := rawCount(t, raw, fmt.Sprintf("SELECT release_count FROM products WHERE id = %d", demo.PRJ1)); got != want {
+		t.Errorf("release_count %d after the migration went down, want %d", got, want)
+	}
+	// A create as roadmapd of version 29 makes one: inserted under a
+	// provisional number that its commit replaces.
+	var seq int
+	if err := raw.QueryRow("SELECT release_seq FROM products WHERE id = $1", demo.PRJ1).Scan(&seq); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO releases SELECT (jsonb_populate_record(NULL::releases, to_jsonb(r) ||
+		jsonb_build_object('id', 990001, 'reference_num', '~990001', 'position', NULL))).* FROM releases r WHERE r.id = $1`, demo.Release1); err != nil {
+		t.Fatal(err)
+	}
+	var ref string
+	if err := raw.QueryRow("SELECT reference_num FROM releases WHERE id = 990001").Scan(&ref); err != nil {
+		t.Fatal(err)
+	}
+	if want := roadmap.ReleaseReference("PRJ1", false, int64(seq+1)); ref != want {
+		t.Fatalf("at version 29 the commit numbered the release %q, want %q", ref, want)
+	}
+	if _, err := raw.Exec("DELETE FROM change_journal"); err != nil {
+		t.Fatal(err)
+	}
+	want++
+	db = mustOpen(t, dsn)
+	defer db.Close()
+	if got := total(db); got != want {
+		t.Errorf("total %d after the migration, want %d", got, want)
+	}
+	if got, last := rawCount(t, raw, fmt.Sprintf("SELECT position_seq FROM products WHERE id = %d", demo.PRJ1)), rawCount(t, raw, maxPos); got != last {
+		t.Errorf("position_seq %d after the migration, want the last position %d", got, last)
+	}
+	last := rawCount(t, raw, maxPos)
+	r := create(db, "After")
+	if want := roadmap.ReleaseReference("PRJ1", false, int64(seq+2)); r.ReferenceNum != want || r.Position == nil || *r.Position != last+1 {
+		t.Errorf("create after the migration: %s at %v, want %s at %d", r.ReferenceNum, r.Position, want, last+1)
+	}
+	if got := total(db); got != want+1 {
+		t.Errorf("total %d after a create, want %d", got, want+1)
 	}
 }

@@ -203,9 +203,14 @@ func listReleases(ctx context.Context, c conn, f roadmap.ReleaseFilter, full boo
 	cargs := args
 	filtered := f.Query != "" || f.UpdatedSince != nil || f.ParkingLot != nil || f.ExcludeShipped
 	if f.ProductID != 0 && !filtered {
+		// On PostgreSQL the count is kept in stripes (migration 00030).
 		cq, cargs = "SELECT COALESCE((SELECT release_count FROM products WHERE id = ?", []any{f.ProductID}
+		col := "id"
+		if c.d.name() == "postgres" {
+			cq, col = "SELECT COALESCE((SELECT SUM(n) FROM release_counts WHERE product_id = ?", "product_id"
+		}
 		if f.VisibleTo != 0 {
-			cq, cargs = cq+" AND id IN ("+visibleProducts+")", append(cargs, f.VisibleTo, f.VisibleTo)
+			cq, cargs = cq+" AND "+col+" IN ("+visibleProducts+")", append(cargs, f.VisibleTo, f.VisibleTo)
 		}
 		cq += "), 0)"
 	}

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/roadmapd/roadmapd/internal/roadmap"
-	schema "github.com/roadmapd/roadmapd/internal/store/migrations"
 )
 
 // maxRollUpDepth bounds walks up the roll-up chain.
@@ -20,7 +19,6 @@ const maxRollUpDepth = 64
 // CreateRelease creates a release in a product on behalf of a user.
 func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roadmap.ReleaseInput) (*roadmap.Release, error) {
 	var out *roadmap.Release
-	last := db.dialect.forUpdate() != ""
 	err := db.inTx(ctx, func(tx *Tx) error {
 		c := tx.conn()
 		r := &roadmap.Release{
@@ -45,21 +43,10 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 		if err != nil {
 			return err
 		}
-		// Where writers lock rows, the release is written under a
-		// provisional reference number and numbered by the commit (see
-		// numberedAtCommit), so that the product's counter row stays
-		// locked only while the transaction commits. Where a writer locks
-		// the whole database, it is numbered at once, which writes its row
-		// once.
-		if !last {
-			if err := tx.numberRelease(ctx, r); err != nil {
-				return err
-			}
+		if err := tx.numberRelease(ctx, r); err != nil {
+			return err
 		}
 		r.ID = tx.db.ids.next(tx.now)
-		if last {
-			r.ReferenceNum = provisionalReference(r.ID)
-		}
 		roadmap.ApplyStatus(r, *status, tx.now)
 		if err := tx.insertRelease(ctx, r); err != nil {
 			return err
@@ -83,59 +70,39 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 		out, err = loadReleaseByID(ctx, c, r.ID, true)
 		return err
 	})
-	if err != nil || !last {
-		return out, err
-	}
-	return out, db.numberedAtCommit(ctx, out)
+	return out, err
 }
 
-// provisionalPrefix starts the reference number a new release has in its
-// creating transaction until it is numbered. No reference number of a
-// product starts so, and the count of a product's releases leaves such rows
-// out (migration 00016): the commit counts the release (migration 00024).
-const provisionalPrefix = schema.ProvisionalPrefix
+// numberConns is the number of connections that give new releases their
+// numbers on PostgreSQL (DB.numbers): each holds one for one statement.
+const numberConns = 2
 
-// provisionalReference is the unique reference number a new release is
-// inserted with before the commit gives it its own (see numberedAtCommit).
-func provisionalReference(id int64) string {
-	return provisionalPrefix + strconv.FormatInt(id, 10)
-}
-
-// numberedAtCommit reads the reference number and position that the
-// commit of its creating transaction gave the release r, inserted under
-// its provisional reference number, into r. On PostgreSQL a deferred
-// trigger (release_numbered, migration 00024) runs in the commit: it takes
-// the next number of the product's counter row and counts the release in
-// the same update, positions the release after the product's last, and
-// writes the number into the audits the transaction wrote of the release
-// and its parts. The counter row is locked from then until the commit
-// ends, so concurrent creates in one product wait for each other only
-// that long, never for a round trip to the server's client. The update
-// that numbers the release is not journaled (see migrations.EnsurePostgresJournal):
-// its history is the create's.
-func (db *DB) numberedAtCommit(ctx context.Context, r *roadmap.Release) error {
-	c := conn{qr: db.write, d: db.dialect, n: &db.queries, tr: &db.trace}
-	var pos sql.NullInt64
-	err := c.queryRow(ctx, "SELECT reference_num, position FROM releases WHERE id = ?", r.ID).Scan(&r.ReferenceNum, &pos)
-	if err != nil {
-		return db.wrap(scanErr(err, "release", strconv.FormatInt(r.ID, 10)))
-	}
-	if pos.Valid {
-		p := int(pos.Int64)
-		r.Position = &p
-	}
-	return nil
-}
-
-// numberRelease gives r the next reference number of its product and a
-// position after the product's last. The counter row's lock serialises
-// concurrent creates in one product.
+// numberRelease gives r the next reference number of its product's counter
+// (release_seq, or rollup_seq for a roll-up) and a position after the
+// product's last.
+//
+// On SQLite the writer holds the whole database, and the counter is
+// updated in the transaction.
+//
+// On PostgreSQL the counter row is updated in a transaction of its own, on
+// a connection apart (DB.numbers), so that it stays locked for that one
+// statement rather than until the creating transaction commits, and the
+// creates of a product do not wait for each other's commits. The position
+// comes from the same row: after position_seq, the last position it gave,
+// and after the product's last release that has one (migration 00030).
+// Creates call it once all they were given is checked. When the
+// transaction fails after all, the number is given back if no create took
+// a later one (see Tx.undo); otherwise it stays unused, as numbers are
+// never reused.
 func (tx *Tx) numberRelease(ctx context.Context, r *roadmap.Release) error {
-	c := tx.conn()
 	col := "release_seq"
 	if r.MasterRelease {
 		col = "rollup_seq"
 	}
+	if tx.db.numbers != nil {
+		return tx.numberApart(ctx, r, col)
+	}
+	c := tx.conn()
 	var n int64
 	var prefix string
 	err := c.queryRow(ctx, "UPDATE products SET "+col+" = "+col+" + 1 WHERE id = ? RETURNING "+col+", reference_prefix", r.ProductID).Scan(&n, &prefix)
@@ -152,6 +119,30 @@ func (tx *Tx) numberRelease(ctx context.Context, r *roadmap.Release) error {
 	}
 	pos := int(last.Int64) + 1
 	r.Position = &pos
+	return nil
+}
+
+// numberApart is numberRelease on PostgreSQL: the counters' update runs on
+// DB.numbers, and the transaction's failure gives the number and the
+// position back unless a later one was taken.
+func (tx *Tx) numberApart(ctx context.Context, r *roadmap.Release, col string) error {
+	nc := conn{qr: tx.db.numbers, d: tx.db.dialect, n: &tx.db.queries, tr: &tx.db.trace}
+	var n, pos int64
+	var prefix string
+	err := nc.queryRow(ctx, "UPDATE products SET "+col+" = "+col+" + 1, position_seq = GREATEST(position_seq, COALESCE((SELECT r.position FROM releases r WHERE r.product_id = ? AND r.position IS NOT NULL ORDER BY r.position DESC LIMIT 1), 0)) + 1 WHERE id = ? RETURNING "+col+", reference_prefix, position_seq",
+		r.ProductID, r.ProductID).Scan(&n, &prefix, &pos)
+	if err != nil {
+		return scanErr(err, "product", strconv.FormatInt(r.ProductID, 10))
+	}
+	r.ReferenceNum = roadmap.ReleaseReference(prefix, r.MasterRelease, n)
+	p := int(pos)
+	r.Position = &p
+	product := r.ProductID
+	tx.undo = append(tx.undo, func(ctx context.Context) error {
+		_, err := nc.exec(ctx, "UPDATE products SET "+col+" = CASE WHEN "+col+" = ? THEN "+col+" - 1 ELSE "+col+" END, position_seq = CASE WHEN position_seq = ? THEN position_seq - 1 ELSE position_seq END WHERE id = ? AND ("+col+" = ? OR position_seq = ?)",
+			n, pos, product, n, pos)
+		return err
+	})
 	return nil
 }
 

@@ -37,6 +37,12 @@ type DB struct {
 	write *sql.DB
 	// read serves reads; on PostgreSQL it is the same pool as write.
 	read *sql.DB
+	// numbers gives new releases their numbers on PostgreSQL, each in a
+	// transaction of its own, on connections apart from write's, so that a
+	// write transaction waiting for its number never waits for a
+	// connection that another write transaction holds (see numberLast);
+	// nil on SQLite.
+	numbers *sql.DB
 	// readQ runs the reads: on SQLite through prepared statements kept for
 	// the pool's life, on PostgreSQL through the pool (pgx keeps each
 	// connection's statements prepared itself).
@@ -138,6 +144,14 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	db.write, db.read, db.readQ = write, read, read
 	db.watch.path = dsn
+	if d.name() == "postgres" {
+		numbers := opt
+		numbers.MaxOpenConns, numbers.MaxIdleConns = numberConns, numberConns
+		if db.numbers, _, err = d.open(dsn, numbers, nil); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if d.name() == "sqlite" {
 		db.readQ = newStmtCache(read)
 		db.writeQ = newWriteStmts(write)
@@ -229,6 +243,11 @@ func (db *DB) Close() error {
 		db.writeQ.close()
 	}
 	err := db.write.Close()
+	if db.numbers != nil {
+		if e := db.numbers.Close(); err == nil {
+			err = e
+		}
+	}
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {
 			err = e
@@ -266,6 +285,9 @@ type Tx struct {
 	// trip, on PostgreSQL (see commitWith): the audits' insert of a write
 	// that destroyed nothing (see recordHistory).
 	final *finalStmt
+	// undo are what the transaction did apart from itself, to be undone
+	// when it fails before its commit (see numberApart).
+	undo []func(context.Context) error
 }
 
 // finalStmt is a statement, rebound for PostgreSQL, and its arguments.
@@ -354,6 +376,7 @@ func (db *DB) tryPostgresTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx := &Tx{tx: c, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
 	if err := tx.run(ctx, fn); err != nil {
 		endConn(c)
+		tx.undoApart(ctx)
 		return err
 	}
 	if err := tx.commitWith(ctx, c); err != nil {
@@ -361,6 +384,21 @@ func (db *DB) tryPostgresTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	return c.Close()
+}
+
+// undoApart undoes what the failed transaction did apart from itself, in
+// the reverse order, even when the caller's deadline has passed, within a
+// deadline of its own. An undo that fails leaves what it would have undone
+// (a number then stays unused).
+func (tx *Tx) undoApart(ctx context.Context) {
+	if len(tx.undo) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	for i := len(tx.undo) - 1; i >= 0; i-- {
+		tx.undo[i](ctx)
+	}
 }
 
 // commitWith commits the transaction on c, in one round trip with the

@@ -11,11 +11,12 @@ import (
 
 // unjournaled are the tables whose rows are not history: the journal and
 // the log themselves, secrets, sessions, the migration tool's and the
-// search indexes' own tables, and the outboxes of history.
+// search indexes' own tables, the outboxes of history, and counters kept
+// apart from their records.
 var unjournaled = map[string]bool{
 	"change_journal": true, "audits": true, "goose_db_version": true,
 	"api_tokens": true, "user_passwords": true, "web_sessions": true,
-	"idempotency_keys": true, "deletions": true,
+	"idempotency_keys": true, "deletions": true, "release_counts": true,
 }
 
 // unjournaledPrefixes are prefixes of table names that are not history.
@@ -131,9 +132,6 @@ func ensurePostgresTriggers(ctx context.Context, db *sql.DB, names []string, col
 		if len(changed) > 0 {
 			when = strings.Join(changed, " OR ")
 		}
-		if slices.Contains(cols[n], "reference_num") {
-			when = "(" + when + ") AND NOT " + numbering(cols[n])
-		}
 		for _, q := range []string{
 			fmt.Sprintf(`CREATE OR REPLACE TRIGGER journal AFTER INSERT OR DELETE ON %q FOR EACH ROW EXECUTE FUNCTION journal_row()`, n),
 			fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s FOR EACH ROW WHEN (%s) EXECUTE FUNCTION journal_row()`, update, when),
@@ -162,26 +160,6 @@ func updateOf(cols []string) string {
 		return ""
 	}
 	return " OF " + strings.Join(of, ", ")
-}
-
-// ProvisionalPrefix starts the reference number of a record that its
-// creating transaction numbers last (a release on PostgreSQL).
-const ProvisionalPrefix = "~"
-
-// numbering is the condition of an update that only gives a row its own
-// reference number in place of a provisional one. The journal leaves it
-// out: the commit of the creating transaction numbers the record, after
-// its history was written, and writes the number into the audits itself
-// (the release_numbered trigger of PostgreSQL's migration 00024), so that
-// the product's counter row stays locked for as little as possible.
-func numbering(cols []string) string {
-	conds := []string{`OLD."reference_num" LIKE '` + ProvisionalPrefix + `%'`, `NEW."reference_num" NOT LIKE '` + ProvisionalPrefix + `%'`}
-	for _, col := range cols {
-		if col != "reference_num" && !Noise(col) {
-			conds = append(conds, fmt.Sprintf("OLD.%q IS NOT DISTINCT FROM NEW.%q", col, col))
-		}
-	}
-	return "(" + strings.Join(conds, " AND ") + ")"
 }
 
 // missingPostgresTriggers returns the tables among names that lack the
