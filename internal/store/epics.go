@@ -625,6 +625,7 @@ func (db *DB) CreateEpic(ctx context.Context, releaseID, userID int64, in roadma
 		if err := tx.insertEpic(ctx, e); err != nil {
 			return err
 		}
+		tx.create(e.ID)
 		if err := tx.insertWorkStatusTime(ctx, e.ID, *status); err != nil {
 			return err
 		}

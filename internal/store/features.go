@@ -860,6 +860,7 @@ func (db *DB) CreateFeature(ctx context.Context, releaseID, userID int64, in roa
 		if err := tx.insertFeature(ctx, f); err != nil {
 			return err
 		}
+		tx.create(f.ID)
 		if err := tx.insertWorkRecordStatus(ctx, recordFeature, f.ID, *status); err != nil {
 			return err
 		}

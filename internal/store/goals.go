@@ -151,9 +151,22 @@ func resolveRecords(ctx context.Context, c conn, table, field string, refs []str
 // products a roll-up collects do.
 func (tx *Tx) setLinkSet(ctx context.Context, table, ownerCol string, owner int64, otherCol string, ids []int64, visibleTo int64) error {
 	c := tx.conn()
-	gone, added, err := linkSetChange(ctx, c, table, ownerCol, owner, otherCol, ids, visibleTo)
-	if err != nil {
-		return err
+	var gone, added []int64
+	if tx.created[owner] && !tx.linked[table+":"+strconv.FormatInt(owner, 10)] {
+		// A record this transaction created has no links yet but those
+		// the transaction set, and none in this table.
+		added = wantedLinks(ids)
+	} else {
+		var err error
+		if gone, added, err = linkSetChange(ctx, c, table, ownerCol, owner, otherCol, ids, visibleTo); err != nil {
+			return err
+		}
+	}
+	if tx.created[owner] {
+		if tx.linked == nil {
+			tx.linked = map[string]bool{}
+		}
+		tx.linked[table+":"+strconv.FormatInt(owner, 10)] = true
 	}
 	if len(gone) > 0 {
 		if _, err := c.exec(ctx, "DELETE FROM "+table+" WHERE "+ownerCol+" = ? AND "+otherCol+" IN ("+placeholders(len(gone))+")",
@@ -172,12 +185,7 @@ func (tx *Tx) setLinkSet(ctx context.Context, table, ownerCol string, owner int6
 // linkSetChange returns what setLinkSet, given the same arguments, removes
 // from the link set (gone) and adds to it (added), in the order given.
 func linkSetChange(ctx context.Context, c conn, table, ownerCol string, owner int64, otherCol string, ids []int64, visibleTo int64) (gone, added []int64, err error) {
-	var want []int64
-	for _, id := range ids {
-		if id != 0 && !slices.Contains(want, id) {
-			want = append(want, id)
-		}
-	}
+	want := wantedLinks(ids)
 	old, err := linkedIDs(ctx, c, table, ownerCol, owner, otherCol)
 	if err != nil {
 		return nil, nil, err
@@ -201,6 +209,18 @@ func linkSetChange(ctx context.Context, c conn, table, ownerCol string, owner in
 		}
 	}
 	return gone, added, nil
+}
+
+// wantedLinks returns the IDs of ids that a link set holds: each once, in
+// the order given, without zero.
+func wantedLinks(ids []int64) []int64 {
+	var want []int64
+	for _, id := range ids {
+		if id != 0 && !slices.Contains(want, id) {
+			want = append(want, id)
+		}
+	}
+	return want
 }
 
 // productRecordTables names, by the link column that points at them, the

@@ -51,6 +51,7 @@ func (db *DB) CreateRelease(ctx context.Context, productID, userID int64, in roa
 		if err := tx.insertRelease(ctx, r); err != nil {
 			return err
 		}
+		tx.create(r.ID)
 		if err := tx.insertStatusTime(ctx, r.ID, r.StatusTimes[len(r.StatusTimes)-1]); err != nil {
 			return err
 		}

@@ -164,6 +164,7 @@ func (db *DB) CreateRollUp(ctx context.Context, productID, userID int64, in road
 		if err := tx.insertRelease(ctx, r); err != nil {
 			return err
 		}
+		tx.create(r.ID)
 		if err := tx.insertStatusTime(ctx, r.ID, r.StatusTimes[len(r.StatusTimes)-1]); err != nil {
 			return err
 		}

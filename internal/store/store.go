@@ -285,6 +285,11 @@ type Tx struct {
 	// trip, on PostgreSQL (see commitWith): the audits' insert of a write
 	// that destroyed nothing (see recordHistory).
 	final *finalStmt
+	// created are the records the transaction inserted that have no links
+	// but those it set itself, and linked the link tables it set them in
+	// (see setLinkSet): those it need not read.
+	created map[int64]bool
+	linked  map[string]bool
 	// undo are what the transaction did apart from itself, to be undone
 	// when it fails before its commit (see numberApart).
 	undo []func(context.Context) error
@@ -384,6 +389,15 @@ func (db *DB) tryPostgresTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	return c.Close()
+}
+
+// create notes that the transaction inserted the record id, which no link
+// can point from yet (see setLinkSet).
+func (tx *Tx) create(id int64) {
+	if tx.created == nil {
+		tx.created = map[int64]bool{}
+	}
+	tx.created[id] = true
 }
 
 // undoApart undoes what the failed transaction did apart from itself, in
