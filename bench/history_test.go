@@ -63,9 +63,8 @@ func newHistoryServer(b *testing.B, backend string, history, webhook bool) *hist
 }
 
 // queue queues the deliveries of the writes so far, as the delivery
-// worker does when it polls: on SQLite the worker queues them from the
-// audits, in batches, off the write's path (on PostgreSQL each write
-// queued its own, and this is a read).
+// worker does when it polls: it queues them from the audits, in batches,
+// off the write's path.
 func (s *historyServer) queue(b *testing.B) {
 	if s.hook == 0 {
 		return

@@ -161,12 +161,11 @@ func linkTypesOf(s schemaInfo) string {
 
 // recordHistory turns the rows the transaction changed into audits and
 // puts destroyed records in the recycle bin, in the transaction itself, so
-// that history exists if and only if the change committed. On PostgreSQL
-// the audits' insert queues their webhook deliveries (deliveriesOfAudits);
-// on SQLite the delivery worker queues them from the committed audits
+// that history exists if and only if the change committed. The delivery
+// worker queues their webhook deliveries from the committed audits
 // (fanOut).
 func (tx *Tx) recordHistory(ctx context.Context) error {
-	changes, hooks, err := tx.drainJournal(ctx)
+	changes, err := tx.drainJournal(ctx)
 	if err != nil || len(changes) == 0 {
 		return err
 	}
@@ -182,14 +181,14 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 		// The audits of a write that destroyed nothing (whose IDs the
 		// recycle bin does not need) go with the COMMIT, saving a round
 		// trip; they get no IDs here.
-		q, args, err := tx.auditInsert(audits, hooks)
+		q, args, err := tx.auditInsert(audits)
 		if err != nil {
 			return err
 		}
 		c := tx.conn()
 		c.count(q, args)
 		tx.final = &finalStmt{query: c.d.rebind(q), args: args}
-	} else if err := tx.insertAudits(ctx, audits, hooks); err != nil {
+	} else if err := tx.insertAudits(ctx, audits); err != nil {
 		return err
 	}
 	return tx.recordDeletions(ctx, changes, audits)
@@ -198,56 +197,40 @@ func (tx *Tx) recordHistory(ctx context.Context) error {
 // drainJournal reads and empties the transaction's change journal: on
 // SQLite the changes the writer connection reported (liteJournal), on
 // PostgreSQL the rows of change_journal that the transaction's triggers
-// wrote. On PostgreSQL the same statement reads the enabled webhooks, which
-// the deliveries of the transaction's audits go to, saving a round trip in
-// every write; they are read from the database in every write, so one that
-// another process registered is never missed.
-func (tx *Tx) drainJournal(ctx context.Context) ([]change, []roadmap.Webhook, error) {
+// wrote.
+func (tx *Tx) drainJournal(ctx context.Context) ([]change, error) {
 	if tx.db.dialect.name() == "sqlite" {
 		if tx.db.lite == nil {
-			return nil, nil, nil
+			return nil, nil
 		}
-		changes, err := tx.db.lite.take()
-		return changes, nil, err
+		return tx.db.lite.take()
 	}
-	q := `WITH j AS (DELETE FROM change_journal WHERE tx = txid_current() RETURNING seq, tbl, op, old_row, new_row)
-		SELECT seq, tbl, op, old_row, new_row, NULL::bigint, NULL::text FROM j
-		UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, e.id, e.record_types FROM webhook_endpoints e
-		WHERE e.enabled AND EXISTS (SELECT 1 FROM j)`
-	rows, err := tx.conn().query(ctx, q)
+	rows, err := tx.conn().query(ctx, "DELETE FROM change_journal WHERE tx = txid_current() RETURNING seq, tbl, op, old_row, new_row")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var out []change
-	var hooks []roadmap.Webhook
 	for rows.Next() {
 		var c change
-		var seq, hook sql.NullInt64
-		var table, op, types sql.NullString
 		var oldRow, newRow []byte
-		if err := rows.Scan(&seq, &table, &op, &oldRow, &newRow, &hook, &types); err != nil {
+		if err := rows.Scan(&c.Seq, &c.Table, &c.Op, &oldRow, &newRow); err != nil {
 			rows.Close()
-			return nil, nil, err
+			return nil, err
 		}
-		if hook.Valid {
-			hooks = append(hooks, roadmap.Webhook{ID: hook.Int64, RecordTypes: splitTypes(types.String)})
-			continue
-		}
-		c.Seq, c.Table, c.Op = seq.Int64, table.String, op.String
 		if c.Old, err = decodeRow(oldRow); err == nil {
 			c.New, err = decodeRow(newRow)
 		}
 		if err != nil {
 			rows.Close()
-			return nil, nil, err
+			return nil, err
 		}
 		out = append(out, c)
 	}
 	if err := closeRows(rows); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
-	return out, hooks, nil
+	return out, nil
 }
 
 // auditType is the auditable type of a table's records: its singular name.
@@ -928,25 +911,23 @@ type storedChange struct {
 const auditBatch = 500
 
 // insertAudits writes audits, auditBatch to a statement, and gives them
-// their IDs (and on PostgreSQL queues their deliveries to hooks).
-func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
+// their IDs.
+func (tx *Tx) insertAudits(ctx context.Context, audits []*roadmap.Audit) error {
 	if len(audits) == 0 {
 		return nil
 	}
 	for len(audits) > auditBatch {
-		if err := tx.insertAuditBatch(ctx, audits[:auditBatch], hooks); err != nil {
+		if err := tx.insertAuditBatch(ctx, audits[:auditBatch]); err != nil {
 			return err
 		}
 		audits = audits[auditBatch:]
 	}
-	return tx.insertAuditBatch(ctx, audits, hooks)
+	return tx.insertAuditBatch(ctx, audits)
 }
 
 // insertAuditBatch writes audits in one statement and gives them their IDs.
-// On PostgreSQL, when a webhook of hooks wants one of them, the statement
-// queues their deliveries too.
-func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit, hooks []roadmap.Webhook) error {
-	q, args, err := tx.auditInsert(audits, hooks)
+func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit) error {
+	q, args, err := tx.auditInsert(audits)
 	if err != nil {
 		return err
 	}
@@ -977,15 +958,10 @@ func (tx *Tx) insertAuditBatch(ctx context.Context, audits []*roadmap.Audit, hoo
 	return nil
 }
 
-// auditInsert is the statement that inserts audits and returns their IDs
-// (on PostgreSQL queueing their deliveries to hooks that want them), with
-// its arguments.
-func (tx *Tx) auditInsert(audits []*roadmap.Audit, hooks []roadmap.Webhook) (string, []any, error) {
+// auditInsert is the statement that inserts audits and returns their IDs,
+// with its arguments.
+func (tx *Tx) auditInsert(audits []*roadmap.Audit) (string, []any, error) {
 	var q strings.Builder
-	deliver := tx.db.dialect.name() == "postgres" && wantsAny(hooks, audits)
-	if deliver {
-		q.WriteString("WITH a AS (")
-	}
 	if tx.db.dialect.name() == "sqlite" {
 		// OR FAIL: a statement that cannot abort halfway opens no
 		// statement journal of its own, so that SQLite does not save the
@@ -998,7 +974,7 @@ func (tx *Tx) auditInsert(audits []*roadmap.Audit, hooks []roadmap.Webhook) (str
 		q.WriteString("INSERT INTO audits (action,")
 	}
 	q.WriteString(" user_id, created_at, auditable_type, auditable_id, associated_type, associated_id, product_id, auditable_product_id, description, url_path, interesting, changes) VALUES ")
-	args := make([]any, 0, 13*len(audits)+4)
+	args := make([]any, 0, 13*len(audits))
 	for i, au := range audits {
 		if i > 0 {
 			q.WriteString(", ")
@@ -1014,12 +990,7 @@ func (tx *Tx) auditInsert(audits []*roadmap.Audit, hooks []roadmap.Webhook) (str
 		}
 		args = append(args, au.Action, au.UserID, ms(au.CreatedAt), au.AuditableType, au.AuditableID, au.AssociatedType, au.AssociatedID, au.ProductID, au.AuditableProductID, au.Description, au.URLPath, au.Interesting, string(b))
 	}
-	if deliver {
-		q.WriteString(" RETURNING id, auditable_type, auditable_id, associated_id, created_at), d AS (" + deliveriesOfAudits + ") SELECT id FROM a")
-		args = append(args, tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds())
-	} else {
-		q.WriteString(" RETURNING id")
-	}
+	q.WriteString(" RETURNING id")
 	return q.String(), args, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/roadmapd/roadmapd/internal/demo"
 	"github.com/roadmapd/roadmapd/internal/roadmap"
@@ -187,5 +188,61 @@ func TestPostgresNumbersApartMigration(t *testing.T) {
 	}
 	if got := total(db); got != want+1 {
 		t.Errorf("total %d after a create, want %d", got, want+1)
+	}
+}
+
+// TestPostgresFanOutMigration takes a PostgreSQL database whose last audit
+// waits for its delivery to be queued down to version 30, where each
+// audit's insert queued its deliveries, and up again: going down queues
+// the waiting audit's delivery, going up queues no audit a second time,
+// and the next write's audit gets its delivery from the worker's fan-out.
+func TestPostgresFanOutMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := testdb.EmptyDSN(t, "postgres")
+	raw := rawDB(t, "postgres", dsn)
+	db := mustSeed(t, mustOpen(t, dsn))
+	hook, err := db.CreateWebhook(ctx, roadmap.WebhookInput{URL: roadmap.Some("https://hooks.example.com/m")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actx := roadmap.WithActor(ctx, demo.Mary)
+	rename := func(db *store.DB, name string) int64 {
+		t.Helper()
+		if _, err := db.UpdateRelease(actx, demo.Release1, roadmap.ReleaseInput{Name: roadmap.Some(name)}); err != nil {
+			t.Fatal(err)
+		}
+		return int64(rawCount(t, raw, "SELECT MAX(id) FROM audits"))
+	}
+	deliveries := func(audit int64) int {
+		return rawCount(t, raw, fmt.Sprintf("SELECT COUNT(*) FROM webhook_deliveries WHERE audit_id = %d", audit))
+	}
+	waiting := rename(db, "Before going down")
+	if n := deliveries(waiting); n != 0 {
+		t.Fatalf("%d deliveries of an audit before any fan-out, want 0", n)
+	}
+	db.Close()
+	p := migrateTo(ctx, t, "postgres", raw, 31)
+	if _, err := p.DownTo(ctx, 30); err != nil {
+		t.Fatal(err)
+	}
+	if n := deliveries(waiting); n != 1 {
+		t.Errorf("%d deliveries of the waiting audit after the migration went down, want 1", n)
+	}
+	db = mustOpen(t, dsn)
+	defer db.Close()
+	next := rename(db, "After going up")
+	// The test's schema shares its database with other tests, whose
+	// running transactions the fan-out waits for.
+	for deadline := time.Now().Add(20 * time.Second); deliveries(next) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, _, err := db.WebhookDeliveries(ctx, roadmap.DeliveryFilter{WebhookID: hook.ID, Page: roadmap.Page{Page: 1, PerPage: 1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := deliveries(waiting); n != 1 {
+		t.Errorf("%d deliveries of the audit queued before the migration, want 1", n)
+	}
+	if n := deliveries(next); n != 1 {
+		t.Errorf("%d deliveries of the audit after the migration, want 1", n)
 	}
 }

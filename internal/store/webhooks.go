@@ -14,11 +14,12 @@ import (
 )
 
 // Webhook endpoints and the outbox of their deliveries. The audits are the
-// outbox: each exists if and only if its change committed. On PostgreSQL
-// the audits' insert queues their deliveries in the same statement
-// (deliveriesOfAudits); on SQLite, which numbers audits in commit order,
-// the delivery worker queues them from the audits committed since it last
-// looked (fanOut), so that a write pays for its audits alone. The worker
+// outbox: each exists if and only if its change committed. The delivery
+// worker queues their deliveries from the audits committed since it last
+// looked (fanOut), so that a write pays for its audits alone: on SQLite,
+// which numbers audits in commit order, after the last audit queued; on
+// PostgreSQL, from the audits of the transactions that ended below the
+// oldest one of the database still running (migration 00031). The worker
 // claims due deliveries under a lease and records each attempt.
 
 const webhookCols = "id, url, secret, enabled, record_types, created_at, updated_at"
@@ -47,9 +48,7 @@ func recordKeySQL(find string) string {
 // its own AuditType), in the order of the audits, then of the endpoints:
 // due at the audit's time and retried for roadmap.WebhookRetryWindow. Its
 // arguments are DB.linkTypes, the window in milliseconds, then those of
-// where; find is the dialect's instr or strpos. PostgreSQL queues them in
-// the audits' statement (deliveriesOfAudits), SQLite after their commit
-// (fanOutSQL).
+// where; find is the dialect's instr or strpos (see fanOutSQL).
 func deliveriesSQL(find, from, where string) string {
 	return "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
 		" SELECT e.id, a.id, " + recordKeySQL(find) + ", '" + roadmap.DeliveryPending + "', 0, a.created_at, a.created_at + CAST(? AS BIGINT), a.created_at, a.created_at" +
@@ -57,40 +56,44 @@ func deliveriesSQL(find, from, where string) string {
 		where + " ORDER BY a.id, e.id"
 }
 
-// deliveriesOfAudits queues, on PostgreSQL, the deliveries of the audits
-// that the statement's CTE a inserts.
-var deliveriesOfAudits = deliveriesSQL("strpos", "a", "")
-
 // fanOutBatch is the most audits whose deliveries one fan-out statement
 // queues.
 const fanOutBatch = 1000
 
-// fanOutSQL queues, on SQLite, the deliveries of the audits with IDs in
-// (?, ?].
-var fanOutSQL = deliveriesSQL("instr", "audits a", " WHERE a.id > ? AND a.id <= ?")
+// fanOutSQL queues the deliveries of the audits with IDs in (?, ?] on
+// SQLite, and on PostgreSQL of those written by transactions with IDs in
+// [?, ?).
+var fanOutSQL = map[string]string{
+	"sqlite":   deliveriesSQL("instr", "audits a", " WHERE a.id > ? AND a.id <= ?"),
+	"postgres": deliveriesSQL("strpos", "audits a", " WHERE a.xid >= ? AND a.xid < ?"),
+}
 
-// fanOutLag reads, on SQLite, whether audits wait for their deliveries to
-// be queued to an enabled endpoint: a read, so that a poll with nothing to
-// queue does not take the writer.
+// fanOutLag reads whether audits wait for their deliveries to be queued to
+// an enabled endpoint: a read, so that a poll with nothing to queue does
+// not write. On PostgreSQL it also finds the audits of transactions that
+// ended above the oldest one still running, which wait for it.
 func (db *DB) fanOutLag(ctx context.Context) (bool, error) {
-	if db.dialect.name() != "sqlite" {
-		return false, nil
+	after := "id > (SELECT audit_id FROM webhook_fanout)"
+	if db.dialect.name() == "postgres" {
+		after = "xid >= (SELECT xid FROM webhook_fanout)"
 	}
 	var lag bool
-	err := db.reader().queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM audits WHERE id > (SELECT audit_id FROM webhook_fanout))"+
+	err := db.reader().queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM audits WHERE "+after+")"+
 		" AND EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = TRUE)").Scan(&lag)
 	return lag, db.wrap(err)
 }
 
-// fanOut queues, on SQLite, the deliveries of the audits committed since
-// the last fan-out (see webhook_fanout, migration 00029): of one batch of
-// them, reporting whether more wait, or of all when all is set, as a
+// fanOut queues the deliveries of the audits committed since the last
+// fan-out (see webhook_fanout, migrations 00029 and 00031): of one batch
+// of them, reporting whether more wait, or of all when all is set, as a
 // change to the endpoints needs, so that each audit goes to the endpoints
-// that wanted it when it committed. SQLite has one writer, so no audit
-// commits while this transaction runs, and none with a lower ID after it.
+// that wanted it when it committed (on PostgreSQL, those of a transaction
+// still running go to the endpoints of when they are queued). SQLite has
+// one writer, so no audit commits while this transaction runs, and none
+// with a lower ID after it.
 func (tx *Tx) fanOut(ctx context.Context, all bool) (more bool, err error) {
-	if tx.db.dialect.name() != "sqlite" {
-		return false, nil
+	if tx.db.dialect.name() == "postgres" {
+		return false, tx.fanOutEnded(ctx)
 	}
 	c := tx.conn()
 	for {
@@ -107,7 +110,7 @@ func (tx *Tx) fanOut(ctx context.Context, all bool) (more bool, err error) {
 		if !hooks {
 			// No endpoint wants any of them: the cursor moves past all.
 			upto.Int64 = last
-		} else if _, err := c.exec(ctx, fanOutSQL, tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds(), from, upto.Int64); err != nil {
+		} else if _, err := c.exec(ctx, fanOutSQL["sqlite"], tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds(), from, upto.Int64); err != nil {
 			return false, err
 		}
 		if _, err := c.exec(ctx, "UPDATE webhook_fanout SET audit_id = ?", upto.Int64); err != nil {
@@ -119,8 +122,46 @@ func (tx *Tx) fanOut(ctx context.Context, all bool) (more bool, err error) {
 	}
 }
 
-// fanOutNow queues, on SQLite, the deliveries of every audit that waits
-// for them, a batch to a transaction, so that the writes of the moment
+// fanOutEnded is fanOut on PostgreSQL. It queues the deliveries of the
+// audits of the transactions with IDs from the horizon (webhook_fanout) up
+// to the oldest transaction of the database still running, or the next
+// transaction ID when none runs, and moves the horizon there: every
+// transaction below it has ended, so its audits are committed or gone. The
+// horizon's row is locked first, so that fan-outs of several processes
+// take turns; one that waited for another finds the horizon moved and
+// never moves it back. The next transaction ID is read before the running
+// transactions, in a statement of its own: a transaction that takes an ID
+// below it after that is already running when they are read.
+// pg_stat_activity gives a running transaction's ID in 32 bits; its full
+// ID is the one below the next ID that ends in those bits.
+func (tx *Tx) fanOutEnded(ctx context.Context) error {
+	c := tx.conn()
+	var from, next, upto int64
+	var hooks bool
+	if err := c.queryRow(ctx, "SELECT f.xid, EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = TRUE) FROM webhook_fanout f FOR UPDATE").Scan(&from, &hooks); err != nil {
+		return err
+	}
+	if err := c.queryRow(ctx, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").Scan(&next); err != nil {
+		return err
+	}
+	if err := c.queryRow(ctx, "SELECT COALESCE(MIN(? - ((? - backend_xid::text::bigint) % 4294967296 + 4294967296) % 4294967296), ?)"+
+		" FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL", next, next, next).Scan(&upto); err != nil {
+		return err
+	}
+	if upto <= from {
+		return nil
+	}
+	if hooks {
+		if _, err := c.exec(ctx, fanOutSQL["postgres"], tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds(), from, upto); err != nil {
+			return err
+		}
+	}
+	_, err := c.exec(ctx, "UPDATE webhook_fanout SET xid = ?", upto)
+	return err
+}
+
+// fanOutNow queues the deliveries of every audit that waits for them, a
+// batch to a transaction, so that the writes of the moment
 // wait for one batch at most: before a claim, so that the worker keeps up
 // with the writes whatever share of the audits its endpoints want, and
 // before a read of the deliveries, so that it shows those of every
@@ -140,18 +181,6 @@ func (db *DB) fanOutNow(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// wantsAny reports whether a webhook of hooks wants an audit of audits.
-func wantsAny(hooks []roadmap.Webhook, audits []*roadmap.Audit) bool {
-	for i := range hooks {
-		for _, a := range audits {
-			if hooks[i].Wants(a.AuditableType) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // splitTypes reads the stored record-type filter.
@@ -405,8 +434,8 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit i
 		" AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.record_key = d.record_key AND p.status IN " + unfinished + " AND p.id < d.id)" +
 		" AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.enabled = ?)" +
 		" ORDER BY d.next_attempt_at, d.id LIMIT ?"
-	// On SQLite the deliveries of the audits committed since the last
-	// claim are queued first.
+	// The deliveries of the audits committed since the last claim are
+	// queued first.
 	if err := db.fanOutNow(ctx); err != nil {
 		return nil, err
 	}
