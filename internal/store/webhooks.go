@@ -122,6 +122,14 @@ func (tx *Tx) fanOut(ctx context.Context, all bool) (more bool, err error) {
 	}
 }
 
+// fullXID is the SQL expression of the full (64-bit) transaction ID whose
+// low 32 bits are those of the expression low, the ID nearest to the full
+// ID next: a running transaction's ID is less than 2^31 IDs from the next
+// one, either side.
+func fullXID(next, low string) string {
+	return next + " + (((" + low + " - " + next + ") % 4294967296 + 6442450944) % 4294967296 - 2147483648)"
+}
+
 // fanOutEnded is fanOut on PostgreSQL. It queues the deliveries of the
 // audits of the transactions with IDs from the horizon (webhook_fanout) up
 // to the oldest transaction of the database still running, or the next
@@ -130,22 +138,23 @@ func (tx *Tx) fanOut(ctx context.Context, all bool) (more bool, err error) {
 // horizon's row is locked first, so that fan-outs of several processes
 // take turns; one that waited for another finds the horizon moved and
 // never moves it back. The next transaction ID is read before the running
-// transactions, in a statement of its own: a transaction that takes an ID
-// below it after that is already running when they are read.
-// pg_stat_activity gives a running transaction's ID in 32 bits; its full
-// ID is the one below the next ID that ends in those bits.
+// transactions, in an earlier statement: a transaction that takes an ID
+// below it is already running when they are read.
+// pg_stat_activity gives a running transaction's ID in 32 bits (see
+// fullXID); one that took its ID after the next ID was read counts as the
+// next ID.
 func (tx *Tx) fanOutEnded(ctx context.Context) error {
 	c := tx.conn()
 	var from, next, upto int64
 	var hooks bool
-	if err := c.queryRow(ctx, "SELECT f.xid, EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = TRUE) FROM webhook_fanout f FOR UPDATE").Scan(&from, &hooks); err != nil {
+	// The next transaction ID comes from the statement's snapshot, taken
+	// before it waits for the horizon's row.
+	if err := c.queryRow(ctx, "SELECT f.xid, EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = TRUE), pg_snapshot_xmax(pg_current_snapshot())::text::bigint"+
+		" FROM webhook_fanout f FOR UPDATE").Scan(&from, &hooks, &next); err != nil {
 		return err
 	}
-	if err := c.queryRow(ctx, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").Scan(&next); err != nil {
-		return err
-	}
-	if err := c.queryRow(ctx, "SELECT COALESCE(MIN(? - ((? - backend_xid::text::bigint) % 4294967296 + 4294967296) % 4294967296), ?)"+
-		" FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL", next, next, next).Scan(&upto); err != nil {
+	if err := c.queryRow(ctx, "SELECT LEAST(?, COALESCE(MIN("+fullXID("?", "backend_xid::text::bigint")+"), ?))"+
+		" FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL", next, next, next, next).Scan(&upto); err != nil {
 		return err
 	}
 	if upto <= from {
