@@ -40,7 +40,7 @@ type DB struct {
 	// numbers gives new releases their numbers on PostgreSQL, each in a
 	// transaction of its own, on connections apart from write's, so that a
 	// write transaction waiting for its number never waits for a
-	// connection that another write transaction holds (see numberLast);
+	// connection that another write transaction holds (see numberApart);
 	// nil on SQLite.
 	numbers *sql.DB
 	// readQ runs the reads: on SQLite through prepared statements kept for
