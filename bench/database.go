@@ -57,10 +57,30 @@ func series(n int) string {
 // store's transactions, which would then read every copy; SQLite's journal
 // is the store's writer connection's own and sees no copy), commits, and
 // on PostgreSQL vacuums and analyzes tables, as autovacuum does soon after
-// a bulk load on a live server.
+// a bulk load on a live server. On SQLite it merges each table's name
+// index (FTS5) into one segment, as the incremental merges of the writes
+// that follow a bulk load do over their first thousands: a measurement
+// right after the load would otherwise measure that catch-up (creates at
+// 1,000,000 releases, 32 goroutines in process: 1,711/s in the first 5 s,
+// 3,091/s in the next, 3,171/s at 1,000).
 func finishCopies(ctx context.Context, raw *sql.DB, tx *sql.Tx, dsn string, tables ...string) error {
 	if !store.IsPostgres(dsn) {
-		return tx.Commit()
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		for _, t := range tables {
+			var n int
+			if err := raw.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", t+"_name_fts").Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				continue
+			}
+			if _, err := raw.ExecContext(ctx, fmt.Sprintf("INSERT INTO %[1]s_name_fts (%[1]s_name_fts) VALUES ('optimize')", t)); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM change_journal"); err != nil {
 		return err
