@@ -247,30 +247,46 @@ func (tx *Tx) recomputeRelease(ctx context.Context, id int64) error {
 	if master {
 		scope, args = " WHERE (%s.release_id = ? OR %s.release_id IN (SELECT id FROM releases WHERE parent_id = ?))", []any{id, id}
 	}
+	// Only the work that the release's sources compute from is read.
+	dated := durationSource == roadmap.DurationFromPhasesAndFeatures
+	needFeatures, needPhases := dated, dated
 	var w roadmap.Work
-	if w.Features, err = workItems(ctx, c, featureItems+scoped(scope, "f"), args...); err != nil {
-		return err
+	var phases, milestones []roadmap.WorkItem
+	switch progressSource {
+	case roadmap.ProgressFromFeatures, roadmap.ProgressFromFeaturesCompleted, roadmap.ProgressFromRemainingEstimate:
+		needFeatures = true
+	case roadmap.ProgressFromEpics:
+		if w.Epics, err = workItems(ctx, c, epicItems+scoped(scope, "e"), args...); err != nil {
+			return err
+		}
+	case roadmap.ProgressFromReleasePhases:
+		needPhases = true
+	case roadmap.ProgressFromTodos:
+		todos, err := workItems(ctx, c, `SELECT NULL, t.status = 'complete', NULL, NULL, NULL, NULL, NULL FROM tasks t
+ JOIN task_records tr ON tr.task_id = t.id WHERE tr.record_type = 'Release' AND tr.record_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		for _, t := range todos {
+			w.Todos = append(w.Todos, t.Complete)
+		}
 	}
-	if w.Epics, err = workItems(ctx, c, epicItems+scoped(scope, "e"), args...); err != nil {
-		return err
+	if needFeatures {
+		if w.Features, err = workItems(ctx, c, featureItems+scoped(scope, "f"), args...); err != nil {
+			return err
+		}
 	}
-	phases, err := workItems(ctx, c, `SELECT p.progress, FALSE, NULL, NULL, NULL, p.start_on, p.end_on FROM release_phases p WHERE p.release_id = ? AND p.kind = 'phase'`, id)
-	if err != nil {
-		return err
+	if needPhases {
+		if phases, err = workItems(ctx, c, `SELECT p.progress, FALSE, NULL, NULL, NULL, p.start_on, p.end_on FROM release_phases p WHERE p.release_id = ? AND p.kind = 'phase'`, id); err != nil {
+			return err
+		}
 	}
-	milestones, err := workItems(ctx, c, `SELECT p.progress, FALSE, NULL, NULL, NULL, p.start_on, p.end_on FROM release_phases p WHERE p.release_id = ? AND p.kind <> 'phase'`, id)
-	if err != nil {
-		return err
+	if dated {
+		if milestones, err = workItems(ctx, c, `SELECT p.progress, FALSE, NULL, NULL, NULL, p.start_on, p.end_on FROM release_phases p WHERE p.release_id = ? AND p.kind <> 'phase'`, id); err != nil {
+			return err
+		}
 	}
 	w.Phases = phases
-	todos, err := workItems(ctx, c, `SELECT NULL, t.status = 'complete', NULL, NULL, NULL, NULL, NULL FROM tasks t
- JOIN task_records tr ON tr.task_id = t.id WHERE tr.record_type = 'Release' AND tr.record_id = ?`, id)
-	if err != nil {
-		return err
-	}
-	for _, t := range todos {
-		w.Todos = append(w.Todos, t.Complete)
-	}
 
 	newProgress, newStart, newRelease := progress, start, releaseDate
 	if p, ok := roadmap.ComputedProgress(progressSource, w); ok {

@@ -594,3 +594,51 @@ func TestFeaturePositionsFollowTheWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseRecomputeReadsWhatItsSourcesNeed checks that a feature's
+// create brings its release's progress up to date from the work that the
+// release's progress source counts alone: a release computing from its
+// features' statuses (the default) reads no epics, phases or to-dos, on
+// both engines, and its progress moves with the feature's status.
+func TestReleaseRecomputeReadsWhatItsSourcesNeed(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			db := mustOpenDemo(t, backend)
+			ctx := roadmap.WithActor(context.Background(), demo.Mary)
+			rel, err := db.CreateRelease(ctx, demo.PRJ1, demo.Mary, roadmap.ReleaseInput{Name: roadmap.Some("Counted from features")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rel.ProgressSource != roadmap.ProgressFromFeaturesCompleted {
+				t.Fatalf("a new release's progress source is %q", rel.ProgressSource)
+			}
+			var mu sync.Mutex
+			var read []string
+			db.Trace(func(q string, _ []any) {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, other := range []string{"FROM epics e JOIN workflow_statuses", "FROM release_phases p WHERE p.release_id", "JOIN task_records tr"} {
+					if strings.Contains(q, other) {
+						read = append(read, q)
+					}
+				}
+			})
+			_, err = db.CreateFeature(ctx, rel.ID, demo.Mary, roadmap.FeatureInput{Name: roadmap.Some("Done at once"), WorkflowStatus: roadmap.Some("Shipped")})
+			db.Trace(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range read {
+				t.Errorf("the recompute read work its source does not count: %.120s", q)
+			}
+			got, err := db.Release(ctx, rel.ReferenceNum)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Progress == nil || *got.Progress != 100 {
+				t.Errorf("progress %v after its one feature shipped, want 100", got.Progress)
+			}
+		})
+	}
+}
