@@ -25,11 +25,6 @@ type Webhook struct {
 	UpdatedAt   time.Time
 }
 
-// Wants reports whether the webhook receives audits of the auditable type.
-func (w *Webhook) Wants(auditableType string) bool {
-	return len(w.RecordTypes) == 0 || slices.Contains(w.RecordTypes, AuditType(auditableType))
-}
-
 // WebhookInput holds the fields of a webhook create or update; fields that
 // are not set stay as they are.
 type WebhookInput struct {

@@ -152,7 +152,8 @@ func resolveRecords(ctx context.Context, c conn, table, field string, refs []str
 func (tx *Tx) setLinkSet(ctx context.Context, table, ownerCol string, owner int64, otherCol string, ids []int64, visibleTo int64) error {
 	c := tx.conn()
 	var gone, added []int64
-	if tx.created[owner] && !tx.linked[table+":"+strconv.FormatInt(owner, 10)] {
+	key := table + ":" + strconv.FormatInt(owner, 10)
+	if tx.created[owner] && !tx.linked[key] {
 		// A record this transaction created has no links yet but those
 		// the transaction set, and none in this table.
 		added = wantedLinks(ids)
@@ -166,7 +167,7 @@ func (tx *Tx) setLinkSet(ctx context.Context, table, ownerCol string, owner int6
 		if tx.linked == nil {
 			tx.linked = map[string]bool{}
 		}
-		tx.linked[table+":"+strconv.FormatInt(owner, 10)] = true
+		tx.linked[key] = true
 	}
 	if len(gone) > 0 {
 		if _, err := c.exec(ctx, "DELETE FROM "+table+" WHERE "+ownerCol+" = ? AND "+otherCol+" IN ("+placeholders(len(gone))+")",

@@ -604,7 +604,7 @@ func (tx *Tx) makeAudits(ctx context.Context, changes []change) ([]*roadmap.Audi
 // coalesce merges the changes that one transaction made to a row: updates
 // after its create or its first update become part of that change, from the
 // row's first state to its last, so that a record written in several
-// statements (such as a release that PostgreSQL numbers after inserting it)
+// statements (such as a record inserted, then updated, by one write)
 // has one audit, not one per statement.
 func coalesce(changes []change) []change {
 	out := make([]change, 0, len(changes))

@@ -139,10 +139,9 @@ func (tx *Tx) numberApart(ctx context.Context, r *roadmap.Release, col string) e
 	p := int(pos)
 	r.Position = &p
 	product := r.ProductID
-	tx.undo = append(tx.undo, func(ctx context.Context) error {
-		_, err := nc.exec(ctx, "UPDATE products SET "+col+" = CASE WHEN "+col+" = ? THEN "+col+" - 1 ELSE "+col+" END, position_seq = CASE WHEN position_seq = ? THEN position_seq - 1 ELSE position_seq END WHERE id = ? AND ("+col+" = ? OR position_seq = ?)",
+	tx.undo = append(tx.undo, func(ctx context.Context) {
+		nc.exec(ctx, "UPDATE products SET "+col+" = CASE WHEN "+col+" = ? THEN "+col+" - 1 ELSE "+col+" END, position_seq = CASE WHEN position_seq = ? THEN position_seq - 1 ELSE position_seq END WHERE id = ? AND ("+col+" = ? OR position_seq = ?)",
 			n, pos, product, n, pos)
-		return err
 	})
 	return nil
 }

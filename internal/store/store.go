@@ -292,7 +292,7 @@ type Tx struct {
 	linked  map[string]bool
 	// undo are what the transaction did apart from itself, to be undone
 	// when it fails before its commit (see numberApart).
-	undo []func(context.Context) error
+	undo []func(context.Context)
 }
 
 // finalStmt is a statement, rebound for PostgreSQL, and its arguments.

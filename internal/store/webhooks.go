@@ -42,17 +42,17 @@ func recordKeySQL(find string) string {
 }
 
 // deliveriesSQL is the statement that queues the deliveries of the audits
-// from names (audits with their id, auditable_type, auditable_id,
-// associated_id and created_at), those that where selects, to the enabled
-// webhook endpoints that want them (Webhook.Wants: an auditable type is
-// its own AuditType), in the order of the audits, then of the endpoints:
-// due at the audit's time and retried for roadmap.WebhookRetryWindow. Its
-// arguments are DB.linkTypes, the window in milliseconds, then those of
-// where; find is the dialect's instr or strpos (see fanOutSQL).
-func deliveriesSQL(find, from, where string) string {
+// that where selects to the enabled webhook endpoints that want them (an
+// endpoint with no record types wants every audit, one with some wants the
+// audits of those auditable types), in the order of the audits, then of
+// the endpoints: due at the audit's time and retried for
+// roadmap.WebhookRetryWindow. Its arguments are DB.linkTypes, the window in
+// milliseconds, then those of where; find is the dialect's instr or
+// strpos.
+func deliveriesSQL(find, where string) string {
 	return "INSERT INTO webhook_deliveries (endpoint_id, audit_id, record_key, status, attempts, next_attempt_at, retry_until, created_at, updated_at)" +
 		" SELECT e.id, a.id, " + recordKeySQL(find) + ", '" + roadmap.DeliveryPending + "', 0, a.created_at, a.created_at + CAST(? AS BIGINT), a.created_at, a.created_at" +
-		" FROM " + from + " JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR " + find + "(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
+		" FROM audits a JOIN webhook_endpoints e ON e.enabled = TRUE AND (e.record_types = '' OR " + find + "(',' || e.record_types || ',', ',' || a.auditable_type || ',') > 0)" +
 		where + " ORDER BY a.id, e.id"
 }
 
@@ -60,13 +60,13 @@ func deliveriesSQL(find, from, where string) string {
 // queues.
 const fanOutBatch = 1000
 
-// fanOutSQL queues the deliveries of the audits with IDs in (?, ?] on
-// SQLite, and on PostgreSQL of those written by transactions with IDs in
-// [?, ?).
-var fanOutSQL = map[string]string{
-	"sqlite":   deliveriesSQL("instr", "audits a", " WHERE a.id > ? AND a.id <= ?"),
-	"postgres": deliveriesSQL("strpos", "audits a", " WHERE a.xid >= ? AND a.xid < ?"),
-}
+// fanOutByID queues, on SQLite, the deliveries of the audits with IDs in
+// (?, ?].
+var fanOutByID = deliveriesSQL("instr", " WHERE a.id > ? AND a.id <= ?")
+
+// fanOutByXID queues, on PostgreSQL, the deliveries of the audits written
+// by transactions with IDs in [?, ?).
+var fanOutByXID = deliveriesSQL("strpos", " WHERE a.xid >= ? AND a.xid < ?")
 
 // fanOutLag reads whether audits wait for their deliveries to be queued to
 // an enabled endpoint: a read, so that a poll with nothing to queue does
@@ -110,7 +110,7 @@ func (tx *Tx) fanOut(ctx context.Context, all bool) (more bool, err error) {
 		if !hooks {
 			// No endpoint wants any of them: the cursor moves past all.
 			upto.Int64 = last
-		} else if _, err := c.exec(ctx, fanOutSQL["sqlite"], tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds(), from, upto.Int64); err != nil {
+		} else if _, err := c.exec(ctx, fanOutByID, tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds(), from, upto.Int64); err != nil {
 			return false, err
 		}
 		if _, err := c.exec(ctx, "UPDATE webhook_fanout SET audit_id = ?", upto.Int64); err != nil {
@@ -161,7 +161,7 @@ func (tx *Tx) fanOutEnded(ctx context.Context) error {
 		return nil
 	}
 	if hooks {
-		if _, err := c.exec(ctx, fanOutSQL["postgres"], tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds(), from, upto); err != nil {
+		if _, err := c.exec(ctx, fanOutByXID, tx.db.linkTypes, roadmap.WebhookRetryWindow.Milliseconds(), from, upto); err != nil {
 			return err
 		}
 	}
